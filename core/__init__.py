@@ -1,0 +1,1 @@
+"""Shared vocabulary of newswatch: settings, the error tree and the records passed between stages."""

@@ -1,0 +1,148 @@
+"""The tables of newswatch. Only storage/ sees these classes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def utcnow() -> datetime:
+    """The current time, UTC-aware."""
+    return datetime.now(UTC)
+
+
+def _time(*, index: bool = False, nullable: bool = True) -> Any:
+    return Field(default=None, sa_type=UTCDateTime(), index=index, nullable=nullable)
+
+
+class Source(SQLModel, table=True):
+    """A place articles come from, with its fetch state and health."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    kind: str  # directory | file
+    location: str
+    every_seconds: float = 600.0
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    last_attempt_at: datetime | None = _time()
+    last_success_at: datetime | None = _time()
+    last_status: str | None = None  # ok | partial | failed
+    last_error: str | None = Field(default=None, sa_type=Text)
+    consecutive_failures: int = 0
+    next_poll_at: datetime | None = _time()
+
+
+class IngestFailure(SQLModel, table=True):
+    """An item of a source that could not be read or extracted; resolved when it later succeeds."""
+
+    __tablename__ = "ingest_failure"  # type: ignore[assignment]
+    __table_args__ = (UniqueConstraint("source_id", "location"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", index=True)
+    location: str
+    reason: str
+    message: str = Field(sa_type=Text)
+    attempts: int = 1
+    first_seen_at: datetime = _time(nullable=False)
+    last_seen_at: datetime = _time(nullable=False)
+    resolved_at: datetime | None = _time()
+
+
+class Story(SQLModel, table=True):
+    """One event as reported by one or more outlets."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    article_count: int = 0
+    first_seen_at: datetime = _time(index=True, nullable=False)
+    last_seen_at: datetime = _time(index=True, nullable=False)
+    earliest_published: datetime | None = _time()
+    latest_published: datetime | None = _time()
+
+
+class Article(SQLModel, table=True):
+    """One report, stored once; exact duplicates become aliases."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    identity: str = Field(unique=True, index=True)
+    content_hash: str = Field(unique=True, index=True)
+    source_id: int = Field(foreign_key="source.id", index=True)
+    story_id: int | None = Field(default=None, foreign_key="story.id", index=True)
+    location: str
+    canonical_url: str | None = None
+    title: str
+    title_derived: bool = False
+    text: str = Field(sa_type=Text)
+    authors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    published_at: datetime | None = _time(index=True)
+    published_source: str | None = None
+    modified_at: datetime | None = _time()
+    language: str | None = None
+    site_name: str | None = None
+    word_count: int = 0
+    terms: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    first_seen_at: datetime = _time(index=True, nullable=False)
+
+
+class ArticleAlias(SQLModel, table=True):
+    """Another location that delivered the same article (an exact duplicate)."""
+
+    __tablename__ = "article_alias"  # type: ignore[assignment]
+    __table_args__ = (UniqueConstraint("article_id", "location"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    location: str
+    first_seen_at: datetime = _time(nullable=False)
+
+
+class Topic(SQLModel, table=True):
+    """A tracked subject, mirrored from the watchlist."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    query: str = Field(sa_type=Text)
+    mode: str = "per-story"
+    channels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class TopicMatch(SQLModel, table=True):
+    """An article matched a topic; ``hits`` say which terms, in which field, where."""
+
+    __tablename__ = "topic_match"  # type: ignore[assignment]
+    __table_args__ = (UniqueConstraint("topic_id", "article_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    topic_id: int = Field(foreign_key="topic.id", index=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    story_id: int = Field(foreign_key="story.id", index=True)
+    hits: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _time(nullable=False)
+
+
+class Alert(SQLModel, table=True):
+    """The outbox: one row per (topic, story, channel, kind), written with the match."""
+
+    __table_args__ = (UniqueConstraint("topic_id", "story_id", "channel", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    topic_id: int = Field(foreign_key="topic.id", index=True)
+    story_id: int = Field(foreign_key="story.id", index=True)
+    article_id: int = Field(foreign_key="article.id")
+    channel: str
+    kind: str = "story"
+    status: str = Field(default="pending", index=True)  # pending|sending|sent|retry|dead
+    attempts: int = 0
+    next_attempt_at: datetime = _time(index=True, nullable=False)
+    lease_until: datetime | None = _time()
+    maybe_sent: bool = False
+    last_error: str | None = Field(default=None, sa_type=Text)
+    provider_ref: str | None = None
+    created_at: datetime = _time(nullable=False)
+    sent_at: datetime | None = _time()
