@@ -95,3 +95,18 @@ class AlertMessage:
     story_title: str
     matched_terms: tuple[str, ...]
     articles: tuple[StoryArticle, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRead:
+    """What one read of a source produced: new documents, failed items, and the next cursor.
+
+    ``cursor`` is committed together with the articles (never before), so a crash or a failed
+    store makes the next run read the same items again.
+    """
+
+    source: str
+    documents: tuple[Document, ...]
+    failures: tuple[SourceFailure, ...]
+    cursor: dict[str, object]
+    unchanged: int = 0  # items skipped because the cursor says they were already stored

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,14 @@ def make_engine(url: str, **options: Any) -> Engine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **options)
     _tune_sqlite(engine)
+    return engine
+
+
+@cache
+def shared_engine(url: str) -> Engine:
+    """One migrated engine per URL for the whole process, shared by the tasks of a run."""
+    engine = make_engine(url)
+    migrate(engine)
     return engine
 
 

@@ -59,6 +59,7 @@ class Story(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     title: str
+    title_derived: bool = False  # replaced by the first real headline that joins the story
     article_count: int = 0
     first_seen_at: datetime = _time(index=True, nullable=False)
     last_seen_at: datetime = _time(index=True, nullable=False)

@@ -42,6 +42,7 @@ def upgrade() -> None:
     op.create_table('story',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('title_derived', sa.Boolean(), nullable=False),
     sa.Column('article_count', sa.Integer(), nullable=False),
     sa.Column('first_seen_at', storage.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_seen_at', storage.types.UTCDateTime(timezone=True), nullable=False),

@@ -1,0 +1,1 @@
+"""Alerts: rendering, channels and the delivery policy. Knows nothing of storage or topics."""

@@ -1,0 +1,41 @@
+"""Main text and normalised metadata of a document: ``extract_document`` is the entry point.
+
+    Document ──decode_content──> str ──extract_text  (text/plain)──> ExtractedArticle | None
+                                     └─extract_html  (text/html) ──┘
+
+None means the document holds no article (only boilerplate, an index page): a normal outcome.
+Broken input raises ``ExtractionError`` whose ``reason`` says why: ``file_empty``,
+``binary_content``, ``unsupported_media_type``, ``html_unparseable``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from core.errors import ExtractionError
+from core.records import Document, ExtractedArticle
+from extractors.decoding import decode_content
+from extractors.html import extract_html
+from extractors.plaintext import extract_text
+
+__all__ = ["decode_content", "extract_document", "extract_html", "extract_text"]
+
+LOGGER = logging.getLogger(__name__)
+
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_TEXT_TYPES = frozenset({"text/plain"})
+
+
+def extract_document(document: Document) -> ExtractedArticle | None:
+    """The article in ``document``; None when it holds no article text; ExtractionError when broken."""
+    media_type = document.media_type.split(";", 1)[0].strip().lower()
+    if media_type not in _HTML_TYPES | _TEXT_TYPES:
+        raise ExtractionError(
+            f"{document.location}: cannot extract {document.media_type!r}",
+            location=document.location,
+            reason="unsupported_media_type",
+        )
+    text = decode_content(document.content, location=document.location, media_type=document.media_type)
+    if media_type in _HTML_TYPES:
+        return extract_html(text, location=document.location)
+    return extract_text(text, location=document.location)

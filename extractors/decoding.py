@@ -1,0 +1,109 @@
+"""Bytes to text: byte-order mark, then UTF-8, then a declared charset, then cp1252.
+
+Valid UTF-8 goes before the declared charset because pages often declare a legacy charset
+(iso-8859-1, ascii) for UTF-8 bytes, while text in a legacy charset is almost never valid UTF-8
+once it has a non-ASCII byte; the declaration decides the bytes UTF-8 rejects (koi8-r,
+shift_jis, windows-1252 …). Decoding never fails on odd bytes: the last resort replaces what
+cp1252 cannot map. What is not text at all (NUL characters, many control characters) raises
+``ExtractionError`` with reason ``binary_content``; nothing but whitespace raises it with
+reason ``file_empty``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+
+from core.errors import ExtractionError
+
+LOGGER = logging.getLogger(__name__)
+
+# UTF-32 before UTF-16: the UTF-32-LE mark starts with the UTF-16-LE one.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.\-]+)""", re.IGNORECASE)
+_PARAM_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:\-]+)", re.IGNORECASE)
+# The HTML standard reads these labels as windows-1252, and a page cannot declare UTF-16 in-band.
+_CHARSET_ALIASES = {
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "ascii": "cp1252",
+    "us-ascii": "cp1252",
+    "utf-16": "utf-8",
+    "utf-16le": "utf-8",
+    "utf-16be": "utf-8",
+}
+_SNIFF_BYTES = 4096
+_MAX_CONTROL_RATIO = 0.05
+_TEXT_CONTROLS = frozenset("\t\n\r\f\v\x1b")
+FALLBACK_ENCODING = "cp1252"
+
+
+def decode_content(content: bytes, *, location: str, media_type: str = "text/plain") -> str:
+    """The text of ``content``; raises ExtractionError (file_empty, binary_content) when it holds none."""
+    if not content.strip():
+        raise ExtractionError(f"{location}: the document is empty", location=location, reason="file_empty")
+    text = _decode(content, media_type)
+    if _looks_binary(text):
+        raise ExtractionError(
+            f"{location}: the document is not text (NUL or control bytes)",
+            location=location,
+            reason="binary_content",
+        )
+    if not text.strip():
+        raise ExtractionError(f"{location}: the document is empty", location=location, reason="file_empty")
+    return text
+
+
+def _decode(content: bytes, media_type: str) -> str:
+    """Decoded by the first encoding that fits: BOM, UTF-8, declared charset, then cp1252."""
+    for bom, encoding in _BOMS:
+        if content.startswith(bom):
+            return content[len(bom) :].decode(encoding, errors="replace")
+    for candidate in ("utf-8", declared_charset(content, media_type)):
+        if candidate is None:
+            continue
+        try:
+            return content.decode(candidate)
+        except UnicodeDecodeError:
+            LOGGER.debug("content is not valid %s", candidate)
+    return content.decode(FALLBACK_ENCODING, errors="replace")
+
+
+def declared_charset(content: bytes, media_type: str = "") -> str | None:
+    """The Python codec name a media-type parameter or the HTML/XML head declares; None if none or unknown."""
+    found = _PARAM_CHARSET.search(media_type)
+    label = found.group(1) if found else None
+    if label is None:
+        head = content[:_SNIFF_BYTES]
+        match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+        label = match.group(1).decode("ascii") if match else None
+    return _codec_name(label) if label else None
+
+
+def _codec_name(label: str) -> str | None:
+    """The codec for a charset label, after the HTML standard's aliases; None when Python has none."""
+    label = label.strip().lower()
+    label = _CHARSET_ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        LOGGER.info("unknown declared charset %r", label)
+        return None
+
+
+def _looks_binary(text: str) -> bool:
+    """True when the start of ``text`` holds a NUL or too many control characters for prose."""
+    sample = text[:_SNIFF_BYTES]
+    if "\x00" in sample:
+        return True
+    controls = sum(1 for char in sample if char < " " and char not in _TEXT_CONTROLS)
+    return controls > _MAX_CONTROL_RATIO * max(len(sample), 1)

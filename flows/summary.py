@@ -1,0 +1,81 @@
+"""The run summary: one record built from the outcomes, shown by the CLI and as Prefect artifacts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from flows.pipeline import DeliveryReport, NewArticle, SourceOutcome
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """What one ingest run did."""
+
+    outcomes: tuple[SourceOutcome, ...]
+    delivery: DeliveryReport
+    seconds: float
+    skipped_sources: tuple[str, ...] = field(default_factory=tuple)  # not due yet
+
+    @property
+    def new_articles(self) -> list[NewArticle]:
+        """Every article this run stored, source by source."""
+        return [article for outcome in self.outcomes for article in outcome.new]
+
+    @property
+    def matches_per_topic(self) -> Counter[str]:
+        """How many new articles matched each topic."""
+        return Counter(topic for article in self.new_articles for topic in article.topics)
+
+    @property
+    def failed_sources(self) -> list[SourceOutcome]:
+        """Sources that could not be read at all."""
+        return [outcome for outcome in self.outcomes if outcome.error]
+
+    @property
+    def item_failures(self) -> int:
+        """Items (files, pages) that failed inside sources that were read."""
+        return sum(len(outcome.failures) for outcome in self.outcomes)
+
+    @property
+    def stories(self) -> int:
+        """Distinct stories the new articles belong to."""
+        return len({article.story_id for article in self.new_articles})
+
+    def headline(self) -> str:
+        """One line for logs: counts of what happened."""
+        return (
+            f"{len(self.outcomes)} source(s), {len(self.new_articles)} new article(s) in {self.stories} story(ies), "
+            f"{sum(o.duplicates for o in self.outcomes)} duplicate(s), {sum(self.matches_per_topic.values())} "
+            f"match(es), {self.delivery.sent} alert(s) sent, {self.delivery.retried} retrying, "
+            f"{self.delivery.dead} dead, {len(self.failed_sources)} source(s) failed, "
+            f"{self.item_failures} item(s) failed"
+        )
+
+    def markdown(self) -> str:
+        """The summary as Markdown for the Prefect UI."""
+        lines = [f"# Ingest summary\n\n{self.headline()} in {self.seconds:.1f} s.\n", "## Matches per topic\n"]
+        lines += [f"- **{topic}**: {count}" for topic, count in self.matches_per_topic.most_common()] or ["- none"]
+        lines.append("\n## Sources\n\n| source | new | duplicates | unchanged | failed items | error |")
+        lines.append("|---|---|---|---|---|---|")
+        for o in self.outcomes:
+            lines.append(f"| {o.source} | {len(o.new)} | {o.duplicates} | {o.unchanged} | {len(o.failures)} | {o.error or ''} |")
+        failures = [f for o in self.outcomes for f in o.failures]
+        if failures:
+            lines.append("\n## Failed items\n")
+            lines += [f"- `{f.location}`: {f.reason} — {f.message}" for f in failures]
+        return "\n".join(lines)
+
+    def article_rows(self) -> list[dict[str, str]]:
+        """One row per new article for the artifact table."""
+        return [
+            {
+                "title": article.title,
+                "location": article.location,
+                "site": article.site_name or "",
+                "published": article.published.isoformat() if article.published else "",
+                "topics": ", ".join(article.topics),
+                "story": str(article.story_id),
+            }
+            for article in self.new_articles
+        ]

@@ -1,0 +1,150 @@
+"""Articles, their aliases, stories and topic matches."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, or_, select
+
+from core.records import ExtractedArticle, StoryArticle, TopicHit
+from storage.models import Article, ArticleAlias, Story, TopicMatch
+
+
+@dataclass(frozen=True, slots=True)
+class StoryCandidate:
+    """A stored article of a recent story, with the term vector used to compare against it."""
+
+    story_id: int
+    terms: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class StorySpan:
+    """The published-time range of a story's dated reports (None when none is dated)."""
+
+    earliest: datetime | None = None
+    latest: datetime | None = None
+
+    def admits(self, published: datetime | None, window: timedelta) -> bool:
+        """Whether a report published at ``published`` may join: within ``window`` of the span.
+
+        An undated report, or a story with no dated report, is not held back by dates; the
+        caller has already limited candidates to stories active within the window.
+        """
+        if published is None or self.earliest is None or self.latest is None:
+            return True
+        return self.earliest - window <= published <= self.latest + window
+
+    def including(self, published: datetime | None) -> StorySpan:
+        """The span grown to include ``published``."""
+        if published is None:
+            return self
+        return StorySpan(min(filter(None, [self.earliest, published])), max(filter(None, [self.latest, published])))
+
+
+def find_duplicate(*, session: Session, identity: str, content_hash: str) -> Article | None:
+    """The stored article with the same identity or the same normalised text, if any."""
+    query = select(Article).where(or_(Article.identity == identity, Article.content_hash == content_hash))
+    return session.exec(query).first()
+
+
+def add_alias(*, session: Session, article: Article, location: str, now: datetime) -> bool:
+    """Remember another location of a stored article; False when it was already known."""
+    if location == article.location:
+        return False
+    known = session.exec(
+        select(ArticleAlias).where(ArticleAlias.article_id == article.id, ArticleAlias.location == location)
+    ).first()
+    if known is None:
+        session.add(ArticleAlias(article_id=article.id, location=location, first_seen_at=now))  # type: ignore[arg-type]
+    return known is None
+
+
+def recent_stories(*, session: Session, active_since: datetime) -> tuple[list[StoryCandidate], dict[int, StorySpan]]:
+    """Articles of every story that gained a report since ``active_since``, and each story's span."""
+    rows = session.exec(
+        select(Article.story_id, Article.terms, Story.earliest_published, Story.latest_published)
+        .join(Story, col(Story.id) == col(Article.story_id))
+        .where(Story.last_seen_at >= active_since)
+    ).all()
+    candidates = [StoryCandidate(story_id, terms) for story_id, terms, _, _ in rows if story_id]
+    spans = {story_id: StorySpan(earliest, latest) for story_id, _, earliest, latest in rows if story_id}
+    return candidates, spans
+
+
+def create_story(*, session: Session, title: str, title_derived: bool, now: datetime) -> Story:
+    """A new, empty story named after its first report."""
+    story = Story(title=title, title_derived=title_derived, first_seen_at=now, last_seen_at=now)
+    session.add(story)
+    session.flush()
+    return story
+
+
+def add_article(
+    *,
+    session: Session,
+    extracted: ExtractedArticle,
+    identity: str,
+    source_id: int,
+    story: Story,
+    terms: dict[str, float],
+    now: datetime,
+) -> Article:
+    """Store a new article in ``story`` and update the story's counts and time range."""
+    article = Article(
+        identity=identity,
+        content_hash=extracted.content_hash,
+        source_id=source_id,
+        story_id=story.id,
+        location=extracted.location,
+        canonical_url=extracted.canonical_url,
+        title=extracted.title or "(untitled)",
+        title_derived=extracted.title_derived,
+        text=extracted.text,
+        authors=list(extracted.authors),
+        published_at=extracted.published,
+        published_source=extracted.published_source,
+        modified_at=extracted.modified,
+        language=extracted.language,
+        site_name=extracted.site_name,
+        word_count=extracted.word_count,
+        terms=terms,
+        first_seen_at=now,
+    )
+    session.add(article)
+    _grow_story(story, extracted, now)
+    session.add(story)
+    session.flush()
+    return article
+
+
+def _grow_story(story: Story, extracted: ExtractedArticle, now: datetime) -> None:
+    story.article_count += 1
+    story.last_seen_at = now
+    if story.title_derived and extracted.title and not extracted.title_derived:
+        story.title, story.title_derived = extracted.title, False
+    span = StorySpan(story.earliest_published, story.latest_published).including(extracted.published)
+    story.earliest_published, story.latest_published = span.earliest, span.latest
+
+
+def record_match(*, session: Session, topic_id: int, article: Article, hit: TopicHit, now: datetime) -> TopicMatch:
+    """Store why ``article`` matched a topic."""
+    hits: list[dict[str, Any]] = [
+        {"term": h.term, "field": h.field, "position": h.position} for h in hit.hits
+    ]
+    match = TopicMatch(
+        topic_id=topic_id, article_id=article.id, story_id=article.story_id, hits=hits, created_at=now  # type: ignore[arg-type]
+    )
+    session.add(match)
+    return match
+
+
+def story_articles(*, session: Session, story_id: int) -> list[StoryArticle]:
+    """Every report of a story, oldest first."""
+    rows: Sequence[Article] = session.exec(
+        select(Article).where(Article.story_id == story_id).order_by(col(Article.first_seen_at), col(Article.id))
+    ).all()
+    return [StoryArticle(row.title, row.location, row.site_name, row.published_at) for row in rows]
