@@ -21,7 +21,9 @@ class AlertChannel(Protocol):
         ...
 
 
-def build_channels(specs: Mapping[str, ChannelSpec], *, stream: TextIO | None = None) -> dict[str, AlertChannel]:
+def build_channels(
+    specs: Mapping[str, ChannelSpec], *, stream: TextIO | None = None
+) -> dict[str, AlertChannel]:
     """A channel object per declared channel; ConfigurationError for an unknown type."""
     channels: dict[str, AlertChannel] = {}
     for name, spec in specs.items():

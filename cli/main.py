@@ -14,6 +14,8 @@ from sqlmodel import Session, col, select
 import flows  # noqa: F401  (switches Prefect telemetry off before anything imports Prefect)
 from core.errors import ConfigurationError
 from core.settings import Settings
+from core.watchlist import load_watchlist
+from flows.pipeline import compile_watchlist_topics
 from flows.summary import RunSummary
 from storage.engine import describe_url, make_engine, migrate
 from storage.models import Alert, Article, IngestFailure, Source, Topic
@@ -28,7 +30,10 @@ app.add_typer(alerts_app, name="alerts")
 console = Console()
 
 WatchlistOption = Annotated[
-    Path | None, typer.Option("--watchlist", "-w", help="Watchlist YAML (default: NEWSWATCH_WATCHLIST or samples/watchlist.yaml).")
+    Path | None,
+    typer.Option(
+        "--watchlist", "-w", help="Watchlist YAML (default: NEWSWATCH_WATCHLIST or samples/watchlist.yaml)."
+    ),
 ]
 
 
@@ -39,8 +44,10 @@ def run(watchlist: WatchlistOption = None) -> None:
 
     settings = Settings()
     path = watchlist or settings.watchlist
-    console.print(f"[bold]newswatch[/] ingesting [cyan]{path}[/] into {describe_url(settings.database_url.get_secret_value())}")
+    database = describe_url(settings.database_url.get_secret_value())
+    console.print(f"[bold]newswatch[/] ingesting [cyan]{path}[/] into {database}")
     try:
+        compile_watchlist_topics(load_watchlist(path))  # fail fast, before Prefect starts
         summary = ingest(watchlist_path=str(path))
     except ConfigurationError as exc:
         console.print(f"[red]configuration error:[/] {exc}")
@@ -82,34 +89,62 @@ def db_upgrade() -> None:
 def sources_list() -> None:
     """Each source with its last attempt, status, failures and next poll."""
     table = Table(title="Sources")
-    for column in ("name", "kind", "status", "last attempt", "failures in a row", "next poll", "open item failures"):
+    for column in (
+        "name",
+        "kind",
+        "status",
+        "last attempt",
+        "failures in a row",
+        "next poll",
+        "open item failures",
+    ):
         table.add_column(column)
     with Session(_engine()) as session:
         for source in session.exec(select(Source).order_by(col(Source.name))).all():
             open_failures = session.exec(
-                select(IngestFailure).where(IngestFailure.source_id == source.id, col(IngestFailure.resolved_at).is_(None))
+                select(IngestFailure).where(
+                    IngestFailure.source_id == source.id, col(IngestFailure.resolved_at).is_(None)
+                )
             ).all()
             table.add_row(
-                source.name, source.kind, source.last_status or "never run", _when(source.last_attempt_at),
-                str(source.consecutive_failures), _when(source.next_poll_at),
+                source.name,
+                source.kind,
+                source.last_status or "never run",
+                _when(source.last_attempt_at),
+                str(source.consecutive_failures),
+                _when(source.next_poll_at),
                 "\n".join(f"{Path(f.location).name}: {f.reason}" for f in open_failures) or "-",
             )
     console.print(table)
 
 
 @alerts_app.command("list")
-def alerts_list(status: Annotated[str | None, typer.Option(help="Only alerts in this status.")] = None) -> None:
+def alerts_list(
+    status: Annotated[str | None, typer.Option(help="Only alerts in this status.")] = None,
+) -> None:
     """The outbox, newest first."""
     table = Table(title="Alerts")
     for column in ("id", "topic", "story", "channel", "status", "attempts", "sent", "last error"):
         table.add_column(column)
     with Session(_engine()) as session:
-        query = select(Alert, Topic.name).join(Topic, col(Topic.id) == col(Alert.topic_id)).order_by(col(Alert.id).desc())
+        query = (
+            select(Alert, Topic.name)
+            .join(Topic, col(Topic.id) == col(Alert.topic_id))
+            .order_by(col(Alert.id).desc())
+        )
         if status:
             query = query.where(Alert.status == status)
         for alert, topic in session.exec(query).all():
-            table.add_row(str(alert.id), topic, str(alert.story_id), alert.channel, alert.status,
-                          str(alert.attempts), _when(alert.sent_at), alert.last_error or "")
+            table.add_row(
+                str(alert.id),
+                topic,
+                str(alert.story_id),
+                alert.channel,
+                alert.status,
+                str(alert.attempts),
+                _when(alert.sent_at),
+                alert.last_error or "",
+            )
     console.print(table)
 
 
@@ -123,7 +158,9 @@ def articles_list(limit: Annotated[int, typer.Option(help="How many to show.")] 
         rows = session.exec(select(Article).order_by(col(Article.id).desc()).limit(limit)).all()
         for a in rows:
             title = a.title + (" (derived)" if a.title_derived else "")
-            table.add_row(str(a.id), title, _when(a.published_at), a.language or "-", str(a.word_count), str(a.story_id))
+            table.add_row(
+                str(a.id), title, _when(a.published_at), a.language or "-", str(a.word_count), str(a.story_id)
+            )
     console.print(table)
 
 

@@ -19,7 +19,7 @@ class StorySettings(BaseModel):
 
     window_hours: float = Field(72.0, gt=0, description="Only stories active this recently can grow.")
     min_similarity: float = Field(
-        0.3, gt=0, le=1, description="Weighted term overlap (cosine) an article needs to join a story."
+        0.35, gt=0, le=1, description="Weighted term overlap (cosine) an article needs to join a story."
     )
 
 
@@ -59,7 +59,6 @@ class Settings(BaseSettings):
 
     database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)
     watchlist: Path = Path("samples/watchlist.yaml")
-    task_workers: int = Field(4, ge=1, le=64, description="Upper bound of concurrent Prefect tasks.")
     story: StorySettings = StorySettings()
     alerts: AlertSettings = AlertSettings()
     smtp: SmtpSettings = SmtpSettings()

@@ -153,7 +153,9 @@ def _expand_env(value: Any, environ: dict[str, str], path: Path, root: yaml.Node
     if isinstance(value, str):
         missing = [name for name in _ENV_REF.findall(value) if name not in environ]
         if missing:
-            raise ConfigurationError(f"{path}: environment variable {missing[0]} is not set (used in {value!r})")
+            raise ConfigurationError(
+                f"{path}: environment variable {missing[0]} is not set (used in {value!r})"
+            )
         return _ENV_REF.sub(lambda found: environ[found.group(1)], value)
     return value
 
@@ -171,9 +173,11 @@ def _topic_lines(root: yaml.Node | None) -> dict[str, int]:
 
 def _child(node: yaml.Node | None, key: str | int) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
-        return next((v for k, v in node.value if k.value == key), None)
+        found: yaml.Node | None = next((v for k, v in node.value if k.value == key), None)
+        return found
     if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-        return node.value[key]
+        item: yaml.Node = node.value[key]
+        return item
     return None
 
 

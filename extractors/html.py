@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 import trafilatura
-from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
+from lxml import etree
 
 from core.errors import ExtractionError
 from core.records import ExtractedArticle

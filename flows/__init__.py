@@ -12,3 +12,5 @@ os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "core,sources,extractors,
 # The ephemeral API starts a server subprocess; on a busy 2-core machine it can need more than
 # Prefect's default 20 s.
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+# The project's loggers are also used outside flow runs (CLI commands, tests of plain functions).
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")

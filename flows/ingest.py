@@ -51,7 +51,11 @@ def deliver_alerts_task(watchlist: Watchlist, settings: Settings) -> DeliveryRep
     return deliver_due_alerts(engine, build_channels(watchlist.channels), settings.alerts)
 
 
-@flow(name="ingest", flow_run_name=_run_name, task_runner=ThreadPoolTaskRunner(max_workers=MAX_WORKERS))
+@flow(
+    name="ingest",
+    flow_run_name=_run_name,
+    task_runner=ThreadPoolTaskRunner(max_workers=MAX_WORKERS),  # type: ignore[arg-type]  # Prefect's generic
+)
 def ingest(watchlist_path: str | None = None) -> RunSummary:
     """Ingest every source of the watchlist once, then deliver due alerts."""
     started = time.monotonic()
@@ -71,7 +75,9 @@ def ingest(watchlist_path: str | None = None) -> RunSummary:
 
 def _publish(summary: RunSummary) -> None:
     get_run_logger().info(summary.headline())
-    create_markdown_artifact(key="ingest-summary", markdown=summary.markdown(), description="What this run did")
+    create_markdown_artifact(
+        key="ingest-summary", markdown=summary.markdown(), description="What this run did"
+    )
     create_table_artifact(
         key="ingest-new-articles", table=summary.article_rows(), description="Articles stored by this run"
     )

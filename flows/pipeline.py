@@ -16,7 +16,13 @@ from sqlmodel import Session, select
 
 from alerts.channels import AlertChannel
 from alerts.policy import after_failure
-from core.errors import AlertDeliveryError, ConfigurationError, ExtractionError, PipelineError, QuerySyntaxError
+from core.errors import (
+    AlertDeliveryError,
+    ConfigurationError,
+    ExtractionError,
+    PipelineError,
+    QuerySyntaxError,
+)
 from core.records import Document, ExtractedArticle, SourceFailure, SourceRead, TopicHit
 from core.settings import AlertSettings, StorySettings
 from core.watchlist import SourceSpec, Watchlist, parse_duration
@@ -24,7 +30,7 @@ from extractors import extract_document
 from sources.files import read_files
 from storage import articles, catalog, outbox
 from storage.engine import transaction
-from storage.models import Article, Source, Story, Topic, utcnow
+from storage.models import Article, Source, Story, Topic, id_of, utcnow
 from topics.matcher import TopicMatcher, compile_topics
 from topics.stories import best_story, story_terms
 
@@ -86,12 +92,18 @@ def sync_watchlist(engine: Engine, watchlist: Watchlist) -> None:
     with transaction(engine) as session:
         for source in watchlist.sources:
             catalog.upsert_source(
-                session=session, name=source.name, kind=source.kind, location=str(source.location),
+                session=session,
+                name=source.name,
+                kind=source.kind,
+                location=str(source.location),
                 every_seconds=parse_duration(source.every),
             )
         for topic in watchlist.topics:
             catalog.upsert_topic(
-                session=session, name=topic.name, query=topic.query, mode=topic.alert.mode,
+                session=session,
+                name=topic.name,
+                query=topic.query,
+                mode=topic.alert.mode,
                 channels=topic.alert.channels,
             )
 
@@ -111,7 +123,9 @@ def ingest_source(
         LOGGER.warning("source %s failed: %s (%s)", spec.name, exc, exc.reason)
         with transaction(engine) as session:
             source = session.exec(select(Source).where(Source.name == spec.name)).one()
-            catalog.record_source_failure(session=session, source=source, now=now, error=f"{exc.reason}: {exc}")
+            catalog.record_source_failure(
+                session=session, source=source, now=now, error=f"{exc.reason}: {exc}"
+            )
         return SourceOutcome(spec.name, error=f"{exc.reason}: {exc}")
 
 
@@ -126,7 +140,9 @@ def extract_all(documents: Iterable[Document]) -> tuple[list[ExtractedArticle], 
             failures.append(SourceFailure(document.source, document.location, exc.reason, str(exc)))
             continue
         if article is None:
-            failures.append(SourceFailure(document.source, document.location, "no_main_text", "no article text found"))
+            failures.append(
+                SourceFailure(document.source, document.location, "no_main_text", "no article text found")
+            )
         else:
             extracted.append(article)
     return extracted, failures
@@ -152,16 +168,21 @@ def store_read(
         for article in extracted:
             _store_article(session, source, article, story_index, matcher, outcome, now)
         cursor = {location: mark for location, mark in read.cursor.items() if location not in failed}
-        catalog.record_item_failures(session=session, source_id=source.id, failures=failures, now=now)  # type: ignore[arg-type]
+        catalog.record_item_failures(session=session, source_id=id_of(source), failures=failures, now=now)
         catalog.resolve_item_failures(
-            session=session, source_id=source.id, locations=[a.location for a in extracted], now=now  # type: ignore[arg-type]
+            session=session,
+            source_id=id_of(source),
+            locations=[a.location for a in extracted],
+            now=now,
         )
-        catalog.record_source_success(session=session, source=source, now=now, cursor=cursor, failed_items=len(failures))
+        catalog.record_source_success(
+            session=session, source=source, now=now, cursor=cursor, failed_items=len(failures)
+        )
     return outcome
 
 
 class _StoryIndex:
-    """Recent stories' article vectors and time spans, loaded once per batch and grown as articles are stored."""
+    """Recent stories' article vectors and time spans: loaded once per batch, grown as articles are stored."""
 
     def __init__(self, session: Session, now: datetime, settings: StorySettings) -> None:
         self.window = timedelta(hours=settings.window_hours)
@@ -195,7 +216,9 @@ def _store_article(
     now: datetime,
 ) -> None:
     identity = article_identity(extracted)
-    duplicate = articles.find_duplicate(session=session, identity=identity, content_hash=extracted.content_hash)
+    duplicate = articles.find_duplicate(
+        session=session, identity=identity, content_hash=extracted.content_hash
+    )
     if duplicate is not None:
         articles.add_alias(session=session, article=duplicate, location=extracted.location, now=now)
         outcome.duplicates += 1
@@ -203,17 +226,23 @@ def _store_article(
     terms = story_terms(extracted.title, extracted.text)
     story = _story_for(session, story_index, terms, extracted, now)
     article = articles.add_article(
-        session=session, extracted=extracted, identity=identity, source_id=source.id,  # type: ignore[arg-type]
-        story=story, terms=terms, now=now,
+        session=session,
+        extracted=extracted,
+        identity=identity,
+        source_id=id_of(source),
+        story=story,
+        terms=terms,
+        now=now,
     )
-    story_index.add(story.id, terms, extracted.published)  # type: ignore[arg-type]
+    story_id = id_of(story)
+    story_index.add(story_id, terms, extracted.published)
     hits = matcher.match(title=extracted.title, text=extracted.text)
     for hit in hits:
-        outcome.alerts_enqueued += _record_topic_hit(session, article, hit, now)
-    outcome.new.append(NewArticle(
-        article.title, article.location, article.site_name, article.published_at, story.id,  # type: ignore[arg-type]
-        tuple(hit.topic for hit in hits),
-    ))
+        outcome.alerts_enqueued += _record_topic_hit(session, article, story_id, hit, now)
+    topics = tuple(hit.topic for hit in hits)
+    outcome.new.append(
+        NewArticle(article.title, article.location, article.site_name, article.published_at, story_id, topics)
+    )
 
 
 def _story_for(
@@ -226,17 +255,23 @@ def _story_for(
     return articles.create_story(session=session, title=title, title_derived=extracted.title_derived, now=now)
 
 
-def _record_topic_hit(session: Session, article: Article, hit: TopicHit, now: datetime) -> int:
+def _record_topic_hit(session: Session, article: Article, story_id: int, hit: TopicHit, now: datetime) -> int:
     """Store the match and enqueue one alert per channel of the topic; returns alerts enqueued."""
     topic = session.exec(select(Topic).where(Topic.name == hit.topic)).one()
-    articles.record_match(session=session, topic_id=topic.id, article=article, hit=hit, now=now)  # type: ignore[arg-type]
-    enqueued = 0
-    for channel in topic.channels:
-        enqueued += outbox.enqueue_alert(
-            session=session, topic_id=topic.id, story_id=article.story_id, article_id=article.id,  # type: ignore[arg-type]
-            channel=channel, kind="story", now=now,
+    topic_id = id_of(topic)
+    articles.record_match(session=session, topic_id=topic_id, article=article, hit=hit, now=now)
+    return sum(
+        outbox.enqueue_alert(
+            session=session,
+            topic_id=topic_id,
+            story_id=story_id,
+            article_id=id_of(article),
+            channel=channel,
+            kind="story",
+            now=now,
         )
-    return enqueued
+        for channel in topic.channels
+    )
 
 
 def deliver_due_alerts(
@@ -247,7 +282,10 @@ def deliver_due_alerts(
     with transaction(engine) as session:
         requeued = outbox.release_expired_leases(session=session, now=now)
         claimed = outbox.claim_alerts(
-            session=session, now=now, lease=timedelta(seconds=settings.lease_seconds), limit=settings.batch_size
+            session=session,
+            now=now,
+            lease=timedelta(seconds=settings.lease_seconds),
+            limit=settings.batch_size,
         )
     counts = {"sent": 0, "retry": 0, "dead": 0}
     for alert_id in claimed:
@@ -255,23 +293,41 @@ def deliver_due_alerts(
     return DeliveryReport(counts["sent"], counts["retry"], counts["dead"], requeued)
 
 
-def _deliver_one(engine: Engine, alert_id: int, channels: Mapping[str, AlertChannel], settings: AlertSettings) -> str:
+def _deliver_one(
+    engine: Engine, alert_id: int, channels: Mapping[str, AlertChannel], settings: AlertSettings
+) -> str:
     with Session(engine) as session:
         message, attempts = outbox.alert_message(session=session, alert_id=alert_id)
     channel = channels.get(message.channel)
     status, next_at, error, reference = "sent", None, None, None
     try:
         if channel is None:
-            raise AlertDeliveryError(f"no channel named {message.channel!r} in the watchlist",
-                                     channel=message.channel, transient=False, reason="unknown_channel")
+            raise AlertDeliveryError(
+                f"no channel named {message.channel!r} in the watchlist",
+                channel=message.channel,
+                transient=False,
+                reason="unknown_channel",
+            )
         reference = channel.send(message)
     except AlertDeliveryError as exc:
-        result = after_failure(exc, attempts=attempts, now=utcnow(), max_attempts=settings.max_attempts,
-                               base_seconds=settings.backoff_base_seconds, max_seconds=settings.backoff_max_seconds)
+        result = after_failure(
+            exc,
+            attempts=attempts,
+            now=utcnow(),
+            max_attempts=settings.max_attempts,
+            base_seconds=settings.backoff_base_seconds,
+            max_seconds=settings.backoff_max_seconds,
+        )
         status, next_at, error = result.status, result.next_attempt_at, result.error
         LOGGER.warning("alert %s on %s: %s -> %s", alert_id, message.channel, exc, status)
     with transaction(engine) as session:
-        outbox.settle_alert(session=session, alert_id=alert_id, status=status, now=utcnow(),
-                            next_attempt_at=next_at, error=error, provider_ref=reference)
+        outbox.settle_alert(
+            session=session,
+            alert_id=alert_id,
+            status=status,
+            now=utcnow(),
+            next_attempt_at=next_at,
+            error=error,
+            provider_ref=reference,
+        )
     return status
-

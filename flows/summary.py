@@ -44,22 +44,29 @@ class RunSummary:
 
     def headline(self) -> str:
         """One line for logs: counts of what happened."""
+        duplicates = sum(o.duplicates for o in self.outcomes)
+        matches = sum(self.matches_per_topic.values())
+        delivery = self.delivery
         return (
-            f"{len(self.outcomes)} source(s), {len(self.new_articles)} new article(s) in {self.stories} story(ies), "
-            f"{sum(o.duplicates for o in self.outcomes)} duplicate(s), {sum(self.matches_per_topic.values())} "
-            f"match(es), {self.delivery.sent} alert(s) sent, {self.delivery.retried} retrying, "
-            f"{self.delivery.dead} dead, {len(self.failed_sources)} source(s) failed, "
-            f"{self.item_failures} item(s) failed"
+            f"{len(self.outcomes)} source(s), {len(self.new_articles)} new article(s) in {self.stories} "
+            f"story(ies), {duplicates} duplicate(s), {matches} match(es), {delivery.sent} alert(s) sent, "
+            f"{delivery.retried} retrying, {delivery.dead} dead, "
+            f"{len(self.failed_sources)} source(s) failed, {self.item_failures} item(s) failed"
         )
 
     def markdown(self) -> str:
         """The summary as Markdown for the Prefect UI."""
-        lines = [f"# Ingest summary\n\n{self.headline()} in {self.seconds:.1f} s.\n", "## Matches per topic\n"]
-        lines += [f"- **{topic}**: {count}" for topic, count in self.matches_per_topic.most_common()] or ["- none"]
-        lines.append("\n## Sources\n\n| source | new | duplicates | unchanged | failed items | error |")
-        lines.append("|---|---|---|---|---|---|")
+        topics = [f"- **{topic}**: {count}" for topic, count in self.matches_per_topic.most_common()]
+        lines = [
+            f"# Ingest summary\n\n{self.headline()} in {self.seconds:.1f} s.\n",
+            "## Matches per topic\n",
+            *(topics or ["- none"]),
+            "\n## Sources\n\n| source | new | duplicates | unchanged | failed items | error |",
+            "|---|---|---|---|---|---|",
+        ]
         for o in self.outcomes:
-            lines.append(f"| {o.source} | {len(o.new)} | {o.duplicates} | {o.unchanged} | {len(o.failures)} | {o.error or ''} |")
+            row = (o.source, len(o.new), o.duplicates, o.unchanged, len(o.failures), o.error or "")
+            lines.append("| " + " | ".join(str(cell) for cell in row) + " |")
         failures = [f for o in self.outcomes for f in o.failures]
         if failures:
             lines.append("\n## Failed items\n")

@@ -70,7 +70,9 @@ def _signature(path: Path, root: Path) -> list[int]:
         resolved = path.resolve(strict=True)
         info = resolved.stat()
     except OSError as exc:
-        raise FetchError(f"cannot open {path}: {exc.strerror}", location=location, reason="file_unreadable") from exc
+        raise FetchError(
+            f"cannot open {path}: {exc.strerror}", location=location, reason="file_unreadable"
+        ) from exc
     inside = root.resolve() if root.is_dir() else root.resolve().parent
     if not resolved.is_relative_to(inside):
         raise FetchError(f"{path} points outside {inside}", location=location, reason="file_access_denied")
@@ -91,7 +93,9 @@ def _read_document(source: str, path: Path) -> Document:
     try:
         content = path.read_bytes()
     except OSError as exc:
-        raise FetchError(f"cannot read {path}: {exc.strerror}", location=location, reason="file_unreadable") from exc
+        raise FetchError(
+            f"cannot read {path}: {exc.strerror}", location=location, reason="file_unreadable"
+        ) from exc
     if not content.strip():
         raise FetchError(f"{path} is empty", location=location, reason="file_empty")
     if _looks_binary(content[:_SNIFF_BYTES]):

@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, or_, select
 
 from core.records import ExtractedArticle, StoryArticle, TopicHit
-from storage.models import Article, ArticleAlias, Story, TopicMatch
+from storage.models import Article, ArticleAlias, Story, TopicMatch, id_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +42,9 @@ class StorySpan:
         """The span grown to include ``published``."""
         if published is None:
             return self
-        return StorySpan(min(filter(None, [self.earliest, published])), max(filter(None, [self.latest, published])))
+        return StorySpan(
+            min(filter(None, [self.earliest, published])), max(filter(None, [self.latest, published]))
+        )
 
 
 def find_duplicate(*, session: Session, identity: str, content_hash: str) -> Article | None:
@@ -59,18 +61,20 @@ def add_alias(*, session: Session, article: Article, location: str, now: datetim
         select(ArticleAlias).where(ArticleAlias.article_id == article.id, ArticleAlias.location == location)
     ).first()
     if known is None:
-        session.add(ArticleAlias(article_id=article.id, location=location, first_seen_at=now))  # type: ignore[arg-type]
+        session.add(ArticleAlias(article_id=id_of(article), location=location, first_seen_at=now))
     return known is None
 
 
-def recent_stories(*, session: Session, active_since: datetime) -> tuple[list[StoryCandidate], dict[int, StorySpan]]:
+def recent_stories(
+    *, session: Session, active_since: datetime
+) -> tuple[list[StoryCandidate], dict[int, StorySpan]]:
     """Articles of every story that gained a report since ``active_since``, and each story's span."""
     rows = session.exec(
         select(Article.story_id, Article.terms, Story.earliest_published, Story.latest_published)
         .join(Story, col(Story.id) == col(Article.story_id))
         .where(Story.last_seen_at >= active_since)
     ).all()
-    candidates = [StoryCandidate(story_id, terms) for story_id, terms, _, _ in rows if story_id]
+    candidates = [StoryCandidate(story_id, dict(terms)) for story_id, terms, _, _ in rows if story_id]
     spans = {story_id: StorySpan(earliest, latest) for story_id, _, earliest, latest in rows if story_id}
     return candidates, spans
 
@@ -130,21 +134,35 @@ def _grow_story(story: Story, extracted: ExtractedArticle, now: datetime) -> Non
     story.earliest_published, story.latest_published = span.earliest, span.latest
 
 
-def record_match(*, session: Session, topic_id: int, article: Article, hit: TopicHit, now: datetime) -> TopicMatch:
+def record_match(
+    *, session: Session, topic_id: int, article: Article, hit: TopicHit, now: datetime
+) -> TopicMatch:
     """Store why ``article`` matched a topic."""
     hits: list[dict[str, Any]] = [
         {"term": h.term, "field": h.field, "position": h.position} for h in hit.hits
     ]
     match = TopicMatch(
-        topic_id=topic_id, article_id=article.id, story_id=article.story_id, hits=hits, created_at=now  # type: ignore[arg-type]
+        topic_id=topic_id,
+        article_id=id_of(article),
+        story_id=_story_id(article),
+        hits=hits,
+        created_at=now,
     )
     session.add(match)
     return match
 
 
+def _story_id(article: Article) -> int:
+    if article.story_id is None:
+        raise ValueError(f"article {article.id} belongs to no story")
+    return article.story_id
+
+
 def story_articles(*, session: Session, story_id: int) -> list[StoryArticle]:
     """Every report of a story, oldest first."""
     rows: Sequence[Article] = session.exec(
-        select(Article).where(Article.story_id == story_id).order_by(col(Article.first_seen_at), col(Article.id))
+        select(Article)
+        .where(Article.story_id == story_id)
+        .order_by(col(Article.first_seen_at), col(Article.id))
     ).all()
     return [StoryArticle(row.title, row.location, row.site_name, row.published_at) for row in rows]

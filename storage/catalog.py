@@ -59,7 +59,9 @@ def record_source_failure(*, session: Session, source: Source, now: datetime, er
     session.add(source)
 
 
-def record_item_failures(*, session: Session, source_id: int, failures: Iterable[SourceFailure], now: datetime) -> None:
+def record_item_failures(
+    *, session: Session, source_id: int, failures: Iterable[SourceFailure], now: datetime
+) -> None:
     """One open failure row per item location, counting repeated attempts."""
     for failure in failures:
         row = session.exec(
@@ -68,15 +70,24 @@ def record_item_failures(*, session: Session, source_id: int, failures: Iterable
             )
         ).first()
         if row is None:
-            row = IngestFailure(source_id=source_id, location=failure.location, reason=failure.reason,
-                                message=failure.message, first_seen_at=now, last_seen_at=now, attempts=0)
+            row = IngestFailure(
+                source_id=source_id,
+                location=failure.location,
+                reason=failure.reason,
+                message=failure.message,
+                first_seen_at=now,
+                last_seen_at=now,
+                attempts=0,
+            )
         row.reason, row.message, row.last_seen_at = failure.reason, failure.message, now
         row.attempts += 1
         row.resolved_at = None
         session.add(row)
 
 
-def resolve_item_failures(*, session: Session, source_id: int, locations: Iterable[str], now: datetime) -> None:
+def resolve_item_failures(
+    *, session: Session, source_id: int, locations: Iterable[str], now: datetime
+) -> None:
     """Close the open failures of items that have now been read successfully."""
     wanted = set(locations)
     if not wanted:

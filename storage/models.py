@@ -40,7 +40,7 @@ class Source(SQLModel, table=True):
 class IngestFailure(SQLModel, table=True):
     """An item of a source that could not be read or extracted; resolved when it later succeeds."""
 
-    __tablename__ = "ingest_failure"  # type: ignore[assignment]
+    __tablename__ = "ingest_failure"
     __table_args__ = (UniqueConstraint("source_id", "location"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -94,7 +94,7 @@ class Article(SQLModel, table=True):
 class ArticleAlias(SQLModel, table=True):
     """Another location that delivered the same article (an exact duplicate)."""
 
-    __tablename__ = "article_alias"  # type: ignore[assignment]
+    __tablename__ = "article_alias"
     __table_args__ = (UniqueConstraint("article_id", "location"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -116,7 +116,7 @@ class Topic(SQLModel, table=True):
 class TopicMatch(SQLModel, table=True):
     """An article matched a topic; ``hits`` say which terms, in which field, where."""
 
-    __tablename__ = "topic_match"  # type: ignore[assignment]
+    __tablename__ = "topic_match"
     __table_args__ = (UniqueConstraint("topic_id", "article_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -147,3 +147,11 @@ class Alert(SQLModel, table=True):
     provider_ref: str | None = None
     created_at: datetime = _time(nullable=False)
     sent_at: datetime | None = _time()
+
+
+def id_of(row: SQLModel) -> int:
+    """The primary key of a stored row; flush first (rows get their id on flush)."""
+    value = getattr(row, "id", None)
+    if value is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: flush the session first")
+    return int(value)

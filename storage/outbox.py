@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from core.records import AlertMessage
 from storage.articles import story_articles
-from storage.models import Alert, Story, Topic, TopicMatch
+from storage.models import Alert, Story, Topic, TopicMatch, id_of
 
 CLAIMABLE = ("pending", "retry")
 
@@ -26,16 +26,26 @@ def enqueue_alert(
 ) -> bool:
     """Insert the alert unless its (topic, story, channel, kind) already exists; True if inserted."""
     values: dict[str, Any] = {
-        "topic_id": topic_id, "story_id": story_id, "article_id": article_id, "channel": channel,
-        "kind": kind, "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now,
+        "topic_id": topic_id,
+        "story_id": story_id,
+        "article_id": article_id,
+        "channel": channel,
+        "kind": kind,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
         "maybe_sent": False,
     }
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Alert).values(**values).on_conflict_do_nothing(
-        index_elements=["topic_id", "story_id", "channel", "kind"]
+    statement = (
+        insert(Alert)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["topic_id", "story_id", "channel", "kind"])
+        .returning(col(Alert.id))
     )
-    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+    return session.execute(statement).scalar() is not None
 
 
 def claim_alerts(*, session: Session, now: datetime, lease: timedelta, limit: int) -> list[int]:
@@ -58,8 +68,14 @@ def claim_alerts(*, session: Session, now: datetime, lease: timedelta, limit: in
 
 
 def settle_alert(
-    *, session: Session, alert_id: int, status: str, now: datetime, next_attempt_at: datetime | None = None,
-    error: str | None = None, provider_ref: str | None = None,
+    *,
+    session: Session,
+    alert_id: int,
+    status: str,
+    now: datetime,
+    next_attempt_at: datetime | None = None,
+    error: str | None = None,
+    provider_ref: str | None = None,
 ) -> None:
     """Record the outcome of one delivery attempt (``sent``, ``retry`` or ``dead``)."""
     alert = session.get_one(Alert, alert_id)
@@ -78,11 +94,11 @@ def release_expired_leases(*, session: Session, now: datetime) -> int:
         .where(col(Alert.status) == "sending", col(Alert.lease_until) < now)
         .values(status="retry", maybe_sent=True, lease_until=None)
     )
-    return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+    return len(session.execute(statement.returning(col(Alert.id))).all())
 
 
 def alert_message(*, session: Session, alert_id: int) -> tuple[AlertMessage, int]:
-    """What a channel needs to deliver an alert (with every report of its story known now), and its attempts."""
+    """The alert as a channel needs it (naming every report of its story known now), and its attempts."""
     alert = session.get_one(Alert, alert_id)
     topic = session.get_one(Topic, alert.topic_id)
     story = session.get_one(Story, alert.story_id)
@@ -91,8 +107,13 @@ def alert_message(*, session: Session, alert_id: int) -> tuple[AlertMessage, int
     ).all()
     terms = dict.fromkeys(hit["term"] for match in matches for hit in match.hits)
     message = AlertMessage(
-        alert_id=alert_id, topic=topic.name, channel=alert.channel, kind=alert.kind, story_id=story.id,  # type: ignore[arg-type]
-        story_title=story.title, matched_terms=tuple(terms),
-        articles=tuple(story_articles(session=session, story_id=story.id)),  # type: ignore[arg-type]
+        alert_id=alert_id,
+        topic=topic.name,
+        channel=alert.channel,
+        kind=alert.kind,
+        story_id=id_of(story),
+        story_title=story.title,
+        matched_terms=tuple(terms),
+        articles=tuple(story_articles(session=session, story_id=id_of(story))),
     )
     return message, alert.attempts

@@ -1,0 +1,70 @@
+"""The ``ingest`` flow end to end under Prefect, started the way a user starts it: ``newswatch run``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import flows  # noqa: F401  (telemetry off before Prefect is imported)
+from cli.main import app
+from tests.conftest import SAMPLES
+
+pytestmark = pytest.mark.prefect
+
+
+@pytest.fixture(scope="module")
+def prefect_api() -> Iterator[None]:
+    """One temporary Prefect API for this module (it takes ~15 s to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def _artifact(key: str) -> object:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+    assert found, f"no artifact {key!r}"
+    return found[0].data
+
+
+def test_newswatch_run_ingests_the_samples_and_alerts_once(
+    prefect_api: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'nw.db'}")
+    runner = CliRunner()
+    first = runner.invoke(app, ["run", "--watchlist", str(SAMPLES / "watchlist.yaml")])
+    assert first.exit_code == 0, first.output
+    assert first.output.count("[Lebanon ceasefire]") == 2  # the seed story and the 27 November truce
+    assert "4 new article(s) in 3 story(ies)" in first.output and "2 alert(s) sent" in first.output
+
+    summary = _artifact("ingest-summary")
+    assert isinstance(summary, str) and "4 new article(s)" in summary and "Lebanon ceasefire" in summary
+    table = _artifact("ingest-new-articles")
+    assert "US asked Lebanon to declare unilateral ceasefire with Israel" in str(table)
+
+    second = runner.invoke(app, ["run", "--watchlist", str(SAMPLES / "watchlist.yaml")])
+    assert second.exit_code == 0, second.output
+    assert "[Lebanon ceasefire]" not in second.output
+    assert "0 new article(s)" in second.output and "0 alert(s) sent" in second.output
+
+
+def test_a_bad_query_stops_the_run_with_file_line_and_position(
+    prefect_api: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'nw.db'}")
+    watchlist = tmp_path / "watchlist.yaml"
+    watchlist.write_text(
+        "sources:\n  - name: s\n    directory: .\ntopics:\n  - name: broken\n    query: '(Lebanon AND'\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["run", "--watchlist", str(watchlist)])
+    assert result.exit_code == 2
+    assert f"{watchlist}:5" in result.output and "position" in result.output
+    assert not (tmp_path / "nw.db").exists()

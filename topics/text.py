@@ -1,0 +1,75 @@
+"""Folding and tokenising, shared by topic queries, articles and story vectors.
+
+The same function folds a query term and an article, so whatever variants it collapses
+(case, diacritics, compatibility forms, "U.S." vs "us", "Mikati's" vs "Mikati") match each
+other. Words are split on whitespace, every Unicode dash, slashes and punctuation; digits are
+kept ("1701"), and a decimal number ("3.5") stays one token.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Combining marks are stripped only from Latin, Greek and Cyrillic letters: in scripts such as
+# Devanagari or Hebrew the marks are vowels, and dropping them would merge distinct words.
+_STRIPPABLE_BASE = ((0x0000, 0x052F), (0x1E00, 0x1FFF))
+
+_ABBREVIATION = re.compile(r"(?<![^\W_])[^\W\d_](?:\.[^\W\d_])+\.?(?![^\W_])")
+_POSSESSIVE = re.compile(r"(?<=[^\W_])['\u2019\u02bc]s(?![^\W_])")
+_INNER_APOSTROPHE = re.compile(r"(?<=[^\W_])['\u2019\u02bc](?=[^\W_])")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+# Every character of Unicode category Pd (dash punctuation, Unicode 14), plus the minus sign.
+DASHES = (
+    "\u002d\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a"
+    "\u2e3b\u2e40\u2e5d\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead\u2212"
+)
+
+
+def _marks_class() -> str:
+    """A regex class body of the combining marks in the BMP (``re``'s ``\\w`` leaves them out)."""
+    ranges: list[list[int]] = []
+    for code in range(0x10000):
+        if unicodedata.category(chr(code)).startswith("M"):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return "".join(f"{chr(low)}-{chr(high)}" for low, high in ranges)
+
+
+# A word character is a letter, a digit or a combining mark (Devanagari vowel signs, Hebrew points).
+_WORD = rf"(?:[^\W_]|[{_marks_class()}])"
+_TOKEN = re.compile(rf"\d+(?:\.\d+)+|{_WORD}+")
+_COMPOUND = re.compile(rf"{_WORD}+(?:[{re.escape(DASHES)}]{_WORD}+)+")
+
+
+def fold(text: str) -> str:
+    """``text`` in NFKC, casefolded, without diacritics on Latin/Greek/Cyrillic letters."""
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold())
+    kept: list[str] = []
+    for char in decomposed:
+        if unicodedata.combining(char) and kept and _strippable(kept[-1]):
+            continue
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def _strippable(base: str) -> bool:
+    code = ord(base)
+    return any(low <= code <= high for low, high in _STRIPPABLE_BASE)
+
+
+def tokenize(text: str) -> list[str]:
+    """The folded word tokens of ``text`` in order; [] when it holds no letters or digits."""
+    folded = _ABBREVIATION.sub(lambda found: found.group(0).replace(".", ""), fold(text))
+    folded = _POSSESSIVE.sub("", folded)
+    folded = _INNER_APOSTROPHE.sub("", folded)
+    folded = _THOUSANDS.sub("", folded)
+    return _TOKEN.findall(folded)
+
+
+def compounds(text: str) -> list[str]:
+    """The dash-joined words of ``text`` glued into one token each ("cease-fire" -> "ceasefire")."""
+    return ["".join(tokenize(found.group(0))) for found in _COMPOUND.finditer(fold(text))]
