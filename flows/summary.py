@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from flows.pipeline import DeliveryReport, NewArticle, SourceOutcome
+from flows.outcomes import DeliveryReport, NewArticle, SourceOutcome
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,48 @@
+"""What the pipeline's steps report back: plain records for the summary, the CLI and artifacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from core.records import SourceFailure
+
+
+@dataclass(frozen=True, slots=True)
+class NewArticle:
+    """A report stored by this run, as the summary and the artifacts show it."""
+
+    title: str
+    location: str
+    site_name: str | None
+    published: datetime | None
+    story_id: int
+    topics: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class SourceOutcome:
+    """What ingesting one source did."""
+
+    source: str
+    new: list[NewArticle] = field(default_factory=list)
+    duplicates: int = 0
+    unchanged: int = 0
+    failures: list[SourceFailure] = field(default_factory=list)
+    alerts_enqueued: int = 0
+    error: str | None = None  # the whole source failed
+
+    @property
+    def matches(self) -> int:
+        """How many (article, topic) matches this source produced."""
+        return sum(len(article.topics) for article in self.new)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    """What one delivery pass did."""
+
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    requeued: int = 0
