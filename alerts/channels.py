@@ -5,10 +5,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol, TextIO
 
+import httpx
+
 from alerts.console import ConsoleChannel
-from core.errors import ConfigurationError
+from alerts.email import EmailChannel
+from alerts.notify import AppriseChannel
+from alerts.redaction import install_redaction
+from alerts.slack import SlackChannel
+from alerts.webhook import WebhookChannel
 from core.records import AlertMessage
-from core.watchlist import ChannelSpec
+from core.settings import SmtpSettings
+from core.watchlist import (
+    AppriseChannelSpec,
+    ChannelSpec,
+    ConsoleChannelSpec,
+    EmailChannelSpec,
+    SlackChannelSpec,
+    WebhookChannelSpec,
+)
 
 
 class AlertChannel(Protocol):
@@ -21,14 +35,55 @@ class AlertChannel(Protocol):
         ...
 
 
+def at_most_once(channel: AlertChannel) -> bool:
+    """Whether the channel must not be retried after an ambiguous failure (default: one retry)."""
+    return bool(getattr(channel, "at_most_once", False))
+
+
+def close_channels(channels: Mapping[str, AlertChannel]) -> None:
+    """Release what the channels hold (HTTP clients)."""
+    for channel in channels.values():
+        close = getattr(channel, "close", None)
+        if close is not None:
+            close()
+
+
+def channel_secrets(specs: Mapping[str, ChannelSpec], smtp: SmtpSettings | None = None) -> list[str]:
+    """Every secret value in the channels and the SMTP settings (for log redaction)."""
+    found: list[str] = []
+    for spec in specs.values():
+        if isinstance(spec, SlackChannelSpec):
+            found.append(spec.webhook_url.get_secret_value())
+        elif isinstance(spec, WebhookChannelSpec):
+            found.append(spec.url.get_secret_value())
+            found.extend(value.get_secret_value() for value in spec.headers.values())
+        elif isinstance(spec, AppriseChannelSpec):
+            found.append(spec.url.get_secret_value())
+    if smtp is not None and smtp.password is not None:
+        found.append(smtp.password.get_secret_value())
+    return found
+
+
 def build_channels(
-    specs: Mapping[str, ChannelSpec], *, stream: TextIO | None = None
+    specs: Mapping[str, ChannelSpec],
+    *,
+    stream: TextIO | None = None,
+    smtp: SmtpSettings | None = None,
+    client: httpx.Client | None = None,
 ) -> dict[str, AlertChannel]:
-    """A channel object per declared channel; ConfigurationError for an unknown type."""
+    """A channel object per declared channel; their secrets are masked in every log from now on."""
+    smtp = smtp or SmtpSettings()
+    install_redaction(channel_secrets(specs, smtp))
     channels: dict[str, AlertChannel] = {}
     for name, spec in specs.items():
-        if spec.type == "console":
+        if isinstance(spec, ConsoleChannelSpec):
             channels[name] = ConsoleChannel(name, stream=stream)
-        else:  # pragma: no cover - the watchlist schema only admits known types
-            raise ConfigurationError(f"channel {name!r}: unknown type {spec.type!r}")
+        elif isinstance(spec, SlackChannelSpec):
+            channels[name] = SlackChannel(name, spec, client=client)
+        elif isinstance(spec, EmailChannelSpec):
+            channels[name] = EmailChannel(name, spec, smtp)
+        elif isinstance(spec, WebhookChannelSpec):
+            channels[name] = WebhookChannel(name, spec, client=client)
+        else:
+            channels[name] = AppriseChannel(name, spec)
     return channels

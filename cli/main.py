@@ -46,7 +46,7 @@ def run(watchlist: WatchlistOption = None) -> None:
     console.print(f"[bold]newswatch[/] ingesting [cyan]{path}[/] into {database}")
     try:
         compile_watchlist_topics(load_watchlist(path))  # fail fast, before Prefect starts
-        summary = ingest(watchlist_path=str(path))
+        summary = ingest(watchlist_path=str(path), only_due=False)
     except ConfigurationError as exc:
         console.print(f"[red]configuration error:[/] {exc}")
         raise typer.Exit(2) from exc
@@ -67,6 +67,15 @@ def _print_summary(summary: RunSummary) -> None:
         if outcome.error:
             console.print(f"[red]source {outcome.source} failed[/]: {outcome.error}")
     console.print(f"[bold green]done[/] {summary.headline()} in {summary.seconds:.1f} s")
+
+
+@app.command()
+def serve() -> None:
+    """Run every deployment of prefect.yaml on its schedule in this process (Ctrl-C to stop)."""
+    from flows.serve import serve_all
+
+    console.print("[bold]newswatch serve[/]: serving the deployments of prefect.yaml on their schedules")
+    serve_all()
 
 
 @db_app.command("upgrade")

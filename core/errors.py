@@ -1,7 +1,7 @@
 """The one exception tree of newswatch.
 
     PipelineError
-    ├── FetchError               sources/     .location .status_code
+    ├── FetchError               sources/     .location .status_code .retry_after_s
     │   └── TransientFetchError  timeouts, resets, 429, 5xx: worth retrying
     ├── ExtractionError          extractors/  .location
     ├── StorageError             storage/
@@ -39,10 +39,12 @@ class FetchError(PipelineError):
         location: str,
         status_code: int | None = None,
         reason: str | None = None,
+        retry_after_s: float | None = None,
     ) -> None:
         super().__init__(message, reason=reason)
         self.location = location
         self.status_code = status_code
+        self.retry_after_s = retry_after_s  # the server's Retry-After, already capped
 
 
 class TransientFetchError(FetchError):
@@ -68,7 +70,12 @@ class StorageError(PipelineError):
 
 
 class AlertDeliveryError(PipelineError):
-    """A channel did not deliver an alert; ``transient`` says whether a retry may succeed."""
+    """A channel did not deliver an alert; ``transient`` says whether a retry may succeed.
+
+    ``ambiguous`` means the provider may have accepted it (a timeout or a drop after the
+    request was written): a retry risks a duplicate. ``recipients`` maps each e-mail recipient
+    to ``sent``, ``retry`` or ``dead: <reply>`` when the server answered per recipient.
+    """
 
     reason = "delivery_error"
 
@@ -80,11 +87,15 @@ class AlertDeliveryError(PipelineError):
         transient: bool = True,
         retry_after_s: float | None = None,
         reason: str | None = None,
+        ambiguous: bool = False,
+        recipients: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message, reason=reason)
         self.channel = channel
         self.transient = transient
         self.retry_after_s = retry_after_s
+        self.ambiguous = ambiguous
+        self.recipients = recipients or {}
 
 
 class ConfigurationError(PipelineError, ValueError):

@@ -18,8 +18,22 @@ class Document:
     source: str
     location: str  # absolute path or URL
     content: bytes
-    media_type: str  # "text/plain" or "text/html"
+    media_type: str  # "text/plain" or "text/html" (may carry "; charset=...")
     retrieved_at: datetime  # UTC-aware
+    url: str | None = None  # web documents: the URL asked for (location is the final URL)
+    identity: str | None = None  # fallback identity when the page has no canonical URL
+    entry: FeedEntryText | None = None  # the feed entry that led here: used when the page yields nothing
+    revisable: bool = False  # a watched page: a changed body is a new revision of the same article
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntryText:
+    """What a feed (or a news sitemap) said about an article, kept in case its page cannot be used."""
+
+    title: str | None
+    text: str  # plain text of the entry's content or summary ("" when it has none)
+    published: datetime | None  # UTC-aware; None when missing or implausible (see ``date_note``)
+    date_note: str | None = None  # missing_date, future_date, ancient_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +63,13 @@ class ExtractedArticle:
     canonical_url: str | None = None
     word_count: int = 0
     content_hash: str = ""  # sha256 of the normalised text
+    modified_source: str | None = None  # provenance of ``modified``, as for ``published``
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    image_url: str | None = None  # the lead image
+    identity: str | None = None  # set for web articles without a canonical URL: feed GUID or hash
+    text_source: str = "document"  # "feed" when the feed entry's own content stood in for the page
+    revisable: bool = False  # from a watched page: a changed text is a new revision, not a new article
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,20 +102,43 @@ class StoryArticle:
     location: str
     site_name: str | None
     published: datetime | None
+    first_seen: datetime | None = None  # when newswatch stored it (UTC)
+    link: str | None = None  # http(s) URL to open, when the report has one
+    snippet: str = ""  # plain text around the first matched term (the channel bolds the terms)
 
 
 @dataclass(frozen=True, slots=True)
 class AlertMessage:
-    """Everything a channel needs to deliver one alert, already read from storage."""
+    """Everything a channel needs to deliver one alert, already read from storage.
+
+    ``kind`` is ``story`` (per-story and held alerts), ``article`` (per-article: ``articles``
+    holds that report first), ``burst`` (a story reached N outlets) or ``digest`` (``items``
+    holds the grouped alerts). ``maybe_sent`` says an earlier attempt may have been delivered;
+    ``done_recipients`` are e-mail recipients that already accepted this alert.
+    """
 
     alert_id: int
     topic: str
     channel: str
-    kind: str  # "story"
+    kind: str
     story_id: int
     story_title: str
     matched_terms: tuple[str, ...]
     articles: tuple[StoryArticle, ...] = field(default_factory=tuple)
+    items: tuple[AlertMessage, ...] = field(default_factory=tuple)
+    maybe_sent: bool = False
+    done_recipients: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def outlets(self) -> int:
+        """Distinct outlets (site name, else the report's location) that reported the story."""
+        return len({article.site_name or article.location for article in self.articles})
+
+    @property
+    def since(self) -> datetime | None:
+        """When the story was first reported: the earliest published or stored time known."""
+        times = [t for article in self.articles for t in (article.published, article.first_seen) if t]
+        return min(times) if times else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ nothing below flows/ and cli/ reads the environment.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,6 +42,10 @@ class SmtpSettings(BaseModel):
     username: str | None = None
     password: SecretStr | None = None
     sender: str = "newswatch@localhost"
+    security: Literal["plain", "starttls", "ssl"] = Field(
+        "plain", description="plain (port 25), starttls (587) or ssl (implicit TLS, 465)."
+    )
+    timeout_s: float = Field(30.0, gt=0, description="Connect and read timeout for each SMTP exchange.")
 
     @field_validator("password")
     @classmethod
@@ -48,6 +53,37 @@ class SmtpSettings(BaseModel):
         if value is not None and value.get_secret_value().lower() in {"changeme", "change-me", "password"}:
             raise ValueError("the SMTP password is a placeholder; set a real one or leave it unset")
         return value
+
+
+class HttpSettings(BaseModel):
+    """How newswatch fetches from the web: identity, budgets, politeness and the egress allow-list."""
+
+    user_agent: str = "newswatch/0.1"
+    contact_url: str = Field(
+        "https://github.com/newswatch/newswatch",
+        description="Where a site owner can reach whoever runs this crawler; sent in the User-Agent.",
+    )
+    connect_timeout_s: float = Field(5.0, gt=0)
+    total_timeout_s: float = Field(30.0, gt=0, description="Wall clock for one fetch, redirects included.")
+    max_body_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="Cap on the decoded body.")
+    max_redirects: int = Field(5, ge=0, le=20)
+    per_host_concurrency: int = Field(2, ge=1)
+    min_host_spacing_s: float = Field(0.5, ge=0, description="Minimum time between two requests to a host.")
+    retries: int = Field(2, ge=0, description="Extra attempts for timeouts, resets and 5xx within a fetch.")
+    retry_backoff_s: float = Field(0.5, ge=0)
+    retry_after_max_s: float = Field(6 * 3600.0, gt=0, description="Cap on a server's Retry-After.")
+    max_new_entries: int = Field(100, ge=1, description="Article pages fetched per source and poll.")
+    max_concurrent_sources: int = Field(50, ge=1, description="Sources fetched at once by one poll.")
+    allow: tuple[str, ...] = Field(
+        (),
+        description="Addresses the egress guard lets through although private: '10.0.0.0/8', "
+        "'127.0.0.1:8080' (an address or network, optionally one port).",
+    )
+
+    @property
+    def user_agent_header(self) -> str:
+        """The User-Agent sent with every request: name/version (+contact URL)."""
+        return f"{self.user_agent} (+{self.contact_url})"
 
 
 class Settings(BaseSettings):
@@ -59,6 +95,10 @@ class Settings(BaseSettings):
 
     database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)
     watchlist: Path = Path("samples/watchlist.yaml")
+    source_lease_seconds: int = Field(
+        900, ge=30, description="A run's claim on a source; a crashed run's claim expires after this."
+    )
     story: StorySettings = StorySettings()
     alerts: AlertSettings = AlertSettings()
     smtp: SmtpSettings = SmtpSettings()
+    http: HttpSettings = HttpSettings()

@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from core.errors import ConfigurationError
 
@@ -35,38 +36,136 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+WEB_KINDS = ("feed", "sitemap", "listing", "page")
+FILE_KINDS = ("directory", "file")
+
+
 class SourceSpec(_Strict):
-    """One source: exactly one of ``directory`` or ``file`` (more kinds come with web fetching)."""
+    """One source: exactly one of ``directory``, ``file`` (local) or ``feed``, ``sitemap``,
+    ``listing``, ``page`` (an http(s) URL).
+
+    ``link_pattern`` (a regular expression) narrows the article links a listing page or sitemap
+    yields; ``robots: ignore`` is for sites the user owns; ``fetch_articles: false`` makes a feed
+    use its entries' own content instead of fetching each article page.
+    """
 
     name: str = Field(min_length=1)
     directory: Path | None = None
     file: Path | None = None
+    feed: str | None = None
+    sitemap: str | None = None
+    listing: str | None = None
+    page: str | None = None
+    link_pattern: str | None = None
+    robots: Literal["obey", "ignore"] = "obey"
+    fetch_articles: bool = True
     every: str = "10m"
 
     @model_validator(mode="after")
     def _one_location(self) -> SourceSpec:
-        given = [kind for kind in ("directory", "file") if getattr(self, kind) is not None]
+        given = [kind for kind in (*FILE_KINDS, *WEB_KINDS) if getattr(self, kind) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of: directory, file")
+            raise ValueError(f"give exactly one of: {', '.join((*FILE_KINDS, *WEB_KINDS))}")
         parse_duration(self.every)
+        if self.url is not None and urlsplit(self.url).scheme.lower() not in ("http", "https"):
+            raise ValueError(f"{self.kind} must be an http or https URL (got {self.url!r})")
+        if self.link_pattern is not None:
+            try:
+                re.compile(self.link_pattern)
+            except re.error as exc:
+                raise ValueError(f"link_pattern is not a regular expression: {exc}") from exc
         return self
 
     @property
     def kind(self) -> str:
-        """``directory`` or ``file``."""
-        return "directory" if self.directory is not None else "file"
+        """``directory``, ``file``, ``feed``, ``sitemap``, ``listing`` or ``page``."""
+        return next(kind for kind in (*FILE_KINDS, *WEB_KINDS) if getattr(self, kind) is not None)
 
     @property
-    def location(self) -> Path:
-        """The path this source reads."""
-        return self.directory if self.directory is not None else self.file  # type: ignore[return-value]
+    def url(self) -> str | None:
+        """The URL of a web source; None for local ones."""
+        return getattr(self, self.kind) if self.kind in WEB_KINDS else None  # type: ignore[no-any-return]
+
+    @property
+    def location(self) -> Path | str:
+        """The path or URL this source reads."""
+        return getattr(self, self.kind)  # type: ignore[no-any-return]
+
+    @property
+    def path(self) -> Path:
+        """The path of a local source; ValueError for a web source."""
+        if self.kind not in FILE_KINDS:
+            raise ValueError(f"source {self.name!r} is a {self.kind}, not a local path")
+        return getattr(self, self.kind)  # type: ignore[no-any-return]
+
+
+def parse_clock(text: str) -> tuple[int, int]:
+    """``(hour, minute)`` of ``HH:MM``; ValueError otherwise."""
+    found = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", text.strip())
+    if not found:
+        raise ValueError(f"not a time of day: {text!r} (use HH:MM, e.g. 08:00)")
+    return int(found.group(1)), int(found.group(2))
+
+
+def _check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)") from exc
+    return name
+
+
+class DigestSchedule(_Strict):
+    """When a digest goes out: ``daily`` at ``at`` local time, or ``hourly`` at ``at``'s minute."""
+
+    every: Literal["hourly", "daily"] = "daily"
+    at: str = "08:00"
+    timezone: str = "UTC"
+
+    @model_validator(mode="after")
+    def _valid(self) -> DigestSchedule:
+        parse_clock(self.at)
+        _check_timezone(self.timezone)
+        return self
+
+
+class BurstRule(_Strict):
+    """Alert when at least ``outlets`` outlets report one story within ``hours``."""
+
+    outlets: int = Field(3, ge=2)
+    hours: float = Field(6.0, gt=0)
 
 
 class AlertPolicy(_Strict):
-    """How a topic alerts: ``per-story`` sends one alert when a story first matches."""
+    """How a topic alerts.
 
-    mode: Literal["per-story"] = "per-story"
+    ``per-story`` (default) sends one alert when a story first matches; ``per-article`` one per
+    matching report; ``digest`` groups alerts by topic and story into a scheduled message;
+    ``burst`` alerts once a story reaches ``burst.outlets`` outlets within ``burst.hours``.
+    """
+
+    mode: Literal["per-story", "per-article", "digest", "burst"] = "per-story"
     channels: tuple[str, ...] = ("console",)
+    digest: DigestSchedule | None = None
+    burst: BurstRule | None = None
+
+    @model_validator(mode="after")
+    def _settings_match_mode(self) -> AlertPolicy:
+        if self.digest is not None and self.mode != "digest":
+            raise ValueError("'digest' settings need mode: digest")
+        if self.burst is not None and self.mode != "burst":
+            raise ValueError("'burst' settings need mode: burst")
+        return self
+
+    @property
+    def schedule(self) -> DigestSchedule:
+        """The digest schedule (defaults: daily at 08:00 UTC)."""
+        return self.digest or DigestSchedule()
+
+    @property
+    def rule(self) -> BurstRule:
+        """The burst rule (defaults: 3 outlets within 6 hours)."""
+        return self.burst or BurstRule()
 
 
 class TopicSpec(_Strict):
@@ -77,10 +176,81 @@ class TopicSpec(_Strict):
     alert: AlertPolicy = AlertPolicy()
 
 
-class ChannelSpec(_Strict):
-    """Where alerts go. Only ``console`` exists in this version."""
+class QuietHours(_Strict):
+    """A daily window (channel time zone) in which alerts are held for one digest at its end."""
 
-    type: Literal["console"]
+    start: str = "22:00"
+    end: str = "07:00"
+
+    @model_validator(mode="after")
+    def _valid(self) -> QuietHours:
+        parse_clock(self.start), parse_clock(self.end)
+        return self
+
+
+class _Channel(_Strict):
+    """What every delivering channel shares: its time zone, quiet hours and retry stance."""
+
+    timezone: str = "UTC"
+    quiet_hours: QuietHours | None = None
+    digest: DigestSchedule | None = None  # hold every alert of this channel for a digest
+    at_most_once: bool = False  # never retry after an ambiguous failure (no duplicate, maybe none)
+
+    @model_validator(mode="after")
+    def _valid_timezone(self) -> _Channel:
+        _check_timezone(self.timezone)
+        return self
+
+
+class ConsoleChannelSpec(_Strict):
+    """Print alerts on standard output (local runs, demos)."""
+
+    type: Literal["console"] = "console"
+
+
+class SlackChannelSpec(_Channel):
+    """A Slack incoming webhook (Block Kit); the URL is a secret: give it as ``${VAR}``."""
+
+    type: Literal["slack"] = "slack"
+    webhook_url: SecretStr
+    min_interval_s: float = Field(1.0, ge=0, description="Slack allows about one message per second.")
+
+
+class EmailChannelSpec(_Channel):
+    """E-mail through the SMTP server of the settings (NEWSWATCH_SMTP__*)."""
+
+    type: Literal["email"] = "email"
+    to: tuple[str, ...] = Field(min_length=1)
+    subject_prefix: str = "[newswatch]"
+    unsubscribe: str | None = None  # mailto: or https: URL for the List-Unsubscribe header
+
+
+class WebhookChannelSpec(_Channel):
+    """A generic JSON POST (Teams, Discord, custom endpoints)."""
+
+    type: Literal["webhook"] = "webhook"
+    url: SecretStr
+    headers: dict[str, SecretStr] = Field(default_factory=dict)
+
+
+class AppriseChannelSpec(_Channel):
+    """Any service Apprise knows, by its URL (a secret: give it as ``${VAR}``)."""
+
+    type: Literal["apprise"] = "apprise"
+    url: SecretStr
+
+
+ChannelSpec = Annotated[
+    ConsoleChannelSpec | SlackChannelSpec | EmailChannelSpec | WebhookChannelSpec | AppriseChannelSpec,
+    Field(discriminator="type"),
+]
+# Fields that hold credentials: in a watchlist file they must come from ${VAR}, never literally.
+SECRET_FIELDS = {"slack": ("webhook_url",), "webhook": ("url",), "apprise": ("url",)}
+_SECRET_HEADER = re.compile(r"auth|token|key|secret|signature", re.IGNORECASE)
+
+
+def _console_only() -> dict[str, ChannelSpec]:
+    return {"console": ConsoleChannelSpec()}
 
 
 class Watchlist(_Strict):
@@ -88,7 +258,7 @@ class Watchlist(_Strict):
 
     sources: tuple[SourceSpec, ...] = ()
     topics: tuple[TopicSpec, ...] = ()
-    channels: dict[str, ChannelSpec] = Field(default_factory=lambda: {"console": ChannelSpec(type="console")})
+    channels: dict[str, ChannelSpec] = Field(default_factory=lambda: _console_only())
     path: Path | None = None
     topic_lines: dict[str, int] = Field(default_factory=dict)
 
@@ -129,6 +299,7 @@ def load_watchlist(path: Path, environ: dict[str, str] | None = None) -> Watchli
         raise ConfigurationError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise ConfigurationError(f"{path}:1: the watchlist must be a mapping with sources, topics, channels")
+    _refuse_literal_secrets(data, path, root)
     data = _expand_env(data, environ, path, root)
     base = path.parent
     try:
@@ -138,11 +309,31 @@ def load_watchlist(path: Path, environ: dict[str, str] | None = None) -> Watchli
     return watchlist.model_copy(update={"sources": tuple(_resolve(s, base) for s in watchlist.sources)})
 
 
+def _refuse_literal_secrets(data: dict[str, Any], path: Path, root: yaml.Node | None) -> None:
+    """A webhook URL or token written into the file ends up in version control: demand ``${VAR}``."""
+    channels = data.get("channels")
+    for name, spec in (channels or {}).items() if isinstance(channels, dict) else ():
+        if not isinstance(spec, dict):
+            continue
+        values = {key: spec.get(key) for key in SECRET_FIELDS.get(str(spec.get("type")), ())}
+        headers = spec.get("headers") if spec.get("type") == "webhook" else None
+        if isinstance(headers, dict):
+            values.update({f"headers.{k}": v for k, v in headers.items() if _SECRET_HEADER.search(str(k))})
+        for key, value in values.items():
+            if isinstance(value, str) and not _ENV_REF.search(value):
+                node = _child(_child(root, "channels"), name)
+                line = node.start_mark.line + 1 if node is not None else 1
+                raise ConfigurationError(
+                    f"{path}:{line}: channel {name!r}: {key} is a secret; write it as ${{VARIABLE}} "
+                    "and set the variable in the environment"
+                )
+
+
 def _resolve(source: SourceSpec, base: Path) -> SourceSpec:
     """A relative path in the watchlist is relative to the watchlist file, wherever newswatch runs."""
-    if source.location.is_absolute():
+    if source.kind not in FILE_KINDS or source.path.is_absolute():
         return source
-    return source.model_copy(update={source.kind: (base / source.location).resolve()})
+    return source.model_copy(update={source.kind: (base / source.path).resolve()})
 
 
 def _expand_env(value: Any, environ: dict[str, str], path: Path, root: yaml.Node | None) -> Any:

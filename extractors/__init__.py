@@ -1,7 +1,9 @@
-"""Main text and normalised metadata of a document: ``extract_document`` is the entry point.
+"""Main text and normalised metadata: ``extract(html, url)`` for a web page, ``extract_document``
+for a ``Document`` read by a source (the ingest flow calls it; for HTML it does what ``extract`` does).
 
     Document ──decode_content──> str ──extract_text  (text/plain)──> ExtractedArticle | None
                                      └─extract_html  (text/html) ──┘
+    extract(str | bytes, url) ──────────extract_html─────────────────> ExtractedArticle | None
 
 None means the document holds no article (only boilerplate, an index page): a normal outcome.
 Broken input raises ``ExtractionError`` whose ``reason`` says why: ``file_empty``,
@@ -18,7 +20,7 @@ from extractors.decoding import decode_content
 from extractors.html import extract_html
 from extractors.plaintext import extract_text
 
-__all__ = ["decode_content", "extract_document", "extract_html", "extract_text"]
+__all__ = ["decode_content", "extract", "extract_document", "extract_html", "extract_text"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -37,5 +39,16 @@ def extract_document(document: Document) -> ExtractedArticle | None:
         )
     text = decode_content(document.content, location=document.location, media_type=document.media_type)
     if media_type in _HTML_TYPES:
-        return extract_html(text, location=document.location)
+        return extract_html(text, location=document.location, url=document.url)
     return extract_text(text, location=document.location)
+
+
+def extract(html: str | bytes, url: str | None = None) -> ExtractedArticle | None:
+    """The article in an HTML page (``str`` or undecoded ``bytes``); None when the page holds none.
+
+    Raises ExtractionError (file_empty, binary_content, html_unparseable) when the page is broken.
+    """
+    location = url or "about:blank"
+    if isinstance(html, bytes):
+        html = decode_content(html, location=location, media_type="text/html")
+    return extract_html(html, location=location, url=url)

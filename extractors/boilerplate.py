@@ -1,8 +1,10 @@
-"""Site boilerplate that trails an article's text: comment forms, avatar captions, filler, names.
+"""Site boilerplate at the edges of an article's text: share prompts, newsletter sign-ups, cookie
+notices, "Related articles", "Advertisement", comment forms, author boxes, avatar captions, filler.
 
-Only the end of a text is stripped, one whole paragraph at a time, so a real paragraph is never
-cut. A short name-like line ("Liyana Parker") goes only when it sits among such boilerplate: on
-its own it may be the author's sign-off.
+Only the start and the end of a text are stripped, one whole paragraph at a time, so a real
+paragraph is never cut; a long paragraph is boilerplate only when it is filler text. A short
+name-like line ("Liyana Parker") goes only when it sits among such boilerplate: on its own it
+may be the author's sign-off.
 """
 
 from __future__ import annotations
@@ -27,12 +29,25 @@ _BOILERPLATE = tuple(
         r"\bdolor sit amet\b",
         r"\bconsectetur adipiscing\b",
         # sharing, navigation and legal footers
-        r"^(share( this( article| story)?)?|tweet|print|email this|follow us\b.*)$",
-        r"^(related( articles| posts| stories)?|read more|more from\b.*|you may also like)$",
-        r"^(tags?|categories|category|filed under|posted in)\s*:",
+        r"^(share( this( article| story| post| page)?)?|tweet|print|email this|follow us\b.*)\s*:?$",
+        r"^(share|post|click to share) (on|to|via) (facebook|twitter|x|linkedin|whatsapp|reddit|email|pinterest)",
+        r"^(related( articles| posts| stories| content| reading)?|read more|read next|more from\b.*|"
+        r"you may also like|you might also like|recommended( for you)?|most (read|popular)|trending( now)?)\s*:?$",
+        r"^(read more|related|see also|also read|read also|more)\s*:",
+        r"^(tags?|topics?|categories|category|filed under|posted in)\s*:",
         r"^(©|\(c\)\s|copyright\b)",
         r"all rights reserved\.?$",
-        r"^advertisement$",
+        r"^(advertisement|advertising|sponsored( content)?|ad|story continues below( advertisement)?|"
+        r"article continues below( advertisement)?|scroll to continue( with content)?)$",
+        r"^skip to (main )?content$",
+        r"^(listen to this article|\d+ min(ute)?s? read)\b",
+        # newsletters, cookies, author boxes
+        r"^(sign up|subscribe)\b.{0,60}\b(newsletter|inbox|updates|alerts)\b",
+        r"\b(our|the) newsletter\b.{0,40}\b(sign up|subscribe|delivered)\b",
+        r"^get (the latest|our best|breaking news)\b.{0,60}\b(inbox|email|newsletter)\b",
+        r"\b(we|this (web)?site) uses? cookies\b",
+        r"^(accept( all)?( cookies)?|reject( all)?|cookie (settings|preferences|policy)|manage (cookies|consent))$",
+        r"^(about the author|view all posts by\b.*|more (articles|posts|stories) (by|from)\b.*)$",
     )
 )
 # An avatar caption is a short line naming an avatar ("newsmaker Avatar", "Avatar photo").
@@ -44,12 +59,20 @@ _NAME = re.compile(rf"^{_NAME_WORD}(?: (?:{_NAME_WORD}|de|da|van|von|bin|al|el|l
 _MAX_NAME_CHARS = 40
 
 
+_FILLER = re.compile(r"\blorem ipsum\b|\bdolor sit amet\b|\bconsectetur adipiscing\b", re.IGNORECASE)
+# A paragraph longer than this is prose, whatever phrase it contains (unless it is filler text).
+MAX_BOILERPLATE_WORDS = 40
+
+
 def is_boilerplate(paragraph: str) -> bool:
-    """True when ``paragraph`` is a comment form line, avatar caption, filler or site footer."""
+    """True when ``paragraph`` is a share prompt, sign-up, cookie notice, comment form line, caption or filler."""
     text = " ".join(paragraph.split())
-    if _AVATAR.search(text) and len(text.split()) <= _MAX_CAPTION_WORDS:
+    words = len(text.split())
+    if _AVATAR.search(text) and words <= _MAX_CAPTION_WORDS:
         return True
-    return any(pattern.search(text) for pattern in _BOILERPLATE)
+    if _FILLER.search(text):
+        return True
+    return words <= MAX_BOILERPLATE_WORDS and any(pattern.search(text) for pattern in _BOILERPLATE)
 
 
 def looks_like_name(paragraph: str) -> bool:
@@ -72,3 +95,16 @@ def strip_trailing_boilerplate(paragraphs: Sequence[str]) -> list[str]:
     if not seen_boilerplate:
         return list(paragraphs)
     return list(paragraphs[:start])
+
+
+def strip_leading_boilerplate(paragraphs: Sequence[str]) -> list[str]:
+    """``paragraphs`` without the leading run of boilerplate (names are kept: they may be the byline)."""
+    start = 0
+    while start < len(paragraphs) and is_boilerplate(paragraphs[start]):
+        start += 1
+    return list(paragraphs[start:])
+
+
+def strip_boilerplate(paragraphs: Sequence[str]) -> list[str]:
+    """``paragraphs`` without boilerplate runs at the start and at the end; [] if all of it is."""
+    return strip_trailing_boilerplate(strip_leading_boilerplate(paragraphs))

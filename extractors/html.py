@@ -1,7 +1,8 @@
-"""HTML to article with trafilatura: main text, title, authors, date, site name, canonical URL.
+"""HTML to article: the page is parsed once; metadata from JSON-LD and meta tags, main text from trafilatura.
 
-The date comes from the page's metadata through htmldate, with its extensive search (which
-guesses from the text) switched off, so a year mentioned in the body never becomes the date.
+The date comes from the page's metadata (JSON-LD, meta tags, a <time> element, the URL), then
+from htmldate with its extensive search (which guesses from the text) switched off, so a year
+mentioned in the body never becomes the date.
 """
 
 from __future__ import annotations
@@ -10,64 +11,110 @@ import logging
 import re
 from typing import Any
 
+import htmldate
 import trafilatura
 from lxml import etree
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
 
 from core.errors import ExtractionError
 from core.records import ExtractedArticle
-from extractors.boilerplate import strip_trailing_boilerplate
-from extractors.metadata import canonicalise_url, complete_article, count_words, parse_iso_date
+from extractors.authors import clean_authors
+from extractors.boilerplate import strip_boilerplate
+from extractors.dates import parse_date
+from extractors.metadata import canonicalise_url, complete_article, count_words
+from extractors.pagemeta import PageMeta, read_page_meta
 
 LOGGER = logging.getLogger(__name__)
 
-META_SOURCE = "html-meta"
-DATE_PARAMS: dict[str, Any] = {"extensive_search": False, "original_date": True}
+META_SOURCE = "meta"
+HTML_DATE_SOURCE = "html"
 # Fewer words than this is a navigation or link fragment, not an article.
 MIN_ARTICLE_WORDS = 5
-_AUTHOR_SEPARATORS = re.compile(r"\s*(?:;|,|&|\band\b)\s*", re.IGNORECASE)
-_BY_PREFIX = re.compile(r"^by\s+", re.IGNORECASE)
+MAX_HTML_CHARS = 20_000_000
 
 
-def extract_html(html: str, *, location: str) -> ExtractedArticle | None:
+def extract_html(html: str, *, location: str, url: str | None = None) -> ExtractedArticle | None:
     """The article in an HTML page; None when the page holds no main text (index, stub, boilerplate).
 
-    Raises ExtractionError (reason ``html_unparseable``) when lxml or trafilatura cannot read it.
+    Raises ExtractionError (reason ``html_unparseable`` or ``document_too_large``) when it cannot be read.
     """
-    url = location if canonicalise_url(location) else None
-    try:
-        document = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, date_extraction_params=DATE_PARAMS
-        )
-    except (ValueError, TypeError, etree.LxmlError) as exc:
-        raise ExtractionError(
-            f"{location}: cannot parse the HTML: {exc}", location=location, reason="html_unparseable"
-        ) from exc
-    if document is None or not getattr(document, "text", None):
+    url = url or (location if canonicalise_url(location) else None)
+    tree = parse_html(html, location)
+    meta = read_page_meta(tree, url)
+    text = main_text(tree, url, location)
+    if text is None:
         LOGGER.info("no main text in %s", location)
         return None
-    return _to_article(document, location)
+    return _to_article(text, meta, tree, url, location)
 
 
-def _to_article(document: Any, location: str) -> ExtractedArticle | None:
-    """An ExtractedArticle from trafilatura's Document; None when no paragraph survives cleaning."""
-    title = _clean(document.title)
-    paragraphs = strip_trailing_boilerplate(_paragraphs(document.text, title))
+def parse_html(html: str, location: str) -> HtmlElement:
+    """The lxml tree of ``html``; ExtractionError when it is too large or not HTML at all."""
+    if len(html) > MAX_HTML_CHARS:
+        raise ExtractionError(
+            f"{location}: the page is over {MAX_HTML_CHARS} characters", location=location, reason="document_too_large"
+        )
+    try:
+        tree = load_html(html)
+    except (ValueError, TypeError, etree.LxmlError) as exc:
+        raise ExtractionError(f"{location}: cannot parse the HTML: {exc}", location=location, reason="html_unparseable") from exc
+    if tree is None:
+        raise ExtractionError(f"{location}: cannot parse the HTML", location=location, reason="html_unparseable")
+    return tree
+
+
+def main_text(tree: HtmlElement, url: str | None, location: str) -> str | None:
+    """trafilatura's main text of the page (comments included, as forums need); None when it finds none."""
+    try:
+        document = trafilatura.bare_extraction(tree, url=url, with_metadata=False, include_comments=True)
+    except (ValueError, TypeError, etree.LxmlError) as exc:
+        raise ExtractionError(f"{location}: cannot extract the HTML: {exc}", location=location, reason="html_unparseable") from exc
+    if document is None:
+        return None
+    parts = [getattr(document, "text", None) or "", getattr(document, "comments", None) or ""]
+    return "\n".join(part for part in parts if part.strip()) or None
+
+
+def _to_article(
+    text: str, meta: PageMeta, tree: HtmlElement, url: str | None, location: str
+) -> ExtractedArticle | None:
+    """An ExtractedArticle from the main text and metadata; None when no paragraph survives cleaning."""
+    paragraphs = strip_boilerplate(_paragraphs(text, meta.title))
     if count_words(" ".join(paragraphs)) < MIN_ARTICLE_WORDS:
         LOGGER.info("only boilerplate or fragments in %s", location)
         return None
-    published = parse_iso_date(document.date)
+    published, published_source = meta.published, meta.published_source
+    if published is None:
+        published = _html_date(tree, url)
+        published_source = HTML_DATE_SOURCE if published else None
     article = ExtractedArticle(
         location=location,
-        title=title,
+        title=meta.title,
         title_derived=False,
         text="\n\n".join(paragraphs),
-        authors=split_authors(document.author),
+        authors=meta.authors,
         published=published,
-        published_source=META_SOURCE if published else None,
-        site_name=_clean(document.sitename),
-        canonical_url=canonicalise_url(document.url),
+        published_source=published_source,
+        modified=meta.modified,
+        modified_source=meta.modified_source,
+        language=meta.language,
+        site_name=meta.site_name,
+        canonical_url=meta.canonical_url,
+        section=meta.section,
+        tags=meta.tags,
+        image_url=meta.image_url,
     )
     return complete_article(article)
+
+
+def _html_date(tree: HtmlElement, url: str | None) -> Any:
+    """htmldate's reading of dates in the markup (not guessed from the text); None when it finds none."""
+    try:
+        found = htmldate.find_date(tree, extensive_search=False, original_date=True, url=url)
+    except (ValueError, TypeError, etree.LxmlError):
+        return None
+    return parse_date(found)
 
 
 def _paragraphs(text: str, title: str | None) -> list[str]:
@@ -79,14 +126,5 @@ def _paragraphs(text: str, title: str | None) -> list[str]:
 
 
 def split_authors(value: str | None) -> tuple[str, ...]:
-    """The distinct author names in ``value`` ("A; B", "A and B", "A, B"), in order; () if none."""
-    if not value:
-        return ()
-    names = (_BY_PREFIX.sub("", name).strip() for name in _AUTHOR_SEPARATORS.split(value))
-    return tuple(dict.fromkeys(name for name in names if name))
-
-
-def _clean(value: str | None) -> str | None:
-    """``value`` with its whitespace collapsed; None when it is empty."""
-    text = " ".join(value.split()) if value else ""
-    return text or None
+    """The distinct author names in ``value`` ("A; B", "By A and B", "A, B"), in order; () if none."""
+    return clean_authors([value]) if value else ()

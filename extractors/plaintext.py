@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 
 from core.records import ExtractedArticle
-from extractors.boilerplate import is_boilerplate, strip_trailing_boilerplate
+from extractors.boilerplate import is_boilerplate, strip_boilerplate
 from extractors.metadata import complete_article, to_utc
 
 LOGGER = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def extract_text(text: str, *, location: str) -> ExtractedArticle | None:
     title, lines = take_headline(lines)
     if published is None:
         published, lines = take_date_header(lines)
-    paragraphs = strip_trailing_boilerplate(split_paragraphs(lines))
+    paragraphs = strip_boilerplate(split_paragraphs(lines))
     if not paragraphs:
         LOGGER.info("no article text in %s", location)
         return None

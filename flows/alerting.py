@@ -1,32 +1,61 @@
-"""Alerting steps: enqueue alerts for a topic hit (with the match), and deliver due alerts."""
+"""Alerting steps: enqueue alerts for a topic hit (with the match), and deliver due alerts.
+
+Enqueueing follows the topic's mode: ``per-story`` (one alert per story), ``per-article`` (one
+per report), ``digest`` (held for the next slot) or ``burst`` (once the story reaches N outlets
+within H hours). Delivery claims due alerts in short transactions, sends outside any
+transaction, and records each outcome in a new one (RELIABILITY.md §2).
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from alerts.channels import AlertChannel
-from alerts.policy import after_failure
+from alerts.channels import AlertChannel, at_most_once
+from alerts.policy import Outcome, after_failure, next_digest_at, quiet_until
+from alerts.redaction import redact, register_secrets
 from core.errors import AlertDeliveryError
-from core.records import TopicHit
+from core.records import AlertMessage, TopicHit
 from core.settings import AlertSettings
+from core.watchlist import AlertPolicy
 from flows.outcomes import DeliveryReport
 from storage import articles, outbox
 from storage.engine import transaction
-from storage.models import Article, Topic, id_of, utcnow
+from storage.models import Alert, Article, Topic, id_of, utcnow
 
 LOGGER = logging.getLogger(__name__)
+MAX_BATCHES_PER_RUN = 100  # a run drains the outbox, but never forever while new alerts arrive
+
+
+def topic_policy(topic: Topic) -> AlertPolicy:
+    """The topic's alert policy as stored from the watchlist (mode and channels when older rows lack it)."""
+    return AlertPolicy.model_validate(topic.policy or {"mode": topic.mode, "channels": topic.channels})
 
 
 def record_topic_hit(session: Session, article: Article, story_id: int, hit: TopicHit, now: datetime) -> int:
-    """Store the match and enqueue one alert per channel of the topic; returns alerts enqueued."""
+    """Store the match and enqueue one alert per channel as the topic's mode says; returns alerts enqueued."""
     topic = session.exec(select(Topic).where(Topic.name == hit.topic)).one()
     topic_id = id_of(topic)
     articles.record_match(session=session, topic_id=topic_id, article=article, hit=hit, now=now)
+    policy = topic_policy(topic)
+    key: dict[str, Any] = {"kind": "story"}
+    if policy.mode == "per-article":
+        key = {"kind": "article", "article_key": id_of(article)}
+    elif policy.mode == "digest":
+        key = {"kind": "story", "digest_at": next_digest_at(policy.schedule, now)}
+    elif policy.mode == "burst":
+        session.flush()  # the match just recorded counts
+        since = now - timedelta(hours=policy.rule.hours)
+        outlets = outbox.story_outlets(session=session, topic_id=topic_id, story_id=story_id, since=since)
+        if outlets < policy.rule.outlets:
+            return 0
+        key = {"kind": "burst"}
     return sum(
         outbox.enqueue_alert(
             session=session,
@@ -34,67 +63,173 @@ def record_topic_hit(session: Session, article: Article, story_id: int, hit: Top
             story_id=story_id,
             article_id=id_of(article),
             channel=channel,
-            kind="story",
             now=now,
+            **key,
         )
-        for channel in topic.channels
+        for channel in policy.channels
     )
 
 
+@dataclass
+class _Counts:
+    values: dict[str, int] = field(default_factory=lambda: {"sent": 0, "retry": 0, "dead": 0, "held": 0})
+
+    def add(self, status: str, n: int = 1) -> None:
+        self.values[status] += n
+
+
 def deliver_due_alerts(
-    engine: Engine, channels: Mapping[str, AlertChannel], settings: AlertSettings
+    engine: Engine,
+    channels: Mapping[str, AlertChannel],
+    settings: AlertSettings,
+    *,
+    clock: Callable[[], datetime] = utcnow,
 ) -> DeliveryReport:
-    """Claim due alerts, send each outside any transaction, then record the outcome."""
-    now = utcnow()
-    with transaction(engine) as session:
-        requeued = outbox.release_expired_leases(session=session, now=now)
-        claimed = outbox.claim_alerts(
-            session=session,
-            now=now,
-            lease=timedelta(seconds=settings.lease_seconds),
-            limit=settings.batch_size,
-        )
-    counts = {"sent": 0, "retry": 0, "dead": 0}
-    for alert_id in claimed:
-        counts[_deliver_one(engine, alert_id, channels, settings)] += 1
-    return DeliveryReport(counts["sent"], counts["retry"], counts["dead"], requeued)
+    """Claim due alerts batch by batch, send each outside any transaction, then record the outcome.
+
+    Alerts held for one digest slot of one channel go out as one message. A run stops when
+    nothing is due (failed alerts are due later) or after ``MAX_BATCHES_PER_RUN`` batches.
+    """
+    register_secrets([engine.url.password if isinstance(engine.url.password, str) else None])
+    counts, requeued = _Counts(), 0
+    for _ in range(MAX_BATCHES_PER_RUN):
+        now = clock()
+        with transaction(engine) as session:
+            requeued += outbox.release_expired_leases(session=session, now=now)
+            claimed = outbox.claim_alerts(
+                session=session,
+                now=now,
+                lease=timedelta(seconds=settings.lease_seconds),
+                limit=settings.batch_size,
+            )
+        if not claimed:
+            break
+        _deliver_batch(engine, claimed, channels, settings, clock, counts)
+    v = counts.values
+    return DeliveryReport(v["sent"], v["retry"], v["dead"], requeued, v["held"])
 
 
-def _deliver_one(
-    engine: Engine, alert_id: int, channels: Mapping[str, AlertChannel], settings: AlertSettings
-) -> str:
+def _deliver_batch(
+    engine: Engine,
+    claimed: list[int],
+    channels: Mapping[str, AlertChannel],
+    settings: AlertSettings,
+    clock: Callable[[], datetime],
+    counts: _Counts,
+) -> None:
     with Session(engine) as session:
-        message, attempts = outbox.alert_message(session=session, alert_id=alert_id)
-    channel = channels.get(message.channel)
-    status, next_at, error, reference = "sent", None, None, None
+        loaded = [
+            (*outbox.alert_message(session=session, alert_id=i), session.get_one(Alert, i)) for i in claimed
+        ]
+    digests: dict[tuple[str, datetime], list[tuple[AlertMessage, int]]] = {}
+    for message, attempts, row in loaded:
+        channel = channels.get(message.channel)
+        hold = _hold_until(channel, row.digest_at, clock())
+        if hold is not None:
+            with transaction(engine) as session:
+                outbox.hold_alert(
+                    session=session, alert_id=message.alert_id, until=hold, reason="quiet hours or digest"
+                )
+            counts.add("held")
+        elif row.digest_at is not None:
+            digests.setdefault((message.channel, row.digest_at), []).append((message, attempts))
+        else:
+            _deliver([(message, attempts)], message, channel, engine, settings, clock, counts)
+    for (name, _slot), group in digests.items():
+        items = tuple(message for message, _ in group)
+        digest = AlertMessage(
+            alert_id=min(m.alert_id for m in items),
+            topic="digest",
+            channel=name,
+            kind="digest",
+            story_id=0,
+            story_title=f"{len(items)} stories",
+            matched_terms=(),
+            items=items,
+            maybe_sent=any(m.maybe_sent for m in items),
+            done_recipients=tuple(set.intersection(*(set(m.done_recipients) for m in items))),
+        )
+        _deliver(group, digest, channels.get(name), engine, settings, clock, counts)
+
+
+def _hold_until(channel: AlertChannel | None, digest_at: datetime | None, now: datetime) -> datetime | None:
+    """When a claimed alert must wait for a digest instead: the channel's quiet hours or digest schedule."""
+    spec = getattr(channel, "spec", None)
+    if spec is None or digest_at is not None:
+        return None
+    if getattr(spec, "quiet_hours", None) is not None:
+        until = quiet_until(spec.quiet_hours, spec.timezone, now)
+        if until is not None:
+            return until
+    if getattr(spec, "digest", None) is not None:
+        return next_digest_at(spec.digest, now)
+    return None
+
+
+def _deliver(
+    group: list[tuple[AlertMessage, int]],
+    message: AlertMessage,
+    channel: AlertChannel | None,
+    engine: Engine,
+    settings: AlertSettings,
+    clock: Callable[[], datetime],
+    counts: _Counts,
+) -> None:
+    """Send one message (an alert, or a digest of ``group``) and settle every alert in it."""
+    attempts = max(a for _, a in group)
+    outcome, reference = _attempt(message, channel, attempts, settings, clock)
+    with transaction(engine) as session:
+        for item, _ in group:
+            outbox.settle_alert(
+                session=session,
+                alert_id=item.alert_id,
+                status=outcome.status,
+                now=clock(),
+                next_attempt_at=outcome.next_attempt_at,
+                error=redact(outcome.error) if outcome.error else None,
+                provider_ref=reference,
+                maybe_sent=outcome.maybe_sent,
+                recipients=outcome.recipients,
+            )
+    counts.add(outcome.status, len(group))
+
+
+def _attempt(
+    message: AlertMessage,
+    channel: AlertChannel | None,
+    attempts: int,
+    settings: AlertSettings,
+    clock: Callable[[], datetime],
+) -> tuple[Outcome, str | None]:
+    """Send once; the outcome to record and the provider's reference. Never raises AlertDeliveryError."""
+    name = message.channel
     try:
         if channel is None:
             raise AlertDeliveryError(
-                f"no channel named {message.channel!r} in the watchlist",
-                channel=message.channel,
+                f"no channel named {name!r} in the watchlist",
+                channel=name,
                 transient=False,
                 reason="unknown_channel",
             )
+        if message.maybe_sent and at_most_once(channel):
+            return Outcome(
+                "dead",
+                error="not retried: an earlier attempt may have been delivered (at-most-once channel)",
+                maybe_sent=True,
+            ), None
         reference = channel.send(message)
+        sent = {r: "sent" for r in getattr(getattr(channel, "spec", None), "to", ())}
+        return Outcome("sent", maybe_sent=message.maybe_sent, recipients=sent), reference
     except AlertDeliveryError as exc:
-        result = after_failure(
+        outcome = after_failure(
             exc,
             attempts=attempts,
-            now=utcnow(),
+            now=clock(),
             max_attempts=settings.max_attempts,
             base_seconds=settings.backoff_base_seconds,
             max_seconds=settings.backoff_max_seconds,
+            maybe_sent=message.maybe_sent,
+            at_most_once=at_most_once(channel) if channel is not None else False,
         )
-        status, next_at, error = result.status, result.next_attempt_at, result.error
-        LOGGER.warning("alert %s on %s: %s -> %s", alert_id, message.channel, exc, status)
-    with transaction(engine) as session:
-        outbox.settle_alert(
-            session=session,
-            alert_id=alert_id,
-            status=status,
-            now=utcnow(),
-            next_attempt_at=next_at,
-            error=error,
-            provider_ref=reference,
-        )
-    return status
+        LOGGER.warning("alert %s on %s: %s -> %s", message.alert_id, name, redact(str(exc)), outcome.status)
+        return outcome, None

@@ -46,3 +46,4 @@ class DeliveryReport:
     retried: int = 0
     dead: int = 0
     requeued: int = 0
+    held: int = 0  # put back for a digest (quiet hours, digest channels)

@@ -8,19 +8,21 @@ flows/ingest.py only wraps these functions in tasks.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from core.errors import ConfigurationError, PipelineError, QuerySyntaxError
-from core.settings import StorySettings
+from core.settings import HttpSettings, StorySettings
 from core.watchlist import SourceSpec, Watchlist, parse_duration
 from flows.alerting import deliver_due_alerts
 from flows.extraction import extract_all
 from flows.outcomes import DeliveryReport, NewArticle, SourceOutcome
 from flows.reading import read_source
 from flows.storing import store_read
-from storage import catalog
+from storage import catalog, leases, outbox
 from storage.engine import transaction
 from storage.models import Source, utcnow
 from topics.matcher import TopicMatcher, compile_topics
@@ -29,8 +31,10 @@ __all__ = [
     "DeliveryReport",
     "NewArticle",
     "SourceOutcome",
+    "claim_sources",
     "compile_watchlist_topics",
     "deliver_due_alerts",
+    "ingest_claimed_source",
     "ingest_source",
     "sync_watchlist",
 ]
@@ -59,24 +63,29 @@ def sync_watchlist(engine: Engine, watchlist: Watchlist) -> None:
                 every_seconds=parse_duration(source.every),
             )
         for topic in watchlist.topics:
-            catalog.upsert_topic(
+            row = catalog.upsert_topic(
                 session=session,
                 name=topic.name,
                 query=topic.query,
                 mode=topic.alert.mode,
                 channels=topic.alert.channels,
             )
+            outbox.set_topic_policy(session=session, topic=row, policy=topic.alert.model_dump(mode="json"))
 
 
 def ingest_source(
-    engine: Engine, spec: SourceSpec, watchlist: Watchlist, stories: StorySettings
+    engine: Engine,
+    spec: SourceSpec,
+    watchlist: Watchlist,
+    stories: StorySettings,
+    http: HttpSettings | None = None,
 ) -> SourceOutcome:
     """Read one source, extract its documents and store them; never raises for a bad source."""
     now = utcnow()
     try:
         with Session(engine) as session:
             cursor = session.exec(select(Source.state).where(Source.name == spec.name)).one()
-        read = read_source(spec, dict(cursor))
+        read = read_source(spec, dict(cursor), http)
         extracted, failures = extract_all(read.documents)
         return store_read(engine, read, extracted, failures, watchlist, stories, now)
     except PipelineError as exc:
@@ -84,6 +93,40 @@ def ingest_source(
         with transaction(engine) as session:
             source = session.exec(select(Source).where(Source.name == spec.name)).one()
             catalog.record_source_failure(
-                session=session, source=source, now=now, error=f"{exc.reason}: {exc}"
+                session=session,
+                source=source,
+                now=now,
+                error=f"{exc.reason}: {exc}",
+                error_class=exc.reason,
+                http_status=getattr(exc, "status_code", None),
+                retry_after_s=getattr(exc, "retry_after_s", None),
             )
         return SourceOutcome(spec.name, error=f"{exc.reason}: {exc}")
+
+
+def claim_sources(
+    engine: Engine, specs: Iterable[SourceSpec], *, owner: str, lease_seconds: int, only_due: bool
+) -> list[SourceSpec]:
+    """The sources this run may poll now: leased to ``owner`` (free, and due when ``only_due``)."""
+    by_name = {spec.name: spec for spec in specs}
+    with transaction(engine) as session:
+        claimed = leases.claim_sources(
+            session=session,
+            names=by_name,
+            owner=owner,
+            now=utcnow(),
+            lease=timedelta(seconds=lease_seconds),
+            only_due=only_due,
+        )
+    return [by_name[name] for name in claimed]
+
+
+def ingest_claimed_source(
+    engine: Engine, spec: SourceSpec, watchlist: Watchlist, stories: StorySettings, *, owner: str
+) -> SourceOutcome:
+    """``ingest_source``, then hand the source's lease back, whatever happened."""
+    try:
+        return ingest_source(engine, spec, watchlist, stories)
+    finally:
+        with transaction(engine) as session:
+            leases.release_source(session=session, name=spec.name, owner=owner)

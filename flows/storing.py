@@ -17,7 +17,7 @@ from core.settings import StorySettings
 from core.watchlist import Watchlist
 from flows.alerting import record_topic_hit
 from flows.outcomes import NewArticle, SourceOutcome
-from storage import articles, catalog
+from storage import articles, catalog, revisions
 from storage.engine import transaction
 from storage.models import Source, Story, id_of
 from topics.matcher import TopicMatcher, compile_topics
@@ -78,8 +78,9 @@ class _StoryIndex:
 
 
 def article_identity(article: ExtractedArticle) -> str:
-    """The canonical URL when known, else the hash of the normalised text."""
-    return article.canonical_url or f"sha256:{article.content_hash}"
+    """The canonical URL when known, else the source's identity (feed GUID, hash of title and link,
+    page URL), else the hash of the normalised text."""
+    return article.canonical_url or article.identity or f"sha256:{article.content_hash}"
 
 
 def _store_article(
@@ -96,6 +97,8 @@ def _store_article(
         session=session, identity=identity, content_hash=extracted.content_hash
     )
     if duplicate is not None:
+        if extracted.revisable and duplicate.identity == identity:  # a watched page changed (issue 3)
+            revisions.add_revision(session=session, article=duplicate, extracted=extracted, now=now)
         articles.add_alias(session=session, article=duplicate, location=extracted.location, now=now)
         outcome.duplicates += 1
         return

@@ -74,15 +74,23 @@ class RunSummary:
         return "\n".join(lines)
 
     def article_rows(self) -> list[dict[str, str]]:
-        """One row per new article for the artifact table."""
+        """One row per new article for the artifact table; web articles get a linked headline."""
         return [
             {
-                "title": article.title,
-                "location": article.location,
-                "site": article.site_name or "",
-                "published": article.published.isoformat() if article.published else "",
+                "title": _linked(article.title, article.location),
+                "outlet": article.site_name or "",
+                "published": article.published.isoformat(timespec="minutes") if article.published else "",
                 "topics": ", ".join(article.topics),
                 "story": str(article.story_id),
+                "location": article.location,
             }
             for article in self.new_articles
         ]
+
+
+def _linked(title: str, location: str) -> str:
+    """A Markdown link for http(s) locations; the title alone for files."""
+    if location.startswith(("http://", "https://")):
+        safe = title.replace("[", "(").replace("]", ")")
+        return f"[{safe}]({location})"
+    return title

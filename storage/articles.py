@@ -117,6 +117,7 @@ def add_article(
         word_count=extracted.word_count,
         terms=terms,
         first_seen_at=now,
+        text_source=extracted.text_source,
     )
     session.add(article)
     _grow_story(story, extracted, now)

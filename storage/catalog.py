@@ -45,17 +45,42 @@ def record_source_success(
     source.last_error = f"{failed_items} item(s) failed" if failed_items else None
     source.consecutive_failures = 0
     source.next_poll_at = now + timedelta(seconds=source.every_seconds)
+    source.last_error_class = "partial" if failed_items else None
+    fetch = cursor.get("fetch")  # web sources record their last fetch in the cursor (R4)
+    if isinstance(fetch, dict):
+        source.last_http_status = fetch.get("status")
+        source.last_duration_s = fetch.get("duration_s")
+        source.last_bytes = fetch.get("bytes")
     session.add(source)
 
 
-def record_source_failure(*, session: Session, source: Source, now: datetime, error: str) -> None:
-    """Mark the attempt ``failed``; the next poll backs off exponentially, capped, never stopping."""
+def record_source_failure(
+    *,
+    session: Session,
+    source: Source,
+    now: datetime,
+    error: str,
+    error_class: str | None = None,
+    http_status: int | None = None,
+    retry_after_s: float | None = None,
+) -> None:
+    """Mark the attempt ``failed``; the next poll backs off exponentially, capped, never stopping.
+
+    A server's ``Retry-After`` (already capped by the fetcher) pushes the next poll at least
+    that far out; nothing sleeps on it.
+    """
     source.last_attempt_at = now
     source.last_status = "failed"
     source.last_error = error
+    source.last_error_class = error_class
+    source.last_http_status = http_status
     source.consecutive_failures += 1
-    backoff = timedelta(seconds=source.every_seconds * 2 ** min(source.consecutive_failures, 10))
-    source.next_poll_at = now + min(backoff, MAX_BACKOFF)
+    backoff = min(
+        timedelta(seconds=source.every_seconds * 2 ** min(source.consecutive_failures, 10)), MAX_BACKOFF
+    )
+    if retry_after_s is not None:
+        backoff = max(backoff, timedelta(seconds=retry_after_s))
+    source.next_poll_at = now + backoff
     session.add(source)
 
 
@@ -99,3 +124,8 @@ def resolve_item_failures(
         if row.location in wanted:
             row.resolved_at = now
             session.add(row)
+
+
+def list_sources(*, session: Session) -> list[Source]:
+    """Every source, by name, with its health fields."""
+    return list(session.exec(select(Source).order_by(Source.name)).all())

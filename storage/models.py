@@ -35,6 +35,12 @@ class Source(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=Text)
     consecutive_failures: int = 0
     next_poll_at: datetime | None = _time()
+    last_error_class: str | None = None  # the failure's reason: timeout, not_found, egress_denied, ...
+    last_http_status: int | None = None
+    last_duration_s: float | None = None  # of the last fetch (web sources)
+    last_bytes: int | None = None  # decoded body bytes of the last fetch (web sources)
+    lease_owner: str | None = None  # the run polling this source now
+    lease_until: datetime | None = _time()
 
 
 class IngestFailure(SQLModel, table=True):
@@ -89,6 +95,22 @@ class Article(SQLModel, table=True):
     word_count: int = 0
     terms: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     first_seen_at: datetime = _time(index=True, nullable=False)
+    text_source: str = "document"  # "feed" when the feed entry's content stood in for the page
+
+
+class ArticleRevision(SQLModel, table=True):
+    """An earlier or later version of a watched page's article (an updated live blog)."""
+
+    __tablename__ = "article_revision"
+    __table_args__ = (UniqueConstraint("article_id", "revision"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    revision: int  # 1 is the first version stored
+    content_hash: str
+    title: str
+    text: str = Field(sa_type=Text)
+    fetched_at: datetime = _time(nullable=False)
 
 
 class ArticleAlias(SQLModel, table=True):
@@ -111,6 +133,7 @@ class Topic(SQLModel, table=True):
     query: str = Field(sa_type=Text)
     mode: str = "per-story"
     channels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    policy: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # AlertPolicy
 
 
 class TopicMatch(SQLModel, table=True):
@@ -128,16 +151,28 @@ class TopicMatch(SQLModel, table=True):
 
 
 class Alert(SQLModel, table=True):
-    """The outbox: one row per (topic, story, channel, kind), written with the match."""
+    """The outbox: one row per (topic, story, article key, channel, kind), written with the match.
 
-    __table_args__ = (UniqueConstraint("topic_id", "story_id", "channel", "kind"),)
+    ``article_key`` is the article's id for ``per-article`` alerts and 0 for story-level kinds
+    (``story``, ``burst``): a NULL would never conflict in a UNIQUE constraint, so overlapping
+    runs could enqueue a story alert twice. ``digest_at`` is the digest slot an alert is held
+    for (digest mode, quiet hours); alerts of one channel and slot are sent as one message.
+    ``recipients`` maps each e-mail recipient to ``sent``, ``retry`` or ``dead: <reply>``.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("topic_id", "story_id", "article_key", "channel", "kind", name="uq_alert_key"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     topic_id: int = Field(foreign_key="topic.id", index=True)
     story_id: int = Field(foreign_key="story.id", index=True)
     article_id: int = Field(foreign_key="article.id")
+    article_key: int = 0
     channel: str
-    kind: str = "story"
+    kind: str = "story"  # story | article | burst
+    digest_at: datetime | None = _time(index=True)
+    recipients: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = Field(default="pending", index=True)  # pending|sending|sent|retry|dead
     attempts: int = 0
     next_attempt_at: datetime = _time(index=True, nullable=False)

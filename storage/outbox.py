@@ -2,38 +2,57 @@
 
 Claiming is one ``UPDATE … RETURNING`` whose inner SELECT takes ``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL; on SQLite the surrounding ``BEGIN IMMEDIATE`` serialises claimers. Either way two
-dispatchers never claim the same row.
+dispatchers never claim the same row. A row stuck in ``sending`` past its lease (the process
+died) goes back to ``retry`` flagged ``maybe_sent``.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import String, cast, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from core.records import AlertMessage
-from storage.articles import story_articles
-from storage.models import Alert, Story, Topic, TopicMatch, id_of
+from core.records import AlertMessage, StoryArticle
+from storage.models import Alert, Article, Story, Topic, TopicMatch, id_of
 
 CLAIMABLE = ("pending", "retry")
+STATUSES = ("pending", "sending", "sent", "retry", "dead")
+SNIPPET_CHARS = 240
 
 
 def enqueue_alert(
-    *, session: Session, topic_id: int, story_id: int, article_id: int, channel: str, kind: str, now: datetime
+    *,
+    session: Session,
+    topic_id: int,
+    story_id: int,
+    article_id: int,
+    channel: str,
+    kind: str,
+    now: datetime,
+    article_key: int = 0,
+    digest_at: datetime | None = None,
 ) -> bool:
-    """Insert the alert unless its (topic, story, channel, kind) already exists; True if inserted."""
+    """Insert the alert unless its key (topic, story, article key, channel, kind) exists; True if inserted.
+
+    A ``digest_at`` holds the alert until that digest slot.
+    """
     values: dict[str, Any] = {
         "topic_id": topic_id,
         "story_id": story_id,
         "article_id": article_id,
+        "article_key": article_key,
         "channel": channel,
         "kind": kind,
         "status": "pending",
         "attempts": 0,
-        "next_attempt_at": now,
+        "next_attempt_at": digest_at or now,
+        "digest_at": digest_at,
+        "recipients": {},
         "created_at": now,
         "maybe_sent": False,
     }
@@ -42,7 +61,7 @@ def enqueue_alert(
     statement = (
         insert(Alert)
         .values(**values)
-        .on_conflict_do_nothing(index_elements=["topic_id", "story_id", "channel", "kind"])
+        .on_conflict_do_nothing(index_elements=["topic_id", "story_id", "article_key", "channel", "kind"])
         .returning(col(Alert.id))
     )
     return session.execute(statement).scalar() is not None
@@ -76,14 +95,33 @@ def settle_alert(
     next_attempt_at: datetime | None = None,
     error: str | None = None,
     provider_ref: str | None = None,
+    maybe_sent: bool = False,
+    recipients: dict[str, str] | None = None,
 ) -> None:
-    """Record the outcome of one delivery attempt (``sent``, ``retry`` or ``dead``)."""
+    """Record the outcome of one delivery attempt (``sent``, ``retry`` or ``dead``).
+
+    ``maybe_sent`` only ever turns the flag on; ``recipients`` results are merged, so a
+    recipient that accepted stays ``sent`` across later attempts.
+    """
     alert = session.get_one(Alert, alert_id)
     alert.status, alert.lease_until, alert.last_error = status, None, error
+    alert.maybe_sent = alert.maybe_sent or maybe_sent
+    if recipients:
+        alert.recipients = {**alert.recipients, **recipients}
     if status == "sent":
         alert.sent_at, alert.provider_ref = now, provider_ref
     if next_attempt_at is not None:
         alert.next_attempt_at = next_attempt_at
+    session.add(alert)
+
+
+def hold_alert(*, session: Session, alert_id: int, until: datetime, reason: str) -> None:
+    """Put a claimed alert back as ``pending`` for the digest at ``until`` (the attempt is not counted)."""
+    alert = session.get_one(Alert, alert_id)
+    alert.status, alert.lease_until = "pending", None
+    alert.digest_at = alert.next_attempt_at = until
+    alert.attempts = max(alert.attempts - 1, 0)
+    alert.last_error = f"held: {reason}"
     session.add(alert)
 
 
@@ -92,28 +130,123 @@ def release_expired_leases(*, session: Session, now: datetime) -> int:
     statement = (
         update(Alert)
         .where(col(Alert.status) == "sending", col(Alert.lease_until) < now)
-        .values(status="retry", maybe_sent=True, lease_until=None)
+        .values(status="retry", maybe_sent=True, lease_until=None, next_attempt_at=now)
     )
     return len(session.execute(statement.returning(col(Alert.id))).all())
 
 
 def alert_message(*, session: Session, alert_id: int) -> tuple[AlertMessage, int]:
-    """The alert as a channel needs it (naming every report of its story known now), and its attempts."""
+    """The alert as a channel needs it (naming every report of its story known now), and its attempts.
+
+    A per-article alert leads with its own report; the others follow, oldest first.
+    """
     alert = session.get_one(Alert, alert_id)
     topic = session.get_one(Topic, alert.topic_id)
     story = session.get_one(Story, alert.story_id)
     matches = session.exec(
         select(TopicMatch).where(TopicMatch.topic_id == alert.topic_id, TopicMatch.story_id == alert.story_id)
     ).all()
-    terms = dict.fromkeys(hit["term"] for match in matches for hit in match.hits)
+    terms = tuple(dict.fromkeys(hit["term"] for match in matches for hit in match.hits))
+    reports = _story_reports(session, id_of(story), terms)
+    if alert.kind == "article":
+        reports.sort(key=lambda pair: pair[0] != alert.article_id)
+    title = reports[0][1].title if alert.kind == "article" and reports else story.title
     message = AlertMessage(
         alert_id=alert_id,
         topic=topic.name,
         channel=alert.channel,
         kind=alert.kind,
         story_id=id_of(story),
-        story_title=story.title,
-        matched_terms=tuple(terms),
-        articles=tuple(story_articles(session=session, story_id=id_of(story))),
+        story_title=title,
+        matched_terms=terms,
+        articles=tuple(report for _, report in reports),
+        maybe_sent=alert.maybe_sent,
+        done_recipients=tuple(r for r, status in alert.recipients.items() if status == "sent"),
     )
     return message, alert.attempts
+
+
+def _story_reports(session: Session, story_id: int, terms: Sequence[str]) -> list[tuple[int, StoryArticle]]:
+    rows = session.exec(
+        select(Article)
+        .where(Article.story_id == story_id)
+        .order_by(col(Article.first_seen_at), col(Article.id))
+    ).all()
+    return [(id_of(row), _report(row, terms)) for row in rows]
+
+
+def _report(row: Article, terms: Sequence[str]) -> StoryArticle:
+    link = row.canonical_url or (row.location if row.location.startswith(("http://", "https://")) else None)
+    return StoryArticle(
+        row.title,
+        row.location,
+        row.site_name,
+        row.published_at,
+        first_seen=row.first_seen_at,
+        link=link,
+        snippet=snippet(row.text, terms),
+    )
+
+
+def snippet(text: str, terms: Sequence[str], width: int = SNIPPET_CHARS) -> str:
+    """About ``width`` characters of ``text`` around the first matched term, cut at word boundaries."""
+    flat = " ".join(text.split())
+    first = None
+    for term in terms:
+        letters = [re.escape(ch) for ch in term if not ch.isspace() and ch != "-"]
+        found = re.search(r"[\s\-]?".join(letters), flat, re.IGNORECASE) if letters else None
+        if found and (first is None or found.start() < first):
+            first = found.start()
+    start = max(0, (first or 0) - width // 3)
+    if start:
+        start = flat.find(" ", start) + 1 or start
+    end = min(len(flat), start + width)
+    if end < len(flat):
+        end = flat.rfind(" ", start, end) if flat.rfind(" ", start, end) > start else end
+    return ("…" if start else "") + flat[start:end] + ("…" if end < len(flat) else "")
+
+
+def story_outlets(*, session: Session, topic_id: int, story_id: int, since: datetime) -> int:
+    """Distinct outlets (site name, else source) reporting the story on the topic since ``since``."""
+    outlet = func.coalesce(col(Article.site_name), cast(col(Article.source_id), String))
+    statement = (
+        select(func.count(func.distinct(outlet)))
+        .select_from(TopicMatch)
+        .join(Article, col(Article.id) == col(TopicMatch.article_id))
+        .where(
+            TopicMatch.topic_id == topic_id,
+            TopicMatch.story_id == story_id,
+            func.coalesce(col(Article.published_at), col(Article.first_seen_at)) >= since,
+        )
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+def set_topic_policy(*, session: Session, topic: Topic, policy: dict[str, Any]) -> None:
+    """Store the topic's full alert policy (mode settings), read when its matches enqueue alerts."""
+    topic.policy = policy
+    session.add(topic)
+
+
+def list_alerts(*, session: Session, status: str | None = None, limit: int = 200) -> list[tuple[Alert, str]]:
+    """The outbox, newest first, with each alert's topic name."""
+    query = select(Alert, Topic.name).join(Topic, col(Topic.id) == col(Alert.topic_id))
+    if status:
+        query = query.where(Alert.status == status)
+    return [
+        (alert, name) for alert, name in session.exec(query.order_by(col(Alert.id).desc()).limit(limit)).all()
+    ]
+
+
+def requeue_alerts(
+    *, session: Session, now: datetime, alert_id: int | None = None, dead: bool = False
+) -> int:
+    """Make an alert (or every dead one) due again now with a fresh attempt count; returns how many."""
+    statement = update(Alert).values(status="retry", next_attempt_at=now, attempts=0, lease_until=None)
+    if alert_id is not None:
+        statement = statement.where(col(Alert.id) == alert_id, col(Alert.status).in_(("dead", "retry")))
+    elif dead:
+        statement = statement.where(col(Alert.status) == "dead")
+    else:
+        return 0
+    return len(session.execute(statement.returning(col(Alert.id))).all())

@@ -10,7 +10,7 @@ from alerts.channels import build_channels
 from alerts.policy import after_failure
 from core.errors import AlertDeliveryError
 from core.records import AlertMessage, StoryArticle
-from core.watchlist import ChannelSpec
+from core.watchlist import ConsoleChannelSpec
 
 NOW = datetime(2024, 11, 1, tzinfo=UTC)
 
@@ -27,7 +27,7 @@ def _message() -> AlertMessage:
 
 def test_console_channel_prints_topic_terms_and_every_report() -> None:
     stream = io.StringIO()
-    channel = build_channels({"desk": ChannelSpec(type="console")}, stream=stream)["desk"]
+    channel = build_channels({"desk": ConsoleChannelSpec()}, stream=stream)["desk"]
     assert channel.send(_message()) is None
     printed = stream.getvalue()
     assert printed.startswith("[Lebanon ceasefire] First report\n")

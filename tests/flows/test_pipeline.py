@@ -16,7 +16,7 @@ from alerts.channels import AlertChannel, build_channels
 from core.errors import AlertDeliveryError
 from core.records import AlertMessage
 from core.settings import Settings
-from core.watchlist import AlertPolicy, ChannelSpec, SourceSpec, TopicSpec, Watchlist
+from core.watchlist import AlertPolicy, ConsoleChannelSpec, SourceSpec, TopicSpec, Watchlist
 from flows.pipeline import DeliveryReport, SourceOutcome, deliver_due_alerts, ingest_source, sync_watchlist
 from storage.models import Alert, Article, ArticleAlias, IngestFailure, Source, Story, TopicMatch
 from tests.conftest import SAMPLES, SEED_000, SEED_001
@@ -36,7 +36,7 @@ def _watchlist(*folders: Path) -> Watchlist:
     return Watchlist(
         sources=tuple(SourceSpec(name=f"source-{i}", directory=folder) for i, folder in enumerate(folders)),
         topics=(TopicSpec(name="Lebanon ceasefire", query=QUERY, alert=AlertPolicy(channels=("console",))),),
-        channels={"console": ChannelSpec(type="console")},
+        channels={"console": ConsoleChannelSpec()},
     )
 
 

@@ -1,0 +1,132 @@
+"""POST a JSON alert and sort the outcome: sent, not sent (retry freely), ambiguous, or permanent.
+
+Only this module knows httpx's exceptions. Errors name the channel, never the URL: a webhook
+URL is a credential.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from core.errors import AlertDeliveryError
+
+PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 405, 410, 413, 422})
+MAX_LOCAL_WAIT_S = 5.0  # wait this long for a rate-limit slot; beyond it, re-queue the alert
+
+
+def make_alert_client(timeout_s: float = 10.0) -> httpx.Client:
+    """The client channels post with: short timeouts, no redirects (a webhook never redirects)."""
+    return httpx.Client(timeout=httpx.Timeout(timeout_s, connect=5.0), follow_redirects=False)
+
+
+def post_json(
+    client: httpx.Client,
+    url: str,
+    payload: Mapping[str, Any],
+    *,
+    channel: str,
+    headers: Mapping[str, str] | None = None,
+) -> httpx.Response:
+    """POST ``payload``; the response on 2xx, else AlertDeliveryError classified for the outbox."""
+    try:
+        response = client.post(url, json=payload, headers=dict(headers or {}))
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        raise AlertDeliveryError(
+            f"{channel}: could not connect ({type(exc).__name__})", channel=channel, reason="connect_failed"
+        ) from exc
+    except httpx.WriteError as exc:  # the request was not fully written: the provider has nothing
+        raise AlertDeliveryError(
+            f"{channel}: request not sent ({type(exc).__name__})", channel=channel, reason="write_failed"
+        ) from exc
+    except httpx.TransportError as exc:  # read timeout, reset or close after the body was written
+        raise AlertDeliveryError(
+            f"{channel}: no answer after the request was sent ({type(exc).__name__}); it may have arrived",
+            channel=channel,
+            ambiguous=True,
+            reason="ambiguous_no_response",
+        ) from exc
+    if response.is_success:
+        return response
+    raise status_error(response, channel=channel)
+
+
+def status_error(response: httpx.Response, *, channel: str) -> AlertDeliveryError:
+    """The error for a non-2xx answer: 429 and 5xx are transient, 4xx permanent."""
+    code = response.status_code
+    body = response.text[:200].strip().replace("\n", " ")
+    message = f"{channel}: HTTP {code} {body}".rstrip()
+    if code == 429:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        return AlertDeliveryError(message, channel=channel, retry_after_s=retry_after, reason="rate_limited")
+    if code >= 500:
+        return AlertDeliveryError(message, channel=channel, reason="server_error")
+    transient = code in (408, 425) and code not in PERMANENT_STATUSES
+    return AlertDeliveryError(message, channel=channel, transient=transient, reason=f"http_{code}")
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP date); None when absent or garbage."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
+
+
+class RateLimiter:
+    """At most one message per ``interval`` per key (a webhook), shared by the threads of a process.
+
+    ``acquire`` waits for the key's next slot when that is at most ``max_wait_s`` away; otherwise
+    (for example after a long Retry-After) it raises a transient error so the alert is re-queued
+    instead of blocking the delivery run.
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        max_wait_s: float = MAX_LOCAL_WAIT_S,
+    ) -> None:
+        self._clock, self._sleep, self._max_wait = clock, sleep, max_wait_s
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, key: str, interval: float, *, channel: str) -> None:
+        """Take the key's next slot (sleeping until it comes), or raise AlertDeliveryError."""
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next.get(key, now))
+            wait = slot - now
+            if wait > self._max_wait:
+                raise AlertDeliveryError(
+                    f"{channel}: rate limit, next slot in {wait:.0f} s",
+                    channel=channel,
+                    retry_after_s=wait,
+                    reason="rate_limited_locally",
+                )
+            self._next[key] = slot + interval
+        if wait > 0:
+            self._sleep(wait)
+
+    def defer(self, key: str, seconds: float) -> None:
+        """Keep the key quiet for ``seconds`` (after the provider answered 429 with Retry-After)."""
+        with self._lock:
+            self._next[key] = max(self._next.get(key, 0.0), self._clock() + seconds)
+
+
+RATE_LIMITER = RateLimiter()  # one per process: the limit is per webhook, whichever channel uses it

@@ -1,0 +1,362 @@
+"""Extraction quality and speed: newswatch's ``extractors.extract`` next to trafilatura's default.
+
+    python -m benchmarks.extraction --data ../shared/corpus/extraction/wcxb-dev [--limit N] [--workers N]
+
+The folder holds ``html/NNNN.html.gz`` (or ``.html``) and ``ground-truth/NNNN.json`` (WCXB layout).
+For each page type it prints main-text precision, recall and F1 (bag of lower-cased word tokens,
+counts clipped, macro-averaged over pages), title, author and date match, and pages per second on
+one core, for newswatch and for ``trafilatura.extract()`` with its defaults, timed page by page in
+the same run (in alternating order, so a noisy machine slows both alike). Then it runs the
+bounded worker pool the ingest flow uses, with one worker and with one per core, and reports
+pages per second and each worker's peak memory. The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import sys
+import time
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import trafilatura
+
+from extractors import extract
+from extractors.workers import ExtractionPool, WorkerLimits
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "extraction" / "wcxb-dev"
+DEFAULT_LIMIT = 300
+TARGETS = {
+    "article_f1": 0.96,
+    "article_title": 0.95,
+    "article_date": 0.90,
+    "speed_ratio": 0.9,
+    "scaling_2_workers": 1.7,
+    "worker_peak_rss_mb": 300.0,
+}
+_TOKEN = re.compile(r"\w+")
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\|)\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One benchmark page and its ground truth."""
+
+    page_id: str
+    url: str | None
+    html: bytes
+    page_type: str
+    text: str
+    title: str | None
+    author: str | None
+    date: str | None
+
+
+@dataclass(slots=True)
+class Scores:
+    """Per-page scores of one system, grouped later by page type."""
+
+    precision: list[float] = field(default_factory=list)
+    recall: list[float] = field(default_factory=list)
+    f1: list[float] = field(default_factory=list)
+    title: list[bool] = field(default_factory=list)
+    author: list[bool] = field(default_factory=list)
+    date: list[bool] = field(default_factory=list)
+    date_any: list[bool] = field(default_factory=list)  # published or modified on the same day
+    seconds: float = 0.0
+
+    def add(self, other: Scores) -> None:
+        for name in ("precision", "recall", "f1", "title", "author", "date", "date_any"):
+            getattr(self, name).extend(getattr(other, name))
+        self.seconds += other.seconds
+
+    def summary(self) -> dict[str, Any]:
+        pages = len(self.f1)
+        return {
+            "pages": pages,
+            "precision": _mean(self.precision),
+            "recall": _mean(self.recall),
+            "f1": _mean(self.f1),
+            "title": _mean(self.title),
+            "title_pages": len(self.title),
+            "author": _mean(self.author),
+            "author_pages": len(self.author),
+            "date": _mean(self.date),
+            "date_pages": len(self.date),
+            "date_published_or_modified": _mean(self.date_any),
+            "pages_per_s": round(pages / self.seconds, 2) if self.seconds else None,
+        }
+
+
+def _mean(values: list[float] | list[bool]) -> float | None:
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def load_pages(data: Path, limit: int | None) -> list[Page]:
+    """The pages of ``data`` in file order (the first ``limit`` of them, spread over every type)."""
+    pages = []
+    for truth_path in sorted((data / "ground-truth").glob("*.json")):
+        html_path = data / "html" / f"{truth_path.stem}.html.gz"
+        if html_path.exists():
+            html = gzip.decompress(html_path.read_bytes())
+        elif (plain := html_path.with_suffix("")).exists():
+            html = plain.read_bytes()
+        else:
+            continue
+        record = json.loads(truth_path.read_text(encoding="utf-8"))
+        truth = record.get("ground_truth", {})
+        page_type = (record.get("_internal") or {}).get("page_type", {}).get("primary") or "unknown"
+        pages.append(
+            Page(
+                truth_path.stem,
+                record.get("url"),
+                html,
+                page_type,
+                truth.get("main_content") or "",
+                truth.get("title"),
+                truth.get("author"),
+                truth.get("publish_date"),
+            )
+        )
+    if limit is not None and limit < len(pages):
+        step = len(pages) / limit
+        pages = [pages[int(index * step)] for index in range(limit)]
+    return pages
+
+
+def bag_of_words(predicted: str, reference: str) -> tuple[float, float, float]:
+    """Precision, recall and F1 of lower-cased word tokens, counts clipped."""
+    got = Counter(_TOKEN.findall(predicted.lower()))
+    want = Counter(_TOKEN.findall(reference.lower()))
+    if not want:
+        return (1.0, 1.0, 1.0) if not got else (0.0, 1.0, 0.0)
+    if not got:
+        return 1.0, 0.0, 0.0
+    overlap = sum((got & want).values())
+    precision, recall = overlap / sum(got.values()), overlap / sum(want.values())
+    f1 = 2 * precision * recall / (precision + recall) if overlap else 0.0
+    return precision, recall, f1
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_TOKEN.findall(text))
+
+
+def title_matches(predicted: str | None, truth: str) -> bool:
+    """Equal once case, punctuation and spacing are ignored."""
+    return predicted is not None and _norm(predicted) == _norm(truth)
+
+
+def author_matches(predicted: tuple[str, ...], truth: str) -> bool:
+    """The first named author is found, and every name found is in the ground truth.
+
+    Case and punctuation are ignored; the ground truth's credentials and roles ("Jane Doe, MD",
+    "Mike Marshall, Shipping Expert") are not required, since newswatch keeps names only.
+    """
+    names = [_norm(name) for name in _NAME_SPLIT.split(truth) if _norm(name)]
+    got = [_norm(name) for name in predicted if _norm(name)]
+    return bool(names) and names[0] in got and all(name in _norm(truth) for name in got)
+
+
+def date_matches(predicted: Any, truth: str) -> bool:
+    """The same calendar day in UTC (or month, when the ground truth gives only YYYY-MM)."""
+    wanted = truth.strip()[:10]
+    return predicted is not None and predicted.date().isoformat()[: len(wanted)] == wanted
+
+
+def _score_text(scores: Scores, predicted: str, page: Page) -> None:
+    precision, recall, f1 = bag_of_words(predicted, page.text)
+    scores.precision.append(precision)
+    scores.recall.append(recall)
+    scores.f1.append(f1)
+
+
+def run_side_by_side(pages: list[Page]) -> tuple[dict[str, Scores], dict[str, Scores]]:
+    """Newswatch's and trafilatura's scores per page type; each page is timed for both."""
+    ours: dict[str, Scores] = defaultdict(Scores)
+    theirs: dict[str, Scores] = defaultdict(Scores)
+    for index, page in enumerate(pages):
+        order = (0, 1) if index % 2 == 0 else (1, 0)
+        for which in order:
+            if which == 0:
+                _run_ours(ours[page.page_type], page)
+            else:
+                _run_trafilatura(theirs[page.page_type], page)
+    return ours, theirs
+
+
+def _run_ours(scores: Scores, page: Page) -> None:
+    started = time.perf_counter()
+    try:
+        article = extract(page.html, url=page.url)
+    except Exception as exc:  # a benchmark reports every failure as an empty result
+        print(f"  newswatch failed on {page.page_id}: {exc!r}", file=sys.stderr)
+        article = None
+    scores.seconds += time.perf_counter() - started
+    _score_text(scores, article.text if article else "", page)
+    if page.title:
+        scores.title.append(title_matches(article.title if article else None, page.title))
+    if page.author:
+        scores.author.append(author_matches(article.authors if article else (), page.author))
+    if page.date:
+        scores.date.append(date_matches(article.published if article else None, page.date))
+        modified = article.modified if article else None
+        scores.date_any.append(scores.date[-1] or date_matches(modified, page.date))
+
+
+def _run_trafilatura(scores: Scores, page: Page) -> None:
+    started = time.perf_counter()
+    text = trafilatura.extract(page.html, url=page.url)
+    scores.seconds += time.perf_counter() - started
+    _score_text(scores, text or "", page)
+
+
+def run_scaling(pages: list[Page], workers: int) -> dict[str, Any]:
+    """Pages per second through the bounded worker pool, and each worker's peak RSS in MB."""
+    limits = WorkerLimits()
+    with ExtractionPool(workers=workers, limits=limits) as pool:
+        pool.warm_up()
+        started = time.perf_counter()
+        outcomes = pool.map([(page.html, page.url) for page in pages])
+        elapsed = time.perf_counter() - started
+        peaks = pool.peak_rss_mb()
+    failures = Counter(outcome.reason for outcome in outcomes if outcome.reason)
+    return {
+        "workers": workers,
+        "pages_per_s": round(len(pages) / elapsed, 2),
+        "peak_rss_mb": sorted(round(peak, 1) for peak in peaks),
+        "failures": dict(failures),
+    }
+
+
+def _overall(groups: dict[str, Scores], only: str | None = None) -> Scores:
+    total = Scores()
+    for page_type, scores in groups.items():
+        if only is None or page_type == only:
+            total.add(scores)
+    return total
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def print_table(ours: dict[str, Scores], theirs: dict[str, Scores]) -> None:
+    header = f"{'page type':<14}{'pages':>6}  {'system':<12}{'P':>7}{'R':>7}{'F1':>7}"
+    print(header + f"{'title':>8}{'author':>8}{'date':>7}{'pages/s':>9}")
+    rows = [*sorted(ours), "ALL"]
+    for page_type in rows:
+        for name, groups in (("newswatch", ours), ("trafilatura", theirs)):
+            summary = (_overall(groups) if page_type == "ALL" else groups[page_type]).summary()
+            meta = (
+                f"{_fmt(summary['title'], 2):>8}{_fmt(summary['author'], 2):>8}{_fmt(summary['date'], 2):>7}"
+                if name == "newswatch"
+                else f"{'':>8}{'':>8}{'':>7}"
+            )
+            print(
+                f"{page_type if name == 'newswatch' else '':<14}"
+                f"{summary['pages'] if name == 'newswatch' else '':>6}  {name:<12}"
+                f"{_fmt(summary['precision']):>7}{_fmt(summary['recall']):>7}{_fmt(summary['f1']):>7}"
+                f"{meta}{_fmt(summary['pages_per_s'], 1):>9}"
+            )
+
+
+def check_targets(result: dict[str, Any]) -> dict[str, bool]:
+    """Which of the issue's targets this run meets."""
+    article, baseline = result["newswatch"]["article"], result["trafilatura"]["article"]
+    met = {
+        "article_f1": (article["f1"] or 0) >= TARGETS["article_f1"],
+        "article_title": (article["title"] or 0) >= TARGETS["article_title"],
+        "article_date": (article["date"] or 0) >= TARGETS["article_date"],
+        "speed_ratio": result["speed_ratio_article"] >= TARGETS["speed_ratio"],
+        "no_type_loses_f1": not result["types_losing_f1"],
+    }
+    scaling = result.get("scaling")
+    if scaling:
+        met["scaling"] = scaling["speedup"] >= TARGETS["scaling_2_workers"]
+        met["worker_peak_rss"] = scaling["max_peak_rss_mb"] <= TARGETS["worker_peak_rss_mb"]
+    del baseline
+    return met
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="pages (0 = all)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="workers for scaling")
+    parser.add_argument("--no-scaling", action="store_true")
+    args = parser.parse_args(argv)
+    pages = load_pages(args.data, args.limit or None)
+    if not pages:
+        parser.error(f"no pages in {args.data}")
+    print(f"{len(pages)} pages from {args.data}\n")
+    ours, theirs = run_side_by_side(pages)
+    print_table(ours, theirs)
+    result = _result(ours, theirs)
+    if not args.no_scaling:
+        result["scaling"] = _scaling(pages, args.workers)
+    result["targets_met"] = check_targets(result)
+    _print_verdict(result)
+    print(json.dumps(result, sort_keys=True))
+    return 0
+
+
+def _result(ours: dict[str, Scores], theirs: dict[str, Scores]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, groups in (("newswatch", ours), ("trafilatura", theirs)):
+        result[name] = {"all": _overall(groups).summary(), "article": _overall(groups, "article").summary()}
+        result[name]["by_type"] = {page_type: groups[page_type].summary() for page_type in sorted(groups)}
+    ours_article, theirs_article = _overall(ours, "article"), _overall(theirs, "article")
+    result["speed_ratio_article"] = round(theirs_article.seconds / max(ours_article.seconds, 1e-9), 3)
+    result["speed_ratio_all"] = round(_overall(theirs).seconds / max(_overall(ours).seconds, 1e-9), 3)
+    result["types_losing_f1"] = sorted(
+        page_type
+        for page_type in ours
+        if (_mean(ours[page_type].f1) or 0) < (_mean(theirs[page_type].f1) or 0)
+    )
+    return result
+
+
+def _scaling(pages: list[Page], workers: int) -> dict[str, Any]:
+    one = run_scaling(pages, 1)
+    many = run_scaling(pages, workers)
+    return {
+        "one": one,
+        "many": many,
+        "speedup": round(many["pages_per_s"] / one["pages_per_s"], 3),
+        "max_peak_rss_mb": max(one["peak_rss_mb"] + many["peak_rss_mb"]),
+    }
+
+
+def _print_verdict(result: dict[str, Any]) -> None:
+    print(
+        f"\nspeed on one core, newswatch / trafilatura default: articles "
+        f"{result['speed_ratio_article']:.2f}x, all pages {result['speed_ratio_all']:.2f}x "
+        f"(target >= {TARGETS['speed_ratio']}x on articles)"
+    )
+    print(f"page types where newswatch's F1 is below trafilatura's: {result['types_losing_f1'] or 'none'}")
+    scaling = result.get("scaling")
+    if scaling:
+        for key in ("one", "many"):
+            run = scaling[key]
+            print(
+                f"worker pool, {run['workers']} worker(s): {run['pages_per_s']:.1f} pages/s, "
+                f"peak RSS per worker {run['peak_rss_mb']} MB, failures {run['failures'] or 'none'}"
+            )
+        print(
+            f"scaling {scaling['speedup']:.2f}x (target >= {TARGETS['scaling_2_workers']}x), "
+            f"max worker RSS {scaling['max_peak_rss_mb']} MB (target <= {TARGETS['worker_peak_rss_mb']})"
+        )
+    print("targets: " + ", ".join(f"{k} {'MET' if v else 'NOT MET'}" for k, v in result["targets_met"].items()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Dates as pages print them, to UTC: ISO 8601, RFC 2822, "November 1, 2024", and dates in URLs.
+
+A date outside [1995, now + 2 days] is rejected: it is a placeholder or a parse error, never a
+publication date.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+LOGGER = logging.getLogger(__name__)
+
+EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
+_FORMATS = (
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d %Y",
+    "%Y/%m/%d",
+    "%d.%m.%Y",
+    "%Y%m%d",
+)
+_ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?")
+_ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)\b", re.IGNORECASE)
+_URL_DATE = re.compile(
+    r"/(?P<y>(?:19|20)\d{2})[/\-_]?(?P<m>0[1-9]|1[0-2])[/\-_]?(?P<d>0[1-9]|[12]\d|3[01])(?=[/\-_.]|$)"
+)
+
+
+def parse_date(value: str | None, *, now: datetime | None = None) -> datetime | None:
+    """The UTC time ``value`` names (naive means UTC); None when it is not a plausible date."""
+    if not value or not value.strip():
+        return None
+    text = " ".join(value.split())
+    moment = _parse_iso(text) or _parse_rfc2822(text) or _parse_written(text)
+    if moment is None:
+        LOGGER.debug("not a date: %r", value)
+        return None
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    latest = (now or datetime.now(UTC)) + timedelta(days=2)
+    return moment if EARLIEST <= moment <= latest else None
+
+
+def _parse_iso(text: str) -> datetime | None:
+    found = _ISO_PREFIX.match(text)
+    if found is None:
+        return None
+    stamp = found.group(0).replace(",", ".")
+    if len(stamp) > 10 and stamp[-5] in "+-" and stamp[-3] != ":" and stamp[-5:].replace("+", "").isdigit():
+        stamp = stamp[:-2] + ":" + stamp[-2:]  # +0200 -> +02:00
+    try:
+        return datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+
+
+def _parse_rfc2822(text: str) -> datetime | None:
+    if not re.match(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d", text):
+        return None
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _parse_written(text: str) -> datetime | None:
+    cleaned = _ORDINAL.sub("", text).replace("Sept ", "Sep ").strip(" ,")
+    for candidate in (cleaned, cleaned[:30].rsplit(" ", 1)[0] if " " in cleaned[:30] else cleaned):
+        for pattern in _FORMATS:
+            try:
+                return datetime.strptime(candidate, pattern)
+            except ValueError:
+                continue
+    return None
+
+
+def date_from_url(url: str | None) -> datetime | None:
+    """The date a URL path spells (/2024/11/01/, /2024-11-01-…, /20241101/); None when it has none."""
+    if not url:
+        return None
+    found = _URL_DATE.search(url.split("?", 1)[0])
+    if found is None:
+        return None
+    try:
+        return datetime(int(found["y"]), int(found["m"]), int(found["d"]), tzinfo=UTC)
+    except ValueError:
+        return None

@@ -1,0 +1,351 @@
+"""The one HTTP client of newswatch and its fetch policy (R1, R2, R4).
+
+``make_client`` builds an ``httpx.AsyncClient`` (HTTP/2 where offered, an honest User-Agent
+with a contact URL, no proxies from the environment, no automatic redirects) whose connections
+go through the egress guard. ``Fetcher.fetch`` adds what httpx does not do:
+
+- a **total** deadline for the whole fetch (redirects and retries included), so a server that
+  trickles a byte every few seconds is cut off, where httpx's read timeout never trips;
+- a cap on the **decoded** body, enforced while streaming (``sources/bodies.py``), and a
+  ``Content-Length`` over the cap refused before the body is read;
+- redirects followed by hand, at most ``max_redirects``, each hop checked again;
+- conditional GET (``If-None-Match``, ``If-Modified-Since``); a 304 returns no body;
+- retries with backoff for resets, incomplete bodies and 5xx inside the deadline; a 429 or 503
+  with ``Retry-After`` is not slept on: the hint (capped) goes back to the caller, who schedules
+  the next poll;
+- per-host concurrency and minimum spacing between requests to one host, and robots.txt.
+
+Every failure is a ``FetchError`` whose ``reason`` names the class: ``connect_refused``,
+``timeout``, ``connection_reset``, ``incomplete_body``, ``too_many_redirects``,
+``body_too_large``, ``decode_error``, ``egress_denied``, ``rate_limited``, ``server_error``,
+``not_found``, ``gone``, ``http_error``, ``robots_disallowed`` …
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+
+from core.errors import FetchError, TransientFetchError
+from core.settings import HttpSettings
+from sources.bodies import ACCEPT_ENCODING, BoundedDecoder, retry_after_seconds
+from sources.egress import ALLOWED_SCHEMES, EgressGuard, GuardedBackend, Resolver
+from sources.robots import RobotsCache
+
+LOGGER = logging.getLogger(__name__)
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+# Failures worth a second try inside the same fetch; a timeout already spent the budget.
+RETRIED_REASONS = frozenset({"connect_refused", "connection_reset", "incomplete_body", "server_error"})
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedResponse:
+    """A successful fetch: 200 with its decoded body, or 304 with none."""
+
+    url: str  # asked for
+    final_url: str  # after redirects
+    status: int
+    content: bytes
+    content_type: str
+    etag: str | None
+    last_modified: str | None
+    elapsed_s: float
+    received_bytes: int  # decoded body bytes
+    redirects: int = 0
+
+    @property
+    def not_modified(self) -> bool:
+        """True for a 304 answer to a conditional request."""
+        return self.status == 304
+
+
+@dataclass(slots=True)
+class FetchStats:
+    """What a fetcher did, for the run's records and the benchmark."""
+
+    requests: int = 0
+    received_bytes: int = 0  # decoded bytes
+    raw_bytes: int = 0  # bytes on the wire (bodies only)
+    statuses: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport with the egress guard as its network backend (the IP-pinned connection)."""
+
+    def __init__(self, guard: EgressGuard, *, limits: httpx.Limits, http2: bool = True) -> None:
+        super().__init__(http2=http2, limits=limits, trust_env=False, retries=0)
+        self.backend = GuardedBackend(guard)
+        ssl_context = httpx.create_ssl_context(trust_env=False)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            http1=True,
+            http2=http2,
+            network_backend=self.backend,
+        )
+
+
+def make_client(http: HttpSettings, *, resolver: Resolver | None = None) -> httpx.AsyncClient:
+    """An async client whose every connection passes the egress guard; redirects are left to the caller."""
+    limits = httpx.Limits(max_connections=max(10, http.max_concurrent_sources * 2), keepalive_expiry=30)
+    transport = GuardedTransport(EgressGuard(http.allow, resolver), limits=limits)
+    return httpx.AsyncClient(
+        transport=transport,
+        headers={"User-Agent": http.user_agent_header, "Accept-Encoding": ACCEPT_ENCODING},
+        timeout=httpx.Timeout(http.total_timeout_s, connect=http.connect_timeout_s),
+        follow_redirects=False,
+        trust_env=False,
+    )
+
+
+class HostGate:
+    """At most ``concurrency`` requests in flight per host, and ``spacing`` seconds between starts."""
+
+    def __init__(self, concurrency: int, spacing: float) -> None:
+        self.spacing = spacing
+        self._slots: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(concurrency))
+        self._next_start: dict[str, float] = defaultdict(float)
+
+    async def space(self, host: str) -> None:
+        """Wait until the next request to ``host`` may start, and book that moment."""
+        loop = asyncio.get_running_loop()
+        start = max(loop.time(), self._next_start[host])
+        self._next_start[host] = start + self.spacing
+        if start > loop.time():
+            await asyncio.sleep(start - loop.time())
+
+    @asynccontextmanager
+    async def slot(self, host: str) -> AsyncIterator[None]:
+        """Hold one of ``host``'s slots, starting no sooner than the spacing allows."""
+        async with self._slots[host]:
+            await self.space(host)
+            yield
+
+
+class Fetcher:
+    """Fetches URLs politely and safely; use as ``async with Fetcher(settings) as fetcher``."""
+
+    def __init__(
+        self,
+        http: HttpSettings,
+        *,
+        resolver: Resolver | None = None,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.http = http
+        self.client = client or make_client(http, resolver=resolver)
+        self.gate = HostGate(http.per_host_concurrency, http.min_host_spacing_s)
+        self.robots = RobotsCache(self._fetch_robots)
+        self.stats = FetchStats()
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.client.aclose()
+
+    @property
+    def connections(self) -> int:
+        """TCP connections opened so far (each passed the egress guard)."""
+        transport = self.client._transport
+        return transport.backend.connections if isinstance(transport, GuardedTransport) else 0
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str = "*/*",
+        obey_robots: bool = True,
+    ) -> FetchedResponse:
+        """The body at ``url`` (or a 304); FetchError (TransientFetchError when worth retrying) otherwise."""
+        check_url(url)
+        if obey_robots and not await self.robots.allowed(url, self.http.user_agent):
+            raise FetchError(f"robots.txt disallows {url}", location=url, reason="robots_disallowed")
+        headers = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return await self._fetch_with_retries(url, headers)
+
+    async def _fetch_with_retries(self, url: str, headers: dict[str, str]) -> FetchedResponse:
+        loop = asyncio.get_running_loop()
+        attempt = 0
+        while True:
+            async with self.gate.slot(_host(url)):
+                started = loop.time()
+                try:
+                    async with asyncio.timeout(self.http.total_timeout_s):
+                        return await self._follow(url, headers, started)
+                except TimeoutError as exc:
+                    raise TransientFetchError(
+                        f"no complete answer from {url} within {self.http.total_timeout_s:g} s",
+                        location=url,
+                        reason="timeout",
+                    ) from exc
+                except TransientFetchError as exc:
+                    if exc.reason not in RETRIED_REASONS or exc.retry_after_s is not None:
+                        raise
+                    if attempt >= self.http.retries:
+                        raise
+                    error = exc
+            delay = self.http.retry_backoff_s * 2**attempt
+            attempt += 1
+            LOGGER.info("retrying %s in %.1f s after %s", url, delay, error.reason)
+            await asyncio.sleep(delay)
+
+    async def _follow(self, url: str, headers: dict[str, str], started: float) -> FetchedResponse:
+        """Follow redirects by hand; each hop is checked (scheme here, address at connect)."""
+        current = url
+        for hop in range(self.http.max_redirects + 1):
+            if hop:
+                await self.gate.space(_host(current))
+            response = await self._send(current, headers)
+            try:
+                location = response.headers.get("location")
+                if response.status_code in REDIRECT_CODES and location:
+                    current = urljoin(current, location.strip())
+                    check_url(current)
+                    continue
+                return await self._finish(url, current, response, started, hop)
+            finally:
+                await response.aclose()
+        raise FetchError(
+            f"{url}: more than {self.http.max_redirects} redirects", location=url, reason="too_many_redirects"
+        )
+
+    async def _send(self, url: str, headers: dict[str, str]) -> httpx.Response:
+        self.stats.requests += 1
+        try:
+            request = self.client.build_request("GET", url, headers=headers)
+            return await self.client.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise translate(exc, url) from exc
+
+    async def _finish(
+        self, url: str, final_url: str, response: httpx.Response, started: float, hops: int
+    ) -> FetchedResponse:
+        self.stats.statuses[response.status_code] += 1
+        if response.status_code != 304:
+            raise_for_status(response, final_url, self.http.retry_after_max_s)
+        content = b"" if response.status_code == 304 else await self._read_body(response, final_url)
+        return FetchedResponse(
+            url=url,
+            final_url=final_url,
+            status=response.status_code,
+            content=content,
+            content_type=response.headers.get("content-type", ""),
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+            elapsed_s=asyncio.get_running_loop().time() - started,
+            received_bytes=len(content),
+            redirects=hops,
+        )
+
+    async def _read_body(self, response: httpx.Response, url: str) -> bytes:
+        """The decoded body, refused early when the declared or decoded size passes the cap."""
+        cap = self.http.max_body_bytes
+        declared = response.headers.get("content-length", "").strip()
+        encoding = response.headers.get("content-encoding", "")
+        if declared.isdigit() and int(declared) > cap:  # encoded bodies only grow when decoded
+            raise FetchError(
+                f"{url} declares {declared} bytes, over the {cap}-byte limit",
+                location=url,
+                reason="body_too_large",
+            )
+        decoder = BoundedDecoder(encoding, limit=cap, location=url)
+        parts: list[bytes] = []
+        try:
+            async for chunk in response.aiter_raw():
+                parts.append(decoder.feed(chunk))
+        except httpx.HTTPError as exc:
+            raise translate(exc, url) from exc
+        finally:
+            self.stats.raw_bytes += decoder.raw_size
+        self.stats.received_bytes += decoder.size
+        return b"".join(parts)
+
+    async def _fetch_robots(self, url: str) -> FetchedResponse:
+        return await self._fetch_with_retries(url, {"Accept": "text/plain"})
+
+
+def check_url(url: str) -> None:
+    """FetchError ``unsupported_scheme`` unless ``url`` is http(s) with a host."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ALLOWED_SCHEMES or not parts.hostname:
+        raise FetchError(
+            f"refusing to fetch {url!r}: only http(s) URLs", location=url, reason="unsupported_scheme"
+        )
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def raise_for_status(response: httpx.Response, url: str, retry_after_cap: float) -> None:
+    """FetchError for 4xx, TransientFetchError for 429 and 5xx (with the capped Retry-After)."""
+    code = response.status_code
+    if code < 400 and code not in REDIRECT_CODES:
+        return
+    hint = retry_after_seconds(response.headers.get("retry-after"))
+    hint = min(hint, retry_after_cap) if hint is not None else None
+    if code == 429:
+        raise TransientFetchError(
+            f"{url} answered 429", location=url, status_code=code, reason="rate_limited", retry_after_s=hint
+        )
+    if code >= 500:
+        raise TransientFetchError(
+            f"{url} answered {code}",
+            location=url,
+            status_code=code,
+            reason="server_error",
+            retry_after_s=hint,
+        )
+    reason = {404: "not_found", 410: "gone"}.get(code, "bad_redirect" if code < 400 else "http_error")
+    raise FetchError(f"{url} answered {code}", location=url, status_code=code, reason=reason)
+
+
+def translate(exc: httpx.HTTPError, url: str) -> FetchError:
+    """This project's error for an httpx exception (STYLE §6): transient for timeouts and resets."""
+    causes = _causes(exc)
+    if any(isinstance(cause, FetchError) for cause in causes):
+        return next(cause for cause in causes if isinstance(cause, FetchError))
+    text = " ".join(str(cause) for cause in causes).lower()
+    if isinstance(exc, httpx.TimeoutException):
+        reason = "connect_timeout" if isinstance(exc, httpx.ConnectTimeout) else "timeout"
+    elif any(isinstance(cause, ConnectionRefusedError) for cause in causes) or "refused" in text:
+        reason = "connect_refused"
+    elif isinstance(exc, httpx.ConnectError):
+        reason = "connect_error"
+    elif any(isinstance(cause, ConnectionResetError) for cause in causes) or "reset" in text:
+        reason = "connection_reset"
+    elif "incomplete" in text or "expected" in text or "peer closed" in text:
+        reason = "incomplete_body"
+    elif isinstance(exc, httpx.DecodingError):
+        return FetchError(f"{url}: {exc}", location=url, reason="decode_error")
+    elif isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+        reason = "connection_reset" if "disconnected" in text else "protocol_error"
+    else:
+        return FetchError(f"{url}: {exc}", location=url, reason="fetch_error")
+    return TransientFetchError(f"{url}: {reason.replace('_', ' ')} ({exc})", location=url, reason=reason)
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen

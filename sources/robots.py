@@ -1,0 +1,66 @@
+"""robots.txt, fetched once per site and run and honoured for every fetch (RFC 9309).
+
+A missing robots.txt (any 4xx) allows everything; one that cannot be read (5xx, timeout,
+refused) disallows the site for this run, as RFC 9309 asks, so an overloaded site is not
+crawled blind. Sources the user owns can skip this with ``robots: ignore`` in the watchlist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
+
+from core.errors import FetchError
+from sources.decoding import decode_text
+
+LOGGER = logging.getLogger(__name__)
+MAX_ROBOTS_BYTES = 500 * 1024  # Google reads the first 500 KiB
+_NOT_ROBOTS_FAULTS = frozenset({"egress_denied", "unsupported_scheme", "dns_error"})
+
+
+class _Body(Protocol):
+    content: bytes
+    content_type: str
+
+
+RobotsFetch = Callable[[str], Awaitable[_Body]]
+
+
+class RobotsCache:
+    """One parsed robots.txt per site (scheme, host, port), fetched on first use."""
+
+    def __init__(self, fetch: RobotsFetch) -> None:
+        self._fetch = fetch
+        self._rules: dict[str, RobotFileParser] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def allowed(self, url: str, agent: str) -> bool:
+        """Whether ``agent`` may fetch ``url`` according to the site's robots.txt."""
+        parts = urlsplit(url)
+        site = f"{parts.scheme}://{parts.netloc}"
+        lock = self._locks.setdefault(site, asyncio.Lock())
+        async with lock:
+            if site not in self._rules:
+                self._rules[site] = await self._load(site)
+        return self._rules[site].can_fetch(agent, url)
+
+    async def _load(self, site: str) -> RobotFileParser:
+        parser = RobotFileParser(f"{site}/robots.txt")
+        try:
+            body = await self._fetch(f"{site}/robots.txt")
+        except FetchError as exc:
+            if exc.reason in _NOT_ROBOTS_FAULTS:
+                raise  # the site itself may not be fetched: say why, not "robots unreadable"
+            if exc.status_code is not None and 400 <= exc.status_code < 500 and exc.status_code != 429:
+                parser.allow_all = True
+            else:
+                LOGGER.warning("robots.txt of %s unreadable (%s): not crawling it this run", site, exc.reason)
+                parser.disallow_all = True
+            return parser
+        text = decode_text(body.content[:MAX_ROBOTS_BYTES], body.content_type)
+        parser.parse(text.splitlines())
+        return parser

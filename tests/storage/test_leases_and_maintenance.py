@@ -1,0 +1,75 @@
+"""Source leases for overlapping runs, and the maintenance pass, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from core.records import ExtractedArticle, SourceFailure
+from storage import articles, catalog, leases
+from storage.engine import transaction
+from storage.maintenance import prune, tidy
+from storage.models import Article, IngestFailure, Source, id_of
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+LEASE = timedelta(minutes=15)
+
+
+def _sources(engine: Engine, *names: str) -> None:
+    with transaction(engine) as session:
+        for name in names:
+            catalog.upsert_source(session=session, name=name, kind="directory", location=f"/{name}", every_seconds=600)
+
+
+def _claim(engine: Engine, owner: str, now: datetime = NOW, only_due: bool = True) -> list[str]:
+    with transaction(engine) as session:
+        return leases.claim_sources(
+            session=session, names=["a", "b"], owner=owner, now=now, lease=LEASE, only_due=only_due
+        )
+
+
+def test_a_leased_source_is_not_claimed_by_another_run_until_released_or_expired(engine: Engine) -> None:
+    _sources(engine, "a", "b")
+    assert _claim(engine, "run-1") == ["a", "b"]
+    assert _claim(engine, "run-2") == []
+    with transaction(engine) as session:
+        leases.release_source(session=session, name="a", owner="run-2")  # not run-2's lease: kept
+        leases.release_source(session=session, name="b", owner="run-1")
+    assert _claim(engine, "run-2", now=NOW + timedelta(minutes=1)) == ["b"]
+    assert _claim(engine, "run-3", now=NOW + LEASE + timedelta(seconds=1)) == ["a"]  # run-1's lease expired
+
+
+def test_only_due_sources_are_claimed_unless_asked_for_all(engine: Engine) -> None:
+    _sources(engine, "a", "b")
+    with transaction(engine) as session:
+        source = session.exec(select(Source).where(Source.name == "a")).one()
+        catalog.record_source_success(session=session, source=source, now=NOW, cursor={}, failed_items=0)
+    assert _claim(engine, "run-1") == ["b"]  # a was just polled; next poll in 10 minutes
+    with transaction(engine) as session:
+        leases.release_source(session=session, name="b", owner="run-1")
+    assert _claim(engine, "run-2", only_due=False) == ["a", "b"]
+
+
+def test_prune_drops_old_resolved_failures_and_old_vectors_but_keeps_articles(engine: Engine) -> None:
+    _sources(engine, "a")
+    old, recent = NOW - timedelta(days=100), NOW - timedelta(days=1)
+    with transaction(engine) as session:
+        source = session.exec(select(Source)).one()
+        failure = SourceFailure("a", "/a/x.txt", "file_empty", "empty")
+        catalog.record_item_failures(session=session, source_id=id_of(source), failures=[failure], now=old)
+        catalog.resolve_item_failures(session=session, source_id=id_of(source), locations=["/a/x.txt"], now=old)
+        for when, digest in ((old, "h-old"), (recent, "h-new")):
+            story = articles.create_story(session=session, title="s", title_derived=False, now=when)
+            extracted = ExtractedArticle("/a/" + digest, "t", False, "text", content_hash=digest)
+            articles.add_article(session=session, extracted=extracted, identity=digest, source_id=id_of(source),
+                                 story=story, terms={"x": 1.0}, now=when)
+    with transaction(engine) as session:
+        pruned = prune(session=session, older_than=NOW - timedelta(days=90))
+    assert (pruned.resolved_failures, pruned.article_vectors) == (1, 1)
+    with Session(engine) as session:
+        assert session.exec(select(IngestFailure)).all() == []
+        terms = {a.content_hash: a.terms for a in session.exec(select(Article)).all()}
+    assert terms == {"h-old": {}, "h-new": {"x": 1.0}}
+    assert tidy(engine)
