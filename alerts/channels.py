@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Protocol, TextIO
 
@@ -61,7 +62,10 @@ def channel_secrets(specs: Mapping[str, ChannelSpec], smtp: SmtpSettings | None 
             found.append(spec.url.get_secret_value())
     if smtp is not None and smtp.password is not None:
         found.append(smtp.password.get_secret_value())
-    return found
+    # The token inside a secret URL or header ("Bearer xoxb-…", ".../services/T/B/<token>") may
+    # show up on its own, e.g. echoed in an error body.
+    parts = [part for value in found for part in re.split(r"[\s/?&=]+", value) if len(part) >= 12]
+    return found + [part for part in parts if "." not in part and ":" not in part]
 
 
 def build_channels(

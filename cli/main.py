@@ -13,7 +13,7 @@ from cli.alerts import alerts_app
 from cli.articles import articles_list
 from cli.common import console
 from cli.sources import sources_app
-from core.errors import ConfigurationError
+from core.errors import ConfigurationError, PipelineError
 from core.settings import Settings
 from core.watchlist import load_watchlist
 from flows.pipeline import compile_watchlist_topics
@@ -50,6 +50,9 @@ def run(watchlist: WatchlistOption = None) -> None:
     except ConfigurationError as exc:
         console.print(f"[red]configuration error:[/] {exc}")
         raise typer.Exit(2) from exc
+    except PipelineError as exc:  # every source failed, or storage did: the flow run is Failed
+        console.print(f"[red]run failed ({exc.reason}):[/] {exc}")
+        raise typer.Exit(1) from exc
     _print_summary(summary)
 
 

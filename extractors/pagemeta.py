@@ -57,6 +57,7 @@ _MODIFIED_META = (
 _AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|•|·|::|»|~|/)\s+")
 _SUFFIX_MAX_WORDS = 6
+_MAX_BYLINE_CHARS = 80
 _BYLINE_XPATH = (
     './/*[@rel="author" or @itemprop="author" or contains(@class, "byline") or contains(@class, "author-name")'
     ' or contains(@class, "author__name") or contains(@class, "posted-by")]'
@@ -190,9 +191,14 @@ def _authors(tree: lxml_html.HtmlElement, ld: dict[str, Any], metas: dict[str, s
             if value and not value.startswith(("http://", "https://")):
                 names = [value]
                 break
-    if not names:
-        names = [" ".join(e.text_content().split()) for e in tree.xpath(_BYLINE_XPATH)[:1]]
-    return clean_authors(names)
+    if names:
+        return clean_authors(names)
+    for element in tree.xpath(_BYLINE_XPATH)[:10]:
+        text = " ".join(" ".join(element.xpath(".//text()[not(ancestor::script or ancestor::style)]")).split())
+        found = clean_authors([text]) if 0 < len(text) <= _MAX_BYLINE_CHARS else ()
+        if found:
+            return found
+    return ()
 
 
 def _published(

@@ -1,28 +1,42 @@
-"""Extraction step: documents to articles, failures recorded with their reason."""
+"""Extraction step: documents to articles in a bounded worker pool, failures recorded with their reason.
+
+Documents are extracted in parallel, one worker process per core (at most one per document),
+each with a time limit per document and a memory cap (extractors.workers). A page that hangs
+or blows up the parser becomes a ``SourceFailure`` (``extract_timeout``, ``extract_memory``,
+``extract_crashed``) and the rest of the batch goes on.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
-from core.errors import ExtractionError
 from core.records import Document, ExtractedArticle, SourceFailure
 from extractors import extract_document
+from extractors.workers import ExtractionPool, WorkerLimits
 from flows.reading import finish_article
 
+DEFAULT_LIMITS = WorkerLimits()
 
-def extract_all(documents: Iterable[Document]) -> tuple[list[ExtractedArticle], list[SourceFailure]]:
+
+def extract_all(
+    documents: Iterable[Document], *, workers: int | None = None, limits: WorkerLimits = DEFAULT_LIMITS
+) -> tuple[list[ExtractedArticle], list[SourceFailure]]:
     """Articles from documents; documents with no article text or broken content become failures."""
+    batch = list(documents)
+    if not batch:
+        return [], []
+    size = min(workers or os.cpu_count() or 1, len(batch))
+    with ExtractionPool(extract_document, workers=size, limits=limits) as pool:
+        outcomes = pool.map(batch)
     extracted: list[ExtractedArticle] = []
     failures: list[SourceFailure] = []
-    for document in documents:
-        try:
-            article = extract_document(document)
-        except ExtractionError as exc:
-            if document.entry is None:
-                failures.append(SourceFailure(document.source, document.location, exc.reason, str(exc)))
-                continue
-            article = None  # a web article: its feed entry may stand in (finish_article)
-        article = finish_article(document, article)
+    for document, outcome in zip(batch, outcomes, strict=True):
+        if outcome.reason is not None and document.entry is None:
+            failures.append(SourceFailure(document.source, document.location, outcome.reason, outcome.message))
+            continue
+        # a web article whose page failed: its feed entry may stand in (finish_article)
+        article = finish_article(document, outcome.article)
         if article is None:
             failures.append(
                 SourceFailure(document.source, document.location, "no_main_text", "no article text found")

@@ -36,6 +36,9 @@ _ALIASES = {
     "ascii": "cp1252",
 }
 _SNIFF_BYTES = 4096
+_LATIN_GUESSES = frozenset(
+    {"cp1250", "cp1252", "cp1254", "cp1257", "iso8859-1", "iso8859-2", "iso8859-4", "iso8859-9", "iso8859-13", "iso8859-15"}
+)
 
 
 def decode_text(content: bytes, content_type: str = "") -> str:
@@ -88,4 +91,7 @@ def _detect(content: bytes) -> str:
         pass
     best = charset_normalizer.from_bytes(content[: 64 * 1024]).best()
     codec = codec_name(best.encoding) if best is not None else None
-    return content.decode(codec or "cp1252", errors="replace")
+    if codec is None or codec in _LATIN_GUESSES:
+        # Short Western text cannot tell cp1250 from cp1252; the web's default (WHATWG) decides.
+        codec = "cp1252"
+    return content.decode(codec, errors="replace")

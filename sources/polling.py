@@ -120,7 +120,7 @@ async def _one_article(
         spec.name, link.url or link.identity, b"", "text/html", now, link.url, link.identity, link.entry
     )
     if link.url is None or not fetch_pages:
-        if link.entry is not None and (link.entry.text or link.entry.title):
+        if link.entry is not None and link.entry.text:
             return entry_only, None, link.key
         return (
             None,

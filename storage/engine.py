@@ -18,7 +18,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, create_engine
 
 from core.errors import StorageError
@@ -71,8 +71,9 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 def transaction(engine: Engine) -> Iterator[Session]:
     """A session whose work is committed on success and rolled back on any error.
 
-    "database is locked" past the busy timeout becomes a StorageError with reason ``db_busy``,
-    which the run records as retryable.
+    "database is locked" past the busy timeout becomes a StorageError with reason ``db_busy``, and
+    a unique-key race with a concurrent run one with reason ``db_conflict``; the run records both
+    as retryable.
     """
     try:
         with Session(engine, expire_on_commit=False) as session, session.begin():
@@ -80,6 +81,10 @@ def transaction(engine: Engine) -> Iterator[Session]:
     except OperationalError as exc:
         reason = "db_busy" if "locked" in str(exc.orig).lower() else "db_error"
         raise StorageError(f"database error: {exc.orig}", reason=reason) from exc
+    except IntegrityError as exc:
+        # Another run stored the same row first (e.g. the same article from two sources at once);
+        # nothing was committed, and the next attempt finds the row and treats it as a duplicate.
+        raise StorageError(f"conflict with a concurrent write: {exc.orig}", reason="db_conflict") from exc
 
 
 def migrate(engine: Engine) -> None:

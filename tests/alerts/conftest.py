@@ -123,7 +123,7 @@ class Inbox:
         answer = self.data.pop(0) if self.data else "250 OK"
         self.messages.append((list(envelope.rcpt_tos), envelope.content))
         if answer == "drop":
-            session.transport.close()
+            server.transport.close()
             return "250 unreachable"
         return answer
 

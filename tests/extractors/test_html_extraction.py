@@ -44,8 +44,8 @@ def test_page_text_and_metadata() -> None:
     assert article.title_derived is False
     assert article.text == "\n\n".join(PARAGRAPHS)
     assert article.authors == ("Jane Doe", "John Smith")
-    assert article.published == datetime(2024, 11, 1, tzinfo=UTC)
-    assert article.published_source == "html-meta"
+    assert article.published == datetime(2024, 11, 1, 6, 30, tzinfo=UTC)
+    assert article.published_source == "meta"
     assert article.site_name == "Example News"
     assert article.canonical_url == "https://news.example.com/world/beirut-talks?id=7"
     assert article.language == "en"

@@ -68,3 +68,20 @@ def test_a_bad_query_stops_the_run_with_file_line_and_position(
     assert result.exit_code == 2
     assert f"{watchlist}:5" in result.output and "position" in result.output
     assert not (tmp_path / "nw.db").exists()
+
+
+def test_a_run_where_every_source_fails_ends_failed_and_says_why(
+    prefect_api: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+
+    monkeypatch.setenv("NEWSWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'nw.db'}")
+    watchlist = tmp_path / "watchlist.yaml"
+    watchlist.write_text("sources:\n  - name: gone\n    directory: no-such-folder\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", "--watchlist", str(watchlist)])
+    assert result.exit_code == 1, result.output
+    assert "run failed" in result.output and "source_missing" in result.output
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(like_="ingest-")))
+    assert any(run.state is not None and run.state.is_failed() for run in runs)

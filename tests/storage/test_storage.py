@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from core.errors import StorageError
@@ -95,7 +94,7 @@ def test_naive_times_are_refused(engine: Engine) -> None:
 
 def test_same_text_cannot_be_stored_twice(engine: Engine) -> None:
     _seed(engine)
-    with pytest.raises(IntegrityError), transaction(engine) as session:
+    with pytest.raises(StorageError, match="concurrent write") as caught, transaction(engine) as session:
         source = session.exec(select(Source)).one()
         story = articles.create_story(session=session, title="x", title_derived=False, now=NOW)
         articles.add_article(
@@ -107,6 +106,7 @@ def test_same_text_cannot_be_stored_twice(engine: Engine) -> None:
             terms={},
             now=NOW,
         )
+    assert caught.value.reason == "db_conflict"
 
 
 def test_duplicates_are_found_by_identity_or_text_and_become_aliases(engine: Engine) -> None:
