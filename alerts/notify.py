@@ -6,6 +6,7 @@ Apprise is imported on first use, so newswatch runs without it when no such chan
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from alerts.render import render_text, subject_line
@@ -29,7 +30,10 @@ class AppriseChannel:
             except ImportError as exc:
                 raise ConfigurationError(f"channel {self.name!r} needs the apprise package") from exc
             client = apprise.Apprise()
-            if not client.add(self.spec.url.get_secret_value()):
+            with warnings.catch_warnings():  # its plugins import the deprecated imghdr module
+                warnings.simplefilter("ignore", DeprecationWarning)
+                added = client.add(self.spec.url.get_secret_value())
+            if not added:
                 raise AlertDeliveryError(
                     f"{self.name}: Apprise does not understand the URL",
                     channel=self.name,

@@ -52,7 +52,8 @@ def after_failure(
         return Outcome(status, error=message, maybe_sent=flagged, recipients=recipients)
     if error.ambiguous and (maybe_sent or at_most_once):
         why = "at-most-once channel" if at_most_once else "already retried once after an ambiguous failure"
-        return Outcome("dead", error=f"{message} (not retried: {why})", maybe_sent=True, recipients=recipients)
+        error_text = f"{message} (not retried: {why})"
+        return Outcome("dead", error=error_text, maybe_sent=True, recipients=recipients)
     if not error.transient or attempts >= max_attempts:
         return Outcome("dead", error=message, maybe_sent=flagged, recipients=recipients)
     delay = base_seconds * 2 ** max(attempts - 1, 0)

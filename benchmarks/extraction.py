@@ -355,7 +355,9 @@ def _print_verdict(result: dict[str, Any]) -> None:
             f"scaling {scaling['speedup']:.2f}x (target >= {TARGETS['scaling_2_workers']}x), "
             f"max worker RSS {scaling['max_peak_rss_mb']} MB (target <= {TARGETS['worker_peak_rss_mb']})"
         )
-    print("targets: " + ", ".join(f"{k} {'MET' if v else 'NOT MET'}" for k, v in result["targets_met"].items()))
+    print(
+        "targets: " + ", ".join(f"{k} {'MET' if v else 'NOT MET'}" for k, v in result["targets_met"].items())
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from cli.alerts import alerts_app
 from cli.articles import articles_list
 from cli.common import console
 from cli.sources import sources_app
+from cli.topics import topics_app
 from core.errors import ConfigurationError, PipelineError
 from core.settings import Settings
 from core.watchlist import load_watchlist
@@ -25,6 +26,7 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(sources_app, name="sources")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(topics_app, name="topics")
 app.command("articles")(articles_list)
 
 WatchlistOption = Annotated[

@@ -1,14 +1,21 @@
-"""``newswatch sources …``: sources and their health."""
+"""``newswatch sources …``: sources, their health, and a one-off check of one source."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 from sqlmodel import Session, col, select
 
 from cli.common import console, open_engine, when
+from core.errors import ConfigurationError, FetchError
+from core.records import SourceRead
+from core.settings import Settings
+from core.watchlist import SourceSpec, load_watchlist
+from flows.extraction import extract_all
+from flows.reading import read_source
 from storage.models import IngestFailure, Source
 
 sources_app = typer.Typer(help="Sources and their health.", no_args_is_help=True)
@@ -16,13 +23,15 @@ sources_app = typer.Typer(help="Sources and their health.", no_args_is_help=True
 
 @sources_app.command("list")
 def sources_list() -> None:
-    """Each source with its last attempt, status, failures and next poll."""
+    """Each source with its last attempt, status, error class, failures and next poll."""
     table = Table(title="Sources")
     for column in (
         "name",
         "kind",
         "status",
         "last attempt",
+        "error",
+        "http",
         "failures in a row",
         "next poll",
         "open item failures",
@@ -40,8 +49,81 @@ def sources_list() -> None:
                 source.kind,
                 source.last_status or "never run",
                 when(source.last_attempt_at),
+                source.last_error_class or "-",
+                str(source.last_http_status or "-"),
                 str(source.consecutive_failures),
                 when(source.next_poll_at),
                 "\n".join(f"{Path(f.location).name}: {f.reason}" for f in open_failures) or "-",
             )
     console.print(table)
+
+
+WatchlistOption = Annotated[Path | None, typer.Option("--watchlist", "-w", help="Watchlist YAML.")]
+
+
+@sources_app.command("check")
+def sources_check(
+    name: Annotated[str, typer.Argument(help="The source's name in the watchlist.")],
+    watchlist: WatchlistOption = None,
+    fresh: Annotated[bool, typer.Option(help="Ignore the stored cursor (ETag, seen entries).")] = False,
+) -> None:
+    """Fetch one source once, as the next run would, and explain what it saw; stores nothing."""
+    settings = Settings()
+    try:
+        spec = _spec(load_watchlist(watchlist or settings.watchlist).sources, name)
+    except ConfigurationError as exc:
+        console.print(f"[red]configuration error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    cursor = {} if fresh else _stored_cursor(name)
+    console.print(f"[bold]{spec.name}[/] ({spec.kind}) {spec.location}")
+    try:
+        read = read_source(spec, cursor, settings.http)
+    except FetchError as exc:
+        status = f" (HTTP {exc.status_code})" if exc.status_code else ""
+        hint = f"; the server asks to wait {exc.retry_after_s:.0f} s" if exc.retry_after_s else ""
+        console.print(f"[red]failed[/]: {exc.reason}{status}: {exc}{hint}")
+        raise typer.Exit(1) from exc
+    _explain(read)
+
+
+def _spec(sources: tuple[SourceSpec, ...], name: str) -> SourceSpec:
+    for spec in sources:
+        if spec.name == name:
+            return spec
+    known = ", ".join(s.name for s in sources) or "none"
+    raise ConfigurationError(f"no source named {name!r} in the watchlist (known: {known})")
+
+
+def _stored_cursor(name: str) -> dict[str, Any]:
+    with Session(open_engine()) as session:
+        state = session.exec(select(Source.state).where(Source.name == name)).first()
+    return dict(state or {})
+
+
+def _explain(read: SourceRead) -> None:
+    fetch = read.cursor.get("fetch")
+    if isinstance(fetch, dict):
+        console.print(
+            f"HTTP {fetch.get('status')} in {fetch.get('duration_s')} s, {fetch.get('bytes')} bytes"
+            + (" (body unchanged)" if fetch.get("unchanged_body") else "")
+            + (f", parser warning: {fetch['warning']}" if fetch.get("warning") else "")
+        )
+    if read.cursor.get("etag_broken"):
+        console.print("[yellow]the server's ETag stays the same while the body changes: not trusted[/]")
+    console.print(f"{len(read.documents)} new item(s), {read.unchanged} already seen or unchanged")
+    extracted, failures = extract_all(read.documents)
+    table = Table(title="What the next run would store")
+    for column in ("title", "location", "text from", "published", "words"):
+        table.add_column(column)
+    for article in extracted:
+        published = f"{article.published:%Y-%m-%d %H:%M}" if article.published else "-"
+        table.add_row(
+            article.title or "-",
+            article.location,
+            article.text_source,
+            f"{published} ({article.published_source or '-'})",
+            str(article.word_count),
+        )
+    console.print(table)
+    for failure in (*read.failures, *failures):
+        console.print(f"[yellow]skipped[/] {failure.location}: {failure.reason} ({failure.message})")

@@ -20,8 +20,15 @@ class StorySettings(BaseModel):
 
     window_hours: float = Field(72.0, gt=0, description="Only stories active this recently can grow.")
     min_similarity: float = Field(
-        0.35, gt=0, le=1, description="Weighted term overlap (cosine) an article needs to join a story."
+        0.2,
+        gt=0,
+        le=1,
+        description="Cosine with a story's centroid, scaled by lead-name coverage, needed to join it.",
     )
+    near_duplicate: float = Field(
+        0.8, gt=0, le=1, description="Estimated shingle Jaccard (MinHash) that makes a copy."
+    )
+    max_stories: int = Field(200_000, ge=1, description="Stories kept in memory for clustering.")
 
 
 class AlertSettings(BaseModel):

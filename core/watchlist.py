@@ -85,7 +85,7 @@ class SourceSpec(_Strict):
     @property
     def url(self) -> str | None:
         """The URL of a web source; None for local ones."""
-        return getattr(self, self.kind) if self.kind in WEB_KINDS else None  # type: ignore[no-any-return]
+        return getattr(self, self.kind) if self.kind in WEB_KINDS else None
 
     @property
     def location(self) -> Path | str:
@@ -175,6 +175,8 @@ class TopicSpec(_Strict):
     name: str = Field(min_length=1)
     query: str = Field(min_length=1)
     alert: AlertPolicy = AlertPolicy()
+    stemming: bool = False  # match word forms: negotiation, negotiations, negotiated
+    exclude: tuple[str, ...] = ()  # queries whose matches this topic never alerts on
 
 
 class QuietHours(_Strict):

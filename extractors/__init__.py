@@ -51,4 +51,6 @@ def extract(html: str | bytes, url: str | None = None) -> ExtractedArticle | Non
     location = url or "about:blank"
     if isinstance(html, bytes):
         html = decode_content(html, location=location, media_type="text/html")
+    elif not html.strip():
+        raise ExtractionError(f"{location}: the page is empty", location=location, reason="file_empty")
     return extract_html(html, location=location, url=url)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 _PREFIX = re.compile(r"^(?:(?:written|posted|published|reported|words|story|text|article)\s+)?by[:\s]+", re.I)
 _SEPARATORS = re.compile(r"\s*(?:;|\||\n|&|\band\b|\bund\b|\bet\b|\by\b|,)\s*", re.IGNORECASE)
 _DATE_TAIL = re.compile(
-    r"\s*(?:[-–—|,]\s*)?(?:updated|published|posted|on)?\s*(?:\d{1,2}\s+)?"
+    r"\s*(?:[-\u2013\u2014|,]\s*)?(?:updated|published|posted|on)?\s*(?:\d{1,2}\s+)?"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d.*$|\s*\d{4}-\d{2}-\d{2}.*$",
     re.IGNORECASE,
 )
@@ -28,7 +28,7 @@ def clean_authors(values: Iterable[str]) -> tuple[str, ...]:
     for value in values:
         text = _DATE_TAIL.sub("", " ".join(value.split()))
         for part in _SEPARATORS.split(_PREFIX.sub("", text)):
-            name = _PREFIX.sub("", part.strip(" .:-–—@")).strip()
+            name = _PREFIX.sub("", part.strip(" .:-\u2013\u2014@")).strip()
             if _is_name(name):
                 names.append(name)
     return tuple(dict.fromkeys(names))

@@ -30,9 +30,11 @@ _BOILERPLATE = tuple(
         r"\bconsectetur adipiscing\b",
         # sharing, navigation and legal footers
         r"^(share( this( article| story| post| page)?)?|tweet|print|email this|follow us\b.*)\s*:?$",
-        r"^(share|post|click to share) (on|to|via) (facebook|twitter|x|linkedin|whatsapp|reddit|email|pinterest)",
+        r"^(share|post|click to share) (on|to|via) "
+        r"(facebook|twitter|x|linkedin|whatsapp|reddit|email|pinterest)",
         r"^(related( articles| posts| stories| content| reading)?|read more|read next|more from\b.*|"
-        r"you may also like|you might also like|recommended( for you)?|most (read|popular)|trending( now)?)\s*:?$",
+        r"you may also like|you might also like|recommended( for you)?|most (read|popular)|"
+        r"trending( now)?)\s*:?$",
         r"^(read more|related|see also|also read|read also|more)\s*:",
         r"^(tags?|topics?|categories|category|filed under|posted in)\s*:",
         r"^(©|\(c\)\s|copyright\b)",
@@ -46,7 +48,8 @@ _BOILERPLATE = tuple(
         r"\b(our|the) newsletter\b.{0,40}\b(sign up|subscribe|delivered)\b",
         r"^get (the latest|our best|breaking news)\b.{0,60}\b(inbox|email|newsletter)\b",
         r"\b(we|this (web)?site) uses? cookies\b",
-        r"^(accept( all)?( cookies)?|reject( all)?|cookie (settings|preferences|policy)|manage (cookies|consent))$",
+        r"^(accept( all)?( cookies)?|reject( all)?|cookie (settings|preferences|policy)|"
+        r"manage (cookies|consent))$",
         r"^(about the author|view all posts by\b.*|more (articles|posts|stories) (by|from)\b.*)$",
     )
 )
@@ -65,7 +68,7 @@ MAX_BOILERPLATE_WORDS = 40
 
 
 def is_boilerplate(paragraph: str) -> bool:
-    """True when ``paragraph`` is a share prompt, sign-up, cookie notice, comment form line, caption or filler."""
+    """True when ``paragraph`` is a share prompt, sign-up, cookie notice, comment line, caption or filler."""
     text = " ".join(paragraph.split())
     words = len(text.split())
     if _AVATAR.search(text) and words <= _MAX_CAPTION_WORDS:

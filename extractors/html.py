@@ -8,7 +8,6 @@ mentioned in the body never becomes the date.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import htmldate
@@ -53,14 +52,20 @@ def parse_html(html: str, location: str) -> HtmlElement:
     """The lxml tree of ``html``; ExtractionError when it is too large or not HTML at all."""
     if len(html) > MAX_HTML_CHARS:
         raise ExtractionError(
-            f"{location}: the page is over {MAX_HTML_CHARS} characters", location=location, reason="document_too_large"
+            f"{location}: the page is over {MAX_HTML_CHARS} characters",
+            location=location,
+            reason="document_too_large",
         )
     try:
         tree = load_html(html)
     except (ValueError, TypeError, etree.LxmlError) as exc:
-        raise ExtractionError(f"{location}: cannot parse the HTML: {exc}", location=location, reason="html_unparseable") from exc
+        raise ExtractionError(
+            f"{location}: cannot parse the HTML: {exc}", location=location, reason="html_unparseable"
+        ) from exc
     if tree is None:
-        raise ExtractionError(f"{location}: cannot parse the HTML", location=location, reason="html_unparseable")
+        raise ExtractionError(
+            f"{location}: cannot parse the HTML", location=location, reason="html_unparseable"
+        )
     return tree
 
 
@@ -69,7 +74,9 @@ def main_text(tree: HtmlElement, url: str | None, location: str) -> str | None:
     try:
         document = trafilatura.bare_extraction(tree, url=url, with_metadata=False, include_comments=True)
     except (ValueError, TypeError, etree.LxmlError) as exc:
-        raise ExtractionError(f"{location}: cannot extract the HTML: {exc}", location=location, reason="html_unparseable") from exc
+        raise ExtractionError(
+            f"{location}: cannot extract the HTML: {exc}", location=location, reason="html_unparseable"
+        ) from exc
     if document is None:
         return None
     parts = [getattr(document, "text", None) or "", getattr(document, "comments", None) or ""]

@@ -78,7 +78,7 @@ def text_of(value: Any) -> str | None:
 def names_of(value: Any) -> list[str]:
     """Every name in an author-like value: "A", {"name": "A"}, [{"name": "A"}, "B"]."""
     values = value if isinstance(value, list) else [value]
-    names = []
+    names: list[str] = []
     for item in values:
         name = item.get("name") if isinstance(item, dict) else item
         if isinstance(name, list):
@@ -91,7 +91,7 @@ def names_of(value: Any) -> list[str]:
 def urls_of(value: Any) -> list[str]:
     """Every URL in an image-like value: "u", {"url": "u"}, [{"url": "u"}, "v"]."""
     values = value if isinstance(value, list) else [value]
-    urls = []
+    urls: list[str] = []
     for item in values:
         url = item.get("url") or item.get("contentUrl") if isinstance(item, dict) else item
         if isinstance(url, str) and url.strip():

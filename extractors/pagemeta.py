@@ -1,12 +1,12 @@
 """Page metadata read from the parsed HTML: JSON-LD first, then meta tags, then the visible page.
 
-    title       the headline (an <h1> that a meta title starts with), else a meta title without
-                the site's suffix ("Beirut talks stall | Example News" -> "Beirut talks stall")
-    authors     JSON-LD author names, else author meta tags, else a visible byline
-    published   JSON-LD datePublished ("json-ld"), a meta tag ("meta"), a <time> element in the
-    modified    page ("byline"), or the URL ("url"); each with that provenance
-    canonical   rel=canonical, og:url, JSON-LD url, else the page URL; tracking parameters dropped
-    language, site name, section, tags, lead image, and JSON-LD articleBody when present
+title       the headline (an <h1> that a meta title starts with), else a meta title without
+            the site's suffix ("Beirut talks stall | Example News" -> "Beirut talks stall")
+authors     JSON-LD author names, else author meta tags, else a visible byline
+published   JSON-LD datePublished ("json-ld"), a meta tag ("meta"), a <time> element in the
+modified    page ("byline"), or the URL ("url"); each with that provenance
+canonical   rel=canonical, og:url, JSON-LD url, else the page URL; tracking parameters dropped
+language, site name, section, tags, lead image, and JSON-LD articleBody when present
 """
 
 from __future__ import annotations
@@ -55,16 +55,17 @@ _MODIFIED_META = (
     "dc.date.modified",
 )
 _AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
-_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|•|·|::|»|~|/)\s+")
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|\u2013|\u2014|\u2022|\u00b7|::|\u00bb|~|/)\s+")
 _SUFFIX_MAX_WORDS = 6
 _MAX_BYLINE_CHARS = 80
 _BYLINE_XPATH = (
-    './/*[@rel="author" or @itemprop="author" or contains(@class, "byline") or contains(@class, "author-name")'
-    ' or contains(@class, "author__name") or contains(@class, "posted-by")]'
+    './/*[@rel="author" or @itemprop="author" or contains(@class, "byline")'
+    ' or contains(@class, "author-name") or contains(@class, "author__name")'
+    ' or contains(@class, "posted-by")]'
 )
 _TIME_XPATH = (
-    './/time[@datetime][@itemprop="datePublished" or contains(@class, "publish") or contains(@class, "entry-date")'
-    " or ancestor::header or ancestor::article]"
+    './/time[@datetime][@itemprop="datePublished" or contains(@class, "publish")'
+    ' or contains(@class, "entry-date") or ancestor::header or ancestor::article]'
 )
 
 
@@ -194,7 +195,9 @@ def _authors(tree: lxml_html.HtmlElement, ld: dict[str, Any], metas: dict[str, s
     if names:
         return clean_authors(names)
     for element in tree.xpath(_BYLINE_XPATH)[:10]:
-        text = " ".join(" ".join(element.xpath(".//text()[not(ancestor::script or ancestor::style)]")).split())
+        text = " ".join(
+            " ".join(element.xpath(".//text()[not(ancestor::script or ancestor::style)]")).split()
+        )
         found = clean_authors([text]) if 0 < len(text) <= _MAX_BYLINE_CHARS else ()
         if found:
             return found

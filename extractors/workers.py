@@ -1,7 +1,8 @@
 """A bounded pool of extraction workers: a time limit per document, a memory cap, recycled workers.
 
-Extraction runs in child processes (forked from a forkserver that has already imported the
-extractors, so a new worker is ready in milliseconds). Each worker caps its own address space
+Extraction runs in child processes started as ``python -m extractors.workers`` (not forked: the
+parent may be a Prefect worker with threads and a ``__main__`` that must not run twice), talking
+over a socket pair with multiprocessing's ``Connection``. Each worker caps its own address space
 with ``resource.setrlimit(RLIMIT_AS)``; the parent kills a worker that overruns a document's
 time limit and starts a fresh one. A pathological page (huge text node, deep nesting, a parser
 that never returns) therefore ends as an ``Outcome`` with a reason, and the batch goes on:
@@ -17,10 +18,13 @@ Workers are also recycled after ``max_tasks`` documents, so a slow leak cannot g
 
 from __future__ import annotations
 
+import importlib
 import logging
-import multiprocessing
 import os
 import resource
+import socket
+import subprocess
+import sys
 import time
 import traceback
 from collections import deque
@@ -28,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 from core.errors import ExtractionError
 from core.records import ExtractedArticle
@@ -40,6 +44,7 @@ MEMORY_REASON = "extract_memory"
 CRASH_REASON = "extract_crashed"
 FAILED_REASON = "extract_failed"
 _MB = 1024 * 1024
+STARTUP_ALLOWANCE_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +80,23 @@ def _serve(connection: Connection, function: Task, memory_mb: int) -> None:
         if item is None:
             return
         reply = _run(function, item)
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak_mb = _peak_rss_mb()
         connection.send((reply, peak_mb))
         if reply[0] == MEMORY_REASON:
             return  # a heap that hit its cap may be fragmented or half-built: start afresh
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss, it does not count the parent's
+    memory inherited across fork and exec)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _run(function: Task, item: Any) -> tuple[str | None, Any]:
@@ -99,19 +117,25 @@ def _run(function: Task, item: Any) -> tuple[str | None, Any]:
 class _Worker:
     """One child process and the item it is working on."""
 
-    def __init__(self, context: Any, function: Task, limits: WorkerLimits) -> None:
-        self.connection, child = multiprocessing.Pipe()
-        self.process = context.Process(target=_serve, args=(child, function, limits.memory_mb), daemon=True)
-        self.process.start()
-        child.close()
+    def __init__(self, function: Task, limits: WorkerLimits) -> None:
+        mine, theirs = socket.socketpair()
+        command = [sys.executable, "-m", "extractors.workers", str(theirs.fileno()), _name_of(function)]
+        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
+        self.process = subprocess.Popen(
+            [*command, str(limits.memory_mb)], pass_fds=[theirs.fileno()], env=environment, close_fds=True
+        )
+        theirs.close()
+        self.connection = Connection(mine.detach())
         self.index: int | None = None
         self.deadline = 0.0
         self.done = 0
         self.peak_mb = 0.0
 
     def give(self, index: int, item: Any, timeout_s: float) -> None:
+        # a fresh worker is still importing the extractors: that is not the document's time
+        allowance = STARTUP_ALLOWANCE_S if self.done == 0 else 0.0
         self.connection.send(item)
-        self.index, self.deadline = index, time.monotonic() + timeout_s
+        self.index, self.deadline = index, time.monotonic() + timeout_s + allowance
 
     def stop(self, *, kill: bool = False) -> None:
         if kill:
@@ -121,12 +145,25 @@ class _Worker:
                 self.connection.send(None)
             except OSError:
                 self.process.kill()
-        self.process.join(timeout=5)
-        if self.process.is_alive():
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.join()
+            self.process.wait()
         self.connection.close()
-        self.process.close()
+
+
+def _name_of(function: Task) -> str:
+    """``module:qualname`` of a module-level function, which the worker imports."""
+    return f"{function.__module__}:{function.__qualname__}"
+
+
+def _load(name: str) -> Task:
+    module, _, qualname = name.partition(":")
+    target: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        target = getattr(target, part)
+    return cast(Task, target)
 
 
 class ExtractionPool:
@@ -145,8 +182,6 @@ class ExtractionPool:
         self.function = function
         self.workers = max(1, workers)
         self.limits = limits or WorkerLimits()
-        self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["extractors"])
         self._pool: list[_Worker] = []
         self._retired_peaks: list[float] = []
 
@@ -162,7 +197,7 @@ class ExtractionPool:
         self._pool = []
 
     def _start(self) -> _Worker:
-        return _Worker(self._context, self.function, self.limits)
+        return _Worker(self.function, self.limits)
 
     def _retire(self, worker: _Worker, *, kill: bool = False) -> None:
         self._retired_peaks.append(worker.peak_mb)
@@ -202,8 +237,12 @@ class ExtractionPool:
             if worker.connection in ready:
                 results[index] = self._receive(worker, items[index])
             elif time.monotonic() >= worker.deadline:
-                LOGGER.warning("extraction of item %d took over %.0f s: worker killed", index, self.limits.timeout_s)
-                results[index] = Outcome(None, TIMEOUT_REASON, f"extraction took over {self.limits.timeout_s:g} s")
+                LOGGER.warning(
+                    "extraction of item %d took over %.0f s: worker killed", index, self.limits.timeout_s
+                )
+                results[index] = Outcome(
+                    None, TIMEOUT_REASON, f"extraction took over {self.limits.timeout_s:g} s"
+                )
                 self._replace(worker, kill=True)
 
     def _receive(self, worker: _Worker, item: Any) -> Outcome:
@@ -212,7 +251,7 @@ class ExtractionPool:
         try:
             (reason, value), peak_mb = worker.connection.recv()
         except (EOFError, OSError):
-            code = worker.process.exitcode
+            code = worker.process.poll()
             self._replace(worker, kill=True)
             return Outcome(None, CRASH_REASON, f"the extraction worker died (exit code {code})")
         worker.peak_mb = max(worker.peak_mb, peak_mb)
@@ -231,3 +270,7 @@ def _describe(item: Any) -> str:
     if location:
         return str(location)
     return str(item[1]) if isinstance(item, tuple) and len(item) > 1 else f"pid {os.getpid()}"
+
+
+if __name__ == "__main__":
+    _serve(Connection(int(sys.argv[1])), _load(sys.argv[2]), int(sys.argv[3]))

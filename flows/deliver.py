@@ -17,6 +17,7 @@ from core.settings import Settings
 from core.watchlist import Watchlist, load_watchlist
 from flows.outcomes import DeliveryReport
 from flows.pipeline import deliver_due_alerts
+from flows.reporting import run_name
 from storage.engine import shared_engine
 
 
@@ -27,7 +28,7 @@ def deliver_alerts_task(watchlist: Watchlist, settings: Settings) -> DeliveryRep
     return deliver_due_alerts(engine, build_channels(watchlist.channels, smtp=settings.smtp), settings.alerts)
 
 
-@flow(name="deliver-alerts")
+@flow(name="deliver-alerts", flow_run_name=run_name("deliver-alerts"))
 def deliver_alerts(watchlist_path: str | None = None) -> DeliveryReport:
     """Deliver the outbox's due alerts once."""
     settings = Settings()

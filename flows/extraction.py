@@ -33,7 +33,9 @@ def extract_all(
     failures: list[SourceFailure] = []
     for document, outcome in zip(batch, outcomes, strict=True):
         if outcome.reason is not None and document.entry is None:
-            failures.append(SourceFailure(document.source, document.location, outcome.reason, outcome.message))
+            failures.append(
+                SourceFailure(document.source, document.location, outcome.reason, outcome.message)
+            )
             continue
         # a web article whose page failed: its feed entry may stand in (finish_article)
         article = finish_article(document, outcome.article)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -28,15 +27,11 @@ from flows.pipeline import (
     ingest_claimed_source,
     sync_watchlist,
 )
-from flows.reporting import emit_match_events, publish_ingest_artifacts
+from flows.reporting import emit_match_events, publish_ingest_artifacts, run_name
 from flows.summary import RunSummary
 from storage.engine import shared_engine
 
 MAX_WORKERS = 4  # sources polled at once; SQLite serialises the writes anyway
-
-
-def _run_name() -> str:
-    return f"ingest-{datetime.now(UTC):%Y-%m-%dT%H:%MZ}"
 
 
 @task(name="ingest-source", cache_policy=NO_CACHE, task_run_name="ingest-source-{spec.name}")
@@ -45,12 +40,12 @@ def ingest_source_task(
 ) -> SourceOutcome:
     """Read, extract and store one source; a failing source is recorded, not raised."""
     engine = shared_engine(settings.database_url.get_secret_value())
-    return ingest_claimed_source(engine, spec, watchlist, settings.story, owner=owner)
+    return ingest_claimed_source(engine, spec, watchlist, settings.story, settings.http, owner=owner)
 
 
 @flow(
     name="ingest",
-    flow_run_name=_run_name,
+    flow_run_name=run_name("ingest"),
     task_runner=ThreadPoolTaskRunner(max_workers=MAX_WORKERS),  # type: ignore[arg-type]  # Prefect's generic
 )
 def ingest(watchlist_path: str | None = None, only_due: bool = True) -> RunSummary:

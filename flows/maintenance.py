@@ -8,12 +8,13 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from core.settings import Settings
+from flows.reporting import run_name
 from storage.engine import shared_engine, transaction
 from storage.maintenance import prune, tidy
 from storage.models import utcnow
 
 
-@flow(name="maintenance")
+@flow(name="maintenance", flow_run_name=run_name("maintenance"))
 def maintenance(retention_days: int = 90) -> str:
     """Prune what is older than ``retention_days`` and tidy the database; returns a one-line report."""
     engine = shared_engine(Settings().database_url.get_secret_value())

@@ -27,6 +27,7 @@ class SourceOutcome:
     source: str
     new: list[NewArticle] = field(default_factory=list)
     duplicates: int = 0
+    near_duplicates: int = 0  # stored, flagged as copies of an earlier report
     unchanged: int = 0
     failures: list[SourceFailure] = field(default_factory=list)
     alerts_enqueued: int = 0

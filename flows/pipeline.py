@@ -14,9 +14,9 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from core.errors import ConfigurationError, PipelineError, QuerySyntaxError
+from core.errors import ConfigurationError, PipelineError, QuerySyntaxError, StorageError
 from core.settings import HttpSettings, StorySettings
-from core.watchlist import SourceSpec, Watchlist, parse_duration
+from core.watchlist import SourceSpec, TopicSpec, Watchlist, parse_duration
 from flows.alerting import deliver_due_alerts
 from flows.extraction import extract_all
 from flows.outcomes import DeliveryReport, NewArticle, SourceOutcome
@@ -25,7 +25,7 @@ from flows.storing import store_read
 from storage import catalog, leases, outbox
 from storage.engine import transaction
 from storage.models import Source, utcnow
-from topics.matcher import TopicMatcher, compile_topics
+from topics.matcher import TopicDefinition, TopicMatcher, compile_topics
 
 __all__ = [
     "DeliveryReport",
@@ -45,14 +45,33 @@ def compile_watchlist_topics(watchlist: Watchlist) -> TopicMatcher:
     """All topics compiled once; a bad query is reported with the watchlist's file and line."""
     for topic in watchlist.topics:
         try:
-            compile_topics([(topic.name, topic.query)])
+            compile_topics([topic_definition(topic)])
         except QuerySyntaxError as exc:
             raise ConfigurationError(f"{watchlist.where(topic.name)}: topic {topic.name!r}: {exc}") from exc
-    return compile_topics((topic.name, topic.query) for topic in watchlist.topics)
+    return compile_topics(topic_definition(topic) for topic in watchlist.topics)
+
+
+def topic_definition(topic: TopicSpec) -> TopicDefinition:
+    """A watchlist topic as topics/ compiles it (query, stemming, exclusions)."""
+    return TopicDefinition(topic.name, topic.query, stemming=topic.stemming, exclude=topic.exclude)
 
 
 def sync_watchlist(engine: Engine, watchlist: Watchlist) -> None:
-    """Mirror the watchlist's sources and topics into storage (cursors and health are kept)."""
+    """Mirror the watchlist's sources and topics into storage (cursors and health are kept).
+
+    Two runs starting together may both insert a new source or topic; the loser of that race
+    gets ``db_conflict`` and simply tries again, now finding the rows the other run created.
+    """
+    for attempt in range(3):
+        try:
+            return _sync_watchlist_once(engine, watchlist)
+        except StorageError as exc:
+            if exc.reason != "db_conflict" or attempt == 2:
+                raise
+            LOGGER.info("watchlist sync raced another run; trying again")
+
+
+def _sync_watchlist_once(engine: Engine, watchlist: Watchlist) -> None:
     with transaction(engine) as session:
         for source in watchlist.sources:
             catalog.upsert_source(
@@ -122,11 +141,17 @@ def claim_sources(
 
 
 def ingest_claimed_source(
-    engine: Engine, spec: SourceSpec, watchlist: Watchlist, stories: StorySettings, *, owner: str
+    engine: Engine,
+    spec: SourceSpec,
+    watchlist: Watchlist,
+    stories: StorySettings,
+    http: HttpSettings | None = None,
+    *,
+    owner: str,
 ) -> SourceOutcome:
     """``ingest_source``, then hand the source's lease back, whatever happened."""
     try:
-        return ingest_source(engine, spec, watchlist, stories)
+        return ingest_source(engine, spec, watchlist, stories, http)
     finally:
         with transaction(engine) as session:
             leases.release_source(session=session, name=spec.name, owner=owner)

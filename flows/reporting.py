@@ -7,6 +7,8 @@ Automations ("when newswatch.topic.matched for Lebanon ceasefire, page me").
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.events import emit_event
@@ -74,10 +76,19 @@ def emit_match_events(summary: RunSummary) -> int:
     return emitted
 
 
+def run_name(flow: str) -> Callable[[], str]:
+    """Names runs after what they are and when they started: ``ingest-2026-11-22T10:10Z``."""
+
+    def name() -> str:
+        return f"{flow}-{datetime.now(UTC):%Y-%m-%dT%H:%MZ}"
+
+    return name
+
+
 def slug(name: str) -> str:
     """``Lebanon ceasefire`` → ``lebanon-ceasefire``, for resource ids."""
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "topic"
 
 
-def _iso(moment: object) -> str:
-    return moment.isoformat(timespec="minutes") if hasattr(moment, "isoformat") else ""
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat(timespec="minutes") if moment else ""

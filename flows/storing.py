@@ -7,6 +7,9 @@ the same items again.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -20,8 +23,8 @@ from flows.outcomes import NewArticle, SourceOutcome
 from storage import articles, catalog, revisions
 from storage.engine import transaction
 from storage.models import Source, Story, id_of
-from topics.matcher import TopicMatcher, compile_topics
-from topics.stories import best_story, story_terms
+from topics.matcher import TopicDefinition, TopicMatcher, compile_topics
+from topics.clustering import StoryIndex, StoryReport, story_report
 
 
 def store_read(
@@ -37,12 +40,14 @@ def store_read(
     failures = [*read.failures, *extraction_failures]
     failed = {failure.location for failure in failures}
     outcome = SourceOutcome(read.source, unchanged=read.unchanged, failures=failures)
-    matcher = compile_topics((topic.name, topic.query) for topic in watchlist.topics)
+    matcher = compile_topics(
+        TopicDefinition(t.name, t.query, stemming=t.stemming, exclude=t.exclude) for t in watchlist.topics
+    )
     with transaction(engine) as session:
         source = session.exec(select(Source).where(Source.name == read.source)).one()
-        story_index = _StoryIndex(session, now, stories)
-        for article in extracted:
-            _store_article(session, source, article, story_index, matcher, outcome, now)
+        with _story_index(engine, session, now, stories) as story_index:
+            for article in extracted:
+                _store_article(session, source, article, story_index, matcher, outcome, now)
         cursor = {location: mark for location, mark in read.cursor.items() if location not in failed}
         catalog.record_item_failures(session=session, source_id=id_of(source), failures=failures, now=now)
         catalog.resolve_item_failures(
@@ -57,24 +62,37 @@ def store_read(
     return outcome
 
 
-class _StoryIndex:
-    """Recent stories' article vectors and time spans: loaded once per batch, grown as articles are stored."""
+_INDEXES: dict[str, StoryIndex] = {}
+_INDEX_LOCK = threading.Lock()
 
-    def __init__(self, session: Session, now: datetime, settings: StorySettings) -> None:
-        self.window = timedelta(hours=settings.window_hours)
-        self.min_similarity = settings.min_similarity
-        self.candidates, self.spans = articles.recent_stories(session=session, active_since=now - self.window)
 
-    def find(self, terms: dict[str, float], published: datetime | None) -> int | None:
-        """The id of the story this article belongs to, or None for a new story."""
-        admitted = {story_id for story_id, span in self.spans.items() if span.admits(published, self.window)}
-        pool = ((c.story_id, c.terms) for c in self.candidates if c.story_id in admitted)
-        return best_story(terms, pool, min_similarity=self.min_similarity)
+@contextmanager
+def _story_index(engine: Engine, session: Session, now: datetime, settings: StorySettings) -> Iterator[StoryIndex]:
+    """The process's story index for this database, brought up to date; one batch at a time.
 
-    def add(self, story_id: int, terms: dict[str, float], published: datetime | None) -> None:
-        """Make a newly stored article a candidate for the rest of the batch."""
-        self.candidates.append(articles.StoryCandidate(story_id, terms))
-        self.spans[story_id] = self.spans.get(story_id, articles.StorySpan()).including(published)
+    The index lives in memory between batches, so a batch loads only the reports stored since
+    the last one (by any process), not every recent vector. It is dropped when the batch fails,
+    since it may then hold reports that were rolled back.
+    """
+    key = engine.url.render_as_string(hide_password=False)
+    with _INDEX_LOCK:
+        index = _INDEXES.pop(key, None)
+        if index is None or articles.newest_article_id(session=session) < index.last_article_id:
+            index = StoryIndex(
+                window=timedelta(hours=settings.window_hours),
+                min_similarity=settings.min_similarity,
+                near_duplicate=settings.near_duplicate,
+                max_stories=settings.max_stories,
+            )
+        active_since = now - index.window
+        for stored in articles.recent_reports(
+            session=session, active_since=active_since, after_id=index.last_article_id
+        ):
+            report = StoryReport(stored.terms, stored.entities, stored.minhash, stored.published)
+            index.add(stored.article_id, stored.story_id, report, stored.first_seen_at)
+        index.evict(now)
+        yield index
+        _INDEXES[key] = index
 
 
 def article_identity(article: ExtractedArticle) -> str:
@@ -87,7 +105,7 @@ def _store_article(
     session: Session,
     source: Source,
     extracted: ExtractedArticle,
-    story_index: _StoryIndex,
+    story_index: StoryIndex,
     matcher: TopicMatcher,
     outcome: SourceOutcome,
     now: datetime,
@@ -102,20 +120,28 @@ def _store_article(
         articles.add_alias(session=session, article=duplicate, location=extracted.location, now=now)
         outcome.duplicates += 1
         return
-    terms = story_terms(extracted.title, extracted.text)
-    story = _story_for(session, story_index, terms, extracted, now)
+    report = story_report(extracted.title, extracted.text, extracted.published)
+    assignment = story_index.assign(report)
+    story = _story_for(session, assignment.story_id, extracted, now)
     article = articles.add_article(
         session=session,
         extracted=extracted,
         identity=identity,
         source_id=id_of(source),
         story=story,
-        terms=terms,
+        terms=dict(report.terms),
         now=now,
+        entities=report.entities,
+        minhash=report.signature,
+        near_duplicate_of=assignment.near_duplicate_of,
     )
     story_id = id_of(story)
-    story_index.add(story_id, terms, extracted.published)
-    hits = matcher.match(title=extracted.title, text=extracted.text)
+    story_index.add(id_of(article), story_id, report, now)
+    if assignment.near_duplicate_of is not None:
+        outcome.near_duplicates += 1
+    hits = matcher.match(
+        title=extracted.title, text=extracted.text, source=extracted.site_name or source.name, lang=extracted.language
+    )
     for hit in hits:
         outcome.alerts_enqueued += record_topic_hit(session, article, story_id, hit, now)
     topics = tuple(hit.topic for hit in hits)
@@ -124,10 +150,7 @@ def _store_article(
     )
 
 
-def _story_for(
-    session: Session, index: _StoryIndex, terms: dict[str, float], extracted: ExtractedArticle, now: datetime
-) -> Story:
-    story_id = index.find(terms, extracted.published)
+def _story_for(session: Session, story_id: int | None, extracted: ExtractedArticle, now: datetime) -> Story:
     if story_id is not None:
         return session.get_one(Story, story_id)
     title = extracted.title or "(untitled)"

@@ -121,7 +121,10 @@ def _from_feedparser(parsed: Any, base_url: str, now: datetime) -> ParsedFeed:
             link=raw.get("link"),
             title=raw.get("title"),
             html=_content_html(raw),
-            published=_struct_to_datetime(raw.get("published_parsed") or raw.get("updated_parsed")),
+            # dict.get: FeedParserDict.get maps updated to published with a DeprecationWarning
+            published=_struct_to_datetime(
+                dict.get(raw, "published_parsed") or dict.get(raw, "updated_parsed")
+            ),
         )
         for raw in parsed.entries
     )
@@ -171,7 +174,7 @@ def _parse_json_feed(content: bytes, base_url: str, now: datetime) -> ParsedFeed
         ) from exc
     if not isinstance(data, dict) or "jsonfeed.org" not in str(data.get("version", "")):
         raise FetchError(f"{base_url} is JSON but not a JSON Feed", location=base_url, reason="not_a_feed")
-    items = data.get("items") if isinstance(data.get("items"), list) else []
+    items: list[Any] = data["items"] if isinstance(data.get("items"), list) else []
     entries = tuple(
         _entry(
             base_url,

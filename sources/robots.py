@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -23,19 +24,28 @@ _NOT_ROBOTS_FAULTS = frozenset({"egress_denied", "unsupported_scheme", "dns_erro
 
 
 class _Body(Protocol):
-    content: bytes
-    content_type: str
+    @property
+    def content(self) -> bytes: ...
+
+    @property
+    def content_type(self) -> str: ...
 
 
 RobotsFetch = Callable[[str], Awaitable[_Body]]
 
 
-class RobotsCache:
-    """One parsed robots.txt per site (scheme, host, port), fetched on first use."""
+# Parsed robots.txt files outlive one poll (RFC 9309 allows caching up to 24 h): a process that
+# polls every few minutes asks each site for robots.txt about once an hour, not once per poll.
+_SHARED: dict[str, tuple[float, RobotFileParser]] = {}
+TTL_S = 3600.0
 
-    def __init__(self, fetch: RobotsFetch) -> None:
+
+class RobotsCache:
+    """One parsed robots.txt per site (scheme, host, port), fetched on first use, kept ``TTL_S``."""
+
+    def __init__(self, fetch: RobotsFetch, *, ttl_s: float = TTL_S) -> None:
         self._fetch = fetch
-        self._rules: dict[str, RobotFileParser] = {}
+        self._ttl_s = ttl_s
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def allowed(self, url: str, agent: str) -> bool:
@@ -44,9 +54,13 @@ class RobotsCache:
         site = f"{parts.scheme}://{parts.netloc}"
         lock = self._locks.setdefault(site, asyncio.Lock())
         async with lock:
-            if site not in self._rules:
-                self._rules[site] = await self._load(site)
-        return self._rules[site].can_fetch(agent, url)
+            cached = _SHARED.get(site)
+            if cached is None or time.monotonic() - cached[0] > self._ttl_s:
+                parser = await self._load(site)
+                cached = (time.monotonic(), parser)
+                if not getattr(parser, "disallow_all", False):  # an unreadable robots.txt is asked for again next poll
+                    _SHARED[site] = cached
+        return cached[1].can_fetch(agent, url)
 
     async def _load(self, site: str) -> RobotFileParser:
         parser = RobotFileParser(f"{site}/robots.txt")
@@ -56,11 +70,16 @@ class RobotsCache:
             if exc.reason in _NOT_ROBOTS_FAULTS:
                 raise  # the site itself may not be fetched: say why, not "robots unreadable"
             if exc.status_code is not None and 400 <= exc.status_code < 500 and exc.status_code != 429:
-                parser.allow_all = True
+                parser.allow_all = True  # type: ignore[attr-defined]  # missing from typeshed
             else:
                 LOGGER.warning("robots.txt of %s unreadable (%s): not crawling it this run", site, exc.reason)
-                parser.disallow_all = True
+                parser.disallow_all = True  # type: ignore[attr-defined]
             return parser
         text = decode_text(body.content[:MAX_ROBOTS_BYTES], body.content_type)
         parser.parse(text.splitlines())
         return parser
+
+
+def forget_robots() -> None:
+    """Drop every cached robots.txt (tests, or after changing the User-Agent)."""
+    _SHARED.clear()

@@ -7,18 +7,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from core.records import ExtractedArticle, StoryArticle, TopicHit
 from storage.models import Article, ArticleAlias, Story, TopicMatch, id_of
 
 
 @dataclass(frozen=True, slots=True)
-class StoryCandidate:
-    """A stored article of a recent story, with the term vector used to compare against it."""
+class StoredReport:
+    """A stored article as story clustering sees it (loaded into ``topics.clustering.StoryIndex``)."""
 
+    article_id: int
     story_id: int
     terms: dict[str, float]
+    entities: frozenset[str]
+    minhash: tuple[int, ...]
+    published: datetime | None
+    first_seen_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,18 +70,35 @@ def add_alias(*, session: Session, article: Article, location: str, now: datetim
     return known is None
 
 
-def recent_stories(
-    *, session: Session, active_since: datetime
-) -> tuple[list[StoryCandidate], dict[int, StorySpan]]:
-    """Articles of every story that gained a report since ``active_since``, and each story's span."""
+def recent_reports(*, session: Session, active_since: datetime, after_id: int = 0) -> list[StoredReport]:
+    """Articles with id above ``after_id`` of every story that gained a report since ``active_since``.
+
+    Ordered by id, so a caller can keep an index in memory and load only what is new since.
+    """
     rows = session.exec(
-        select(Article.story_id, Article.terms, Story.earliest_published, Story.latest_published)
+        select(
+            Article.id,
+            Article.story_id,
+            Article.terms,
+            Article.entities,
+            Article.minhash,
+            Article.published_at,
+            Article.first_seen_at,
+        )
         .join(Story, col(Story.id) == col(Article.story_id))
-        .where(Story.last_seen_at >= active_since)
+        .where(Story.last_seen_at >= active_since, col(Article.id) > after_id)
+        .order_by(col(Article.id))
     ).all()
-    candidates = [StoryCandidate(story_id, dict(terms)) for story_id, terms, _, _ in rows if story_id]
-    spans = {story_id: StorySpan(earliest, latest) for story_id, _, earliest, latest in rows if story_id}
-    return candidates, spans
+    return [
+        StoredReport(article_id, story_id, dict(terms), frozenset(entities), tuple(signature), published, seen)
+        for article_id, story_id, terms, entities, signature, published, seen in rows
+        if article_id is not None and story_id is not None
+    ]
+
+
+def newest_article_id(*, session: Session) -> int:
+    """The highest article id stored; 0 when there is none."""
+    return int(session.exec(select(func.max(Article.id))).one() or 0)
 
 
 def create_story(*, session: Session, title: str, title_derived: bool, now: datetime) -> Story:
@@ -96,6 +118,9 @@ def add_article(
     story: Story,
     terms: dict[str, float],
     now: datetime,
+    entities: Sequence[str] = (),
+    minhash: Sequence[int] = (),
+    near_duplicate_of: int | None = None,
 ) -> Article:
     """Store a new article in ``story`` and update the story's counts and time range."""
     article = Article(
@@ -167,3 +192,30 @@ def story_articles(*, session: Session, story_id: int) -> list[StoryArticle]:
         .order_by(col(Article.first_seen_at), col(Article.id))
     ).all()
     return [StoryArticle(row.title, row.location, row.site_name, row.published_at) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayArticle:
+    """A stored article as ``newswatch topics test`` replays it."""
+
+    article_id: int
+    story_id: int | None
+    title: str
+    text: str
+    location: str
+    site_name: str | None
+    language: str | None
+    first_seen_at: datetime
+
+
+def articles_since(*, session: Session, since: datetime, limit: int = 100_000) -> list[ReplayArticle]:
+    """Articles first seen at or after ``since``, oldest first, at most ``limit``."""
+    rows = session.exec(
+        select(Article).where(Article.first_seen_at >= since).order_by(col(Article.id)).limit(limit)
+    ).all()
+    return [
+        ReplayArticle(
+            id_of(row), row.story_id, row.title, row.text, row.location, row.site_name, row.language, row.first_seen_at
+        )
+        for row in rows
+    ]

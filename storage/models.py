@@ -96,6 +96,12 @@ class Article(SQLModel, table=True):
     terms: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     first_seen_at: datetime = _time(index=True, nullable=False)
     text_source: str = "document"  # "feed" when the feed entry's content stood in for the page
+    # Story clustering (revision 0004): lead names, MinHash signature, the report this one copies.
+    entities: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    minhash: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    near_duplicate_of: int | None = Field(default=None, foreign_key="article.id")
 
 
 class ArticleRevision(SQLModel, table=True):
@@ -133,7 +139,7 @@ class Topic(SQLModel, table=True):
     query: str = Field(sa_type=Text)
     mode: str = "per-story"
     channels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    policy: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # AlertPolicy
+    policy: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class TopicMatch(SQLModel, table=True):

@@ -25,10 +25,14 @@ def add_revision(*, session: Session, article: Article, extracted: ExtractedArti
         select(func.max(ArticleRevision.revision)).where(ArticleRevision.article_id == article.id)
     ).one()
     if latest is None:  # the first version becomes revision 1
-        session.add(_revision(article, 1, article.content_hash, article.title, article.text, article.first_seen_at))
+        session.add(
+            _revision(article, 1, article.content_hash, article.title, article.text, article.first_seen_at)
+        )
         latest = 1
     session.add(
-        _revision(article, latest + 1, extracted.content_hash, extracted.title or article.title, extracted.text, now)
+        _revision(
+            article, latest + 1, extracted.content_hash, extracted.title or article.title, extracted.text, now
+        )
     )
     article.text, article.content_hash = extracted.text, extracted.content_hash
     article.title = extracted.title or article.title

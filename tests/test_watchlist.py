@@ -22,7 +22,9 @@ def test_the_bundled_watchlist_loads_with_paths_relative_to_the_file() -> None:
     watchlist = load_watchlist(SAMPLES / "watchlist.yaml")
     assert [s.location for s in watchlist.sources] == [(SAMPLES / "reports").resolve()]
     assert [t.name for t in watchlist.topics] == ["Lebanon ceasefire"]
-    assert watchlist.where("Lebanon ceasefire").endswith("watchlist.yaml:9")
+    lines = (SAMPLES / "watchlist.yaml").read_text(encoding="utf-8").splitlines()
+    declared = lines.index("  - name: Lebanon ceasefire") + 1
+    assert watchlist.where("Lebanon ceasefire").endswith(f"watchlist.yaml:{declared}")
 
 
 def test_an_unknown_field_is_reported_with_its_line_and_value(tmp_path: Path) -> None:

@@ -1,35 +1,61 @@
-"""Match compiled topic queries against an article's title and text.
+"""Match every compiled topic against an article in one pass over its tokens.
 
-``compile_topics`` parses every query once; ``TopicMatcher.match`` tokenises the article once
-per call and looks each distinct term up once, however many topics share it. A topic's hits
-name every positive term (one not under NOT) found in the article, with the field and the token
-position of its first occurrence there; an article that a NOT excludes gets no hit.
+``compile_topics`` parses every query once and gathers the terms of all topics into three
+lookup tables: the joined forms of terms and phrases (``cease-fire`` -> ``ceasefire``) with all
+their prefixes, the wildcard prefixes by length, and, for topics with stemming, the same over
+stemmed tokens. ``TopicMatcher.match`` walks each field's tokens once: at every token it extends
+a run of tokens while the concatenation is a prefix of some term (so ``cease fire``,
+``cease-fire`` and ``ceasefire`` all meet ``ceasefire``, and token boundaries are respected),
+and checks the token against the wildcard prefixes. Only topics with at least one term found
+(plus topics made only of filters) are then evaluated on the hits, so the cost per article
+hardly depends on the number of topics. A topic's hits name every positive term found, with
+its field and the token position of its first occurrence there.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from core.records import TermHit, TopicHit
-from topics.index import TokenIndex
-from topics.query import Leaf, Node, evaluate, leaves, parse_query
-from topics.text import tokenize
+from topics.query import FIELDS, And, Filter, Leaf, Near, Node, Not, Or, Phrase, Term, evaluate, leaves, parse_query
+from topics.text import stem, tokenize
 
 LOGGER = logging.getLogger(__name__)
 
-FIELDS = ("title", "text")
+Span = tuple[int, int]  # first and last token position of an occurrence
+Occurrences = dict[str, dict[str, list[Span]]]  # key -> field -> spans
+
+
+@dataclass(frozen=True, slots=True)
+class TopicDefinition:
+    """A topic as the watchlist declares it: query, optional stemming and excluded queries."""
+
+    name: str
+    query: str
+    stemming: bool = False
+    exclude: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class CompiledTopic:
-    """A topic's name, its query as written, its syntax tree and its positive terms."""
+    """A topic's name, its query as written, its syntax tree, positive terms and options."""
 
     name: str
     query: str
     tree: Node
-    positive: tuple[Leaf, ...]
+    positive: tuple[Term | Phrase, ...]
+    stemming: bool = False
+
+
+@dataclass
+class _Tables:
+    joined: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+    stemmed: set[str] = field(default_factory=set)
+    stemmed_prefixes: set[str] = field(default_factory=set)
+    wildcards: dict[int, set[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,60 +63,158 @@ class TopicMatcher:
     """Every tracked topic, compiled; ``match`` is safe to call from several threads."""
 
     topics: tuple[CompiledTopic, ...]
+    tables: _Tables
+    triggers: dict[str, tuple[int, ...]]  # lookup key -> indexes of topics that use it
+    always: tuple[int, ...]  # topics that may match without any term (filters only)
 
-    def match(self, *, title: str | None, text: str) -> list[TopicHit]:
+    def match(
+        self, *, title: str | None, text: str, source: str | None = None, lang: str | None = None
+    ) -> list[TopicHit]:
         """The topics the article matches, in topic order, each with its hits; [] when none does."""
-        article = _Article.build(title, text)
-        found: list[TopicHit] = []
-        for topic in self.topics:
-            if evaluate(topic.tree, article.contains):
-                found.append(TopicHit(topic=topic.name, hits=article.hits(topic.positive)))
-        return found
+        fields = {"title": tokenize(title or ""), "text": tokenize(text)}
+        found = _scan(fields, self.tables)
+        meta = {"source": " ".join(tokenize(source or "")), "lang": (lang or "").casefold()}
+        candidates = sorted({i for key in found for i in self.triggers.get(key, ())} | set(self.always))
+        hits: list[TopicHit] = []
+        for i in candidates:
+            topic = self.topics[i]
+            present = _Presence(found, meta, topic.stemming)
+            if evaluate(topic.tree, present):
+                hits.append(TopicHit(topic=topic.name, hits=present.hits(topic.positive)))
+        return hits
 
 
-def compile_topics(topics: Iterable[tuple[str, str]]) -> TopicMatcher:
-    """A matcher for ``(name, query)`` pairs; raises QuerySyntaxError for the first bad query."""
-    compiled = tuple(compile_topic(name, query) for name, query in topics)
-    LOGGER.debug("compiled %d topics", len(compiled))
-    return TopicMatcher(compiled)
+def compile_topics(topics: Iterable[tuple[str, str] | TopicDefinition]) -> TopicMatcher:
+    """A matcher for ``(name, query)`` pairs or definitions; raises QuerySyntaxError for a bad query."""
+    definitions = [t if isinstance(t, TopicDefinition) else TopicDefinition(*t) for t in topics]
+    compiled = tuple(compile_topic(d.name, d.query, stemming=d.stemming, exclude=d.exclude) for d in definitions)
+    tables, triggers, always = _Tables(), dict[str, list[int]](), []
+    for i, topic in enumerate(compiled):
+        keys = {_key(term, topic.stemming) for term in _terms(topic.tree)}
+        for term in _terms(topic.tree):
+            _register(tables, term, topic.stemming)
+        for key in keys:
+            triggers.setdefault(key, []).append(i)
+        if not any(not negated and not isinstance(leaf, Filter) for leaf, negated in leaves(topic.tree)):
+            always.append(i)
+    LOGGER.debug("compiled %d topics, %d distinct terms", len(compiled), len(triggers))
+    return TopicMatcher(compiled, tables, {k: tuple(v) for k, v in triggers.items()}, tuple(always))
 
 
-def compile_topic(name: str, query: str) -> CompiledTopic:
-    """One topic, parsed; raises QuerySyntaxError when its query does not parse."""
+def compile_topic(name: str, query: str, *, stemming: bool = False, exclude: Sequence[str] = ()) -> CompiledTopic:
+    """One topic, parsed, with its exclusions ANDed in as NOT; raises QuerySyntaxError."""
     tree = parse_query(query)
-    positive = tuple(leaf for leaf, negated in leaves(tree) if not negated)
-    return CompiledTopic(name=name, query=query, tree=tree, positive=positive)
+    excluded = [parse_query(item) for item in exclude]
+    if excluded:
+        tree = And((tree, Not(excluded[0] if len(excluded) == 1 else Or(tuple(excluded)), 0)))
+    positive = tuple(t for leaf, negated in leaves(tree) if not negated for t in _sides(leaf))
+    return CompiledTopic(name=name, query=query, tree=tree, positive=positive, stemming=stemming)
 
 
-class _Article:
-    """One article's fields, indexed, with a per-call cache of term lookups."""
+def _sides(leaf: Leaf) -> tuple[Term | Phrase, ...]:
+    if isinstance(leaf, Near):
+        return (leaf.left, leaf.right)
+    if isinstance(leaf, Filter):
+        return ()
+    return (leaf,)
 
-    def __init__(self, fields: dict[str, TokenIndex]) -> None:
-        self.fields = fields
-        self.cache: dict[str, dict[str, tuple[int, ...]]] = {}
 
-    @classmethod
-    def build(cls, title: str | None, text: str) -> _Article:
-        """The article's title (when there is one) and text, tokenised and indexed."""
-        sources = {"title": title or "", "text": text}
-        return cls({field: TokenIndex.build(tokenize(sources[field])) for field in FIELDS})
+def _terms(tree: Node) -> list[Term | Phrase]:
+    return [term for leaf, _ in leaves(tree) for term in _sides(leaf)]
 
-    def positions(self, leaf: Leaf) -> dict[str, tuple[int, ...]]:
-        """Token positions of ``leaf`` per field; fields where it does not occur are left out."""
-        joined = leaf.joined
-        if joined not in self.cache:
-            found = {field: index.positions(joined) for field, index in self.fields.items()}
-            self.cache[joined] = {field: hits for field, hits in found.items() if hits}
-        return self.cache[joined]
 
-    def contains(self, leaf: Leaf) -> bool:
-        """Whether ``leaf`` occurs in the title or the text."""
-        return bool(self.positions(leaf))
+def _key(term: Term | Phrase, stemming: bool) -> str:
+    """The lookup key of a term: its joined form, ``*`` + prefix, or ``~`` + stemmed form."""
+    if isinstance(term, Term) and term.prefix:
+        return "*" + term.joined
+    if stemming:
+        return "~" + "".join(stem(token) for token in term.tokens)
+    return term.joined
 
-    def hits(self, positive: Iterable[Leaf]) -> tuple[TermHit, ...]:
+
+def _register(tables: _Tables, term: Term | Phrase, stemming: bool) -> None:
+    key = _key(term, stemming)
+    if key.startswith("*"):
+        tables.wildcards.setdefault(len(key) - 1, set()).add(key[1:])
+        return
+    joined, into, prefixes = (
+        (key[1:], tables.stemmed, tables.stemmed_prefixes) if stemming else (key, tables.joined, tables.prefixes)
+    )
+    into.add(joined)
+    prefixes.update(joined[:end] for end in range(1, len(joined)))
+
+
+def _scan(fields: dict[str, list[str]], tables: _Tables) -> Occurrences:
+    """Every occurrence of every compiled term in the fields, by lookup key and field."""
+    found: Occurrences = {}
+    lengths = sorted(tables.wildcards)
+    for name, tokens in fields.items():
+        _runs(tokens, tables.joined, tables.prefixes, "", name, found)
+        if tables.stemmed:
+            _runs([stem(token) for token in tokens], tables.stemmed, tables.stemmed_prefixes, "~", name, found)
+        for position, token in enumerate(tokens):
+            for length in lengths:
+                if length <= len(token) and token[:length] in tables.wildcards[length]:
+                    _add(found, "*" + token[:length], name, (position, position))
+    return found
+
+
+def _runs(tokens: list[str], joined: set[str], prefixes: set[str], tag: str, name: str, found: Occurrences) -> None:
+    count = len(tokens)
+    for start, token in enumerate(tokens):
+        run, end = token, start
+        while True:
+            if run in joined:
+                _add(found, tag + run, name, (start, end))
+            end += 1
+            if end >= count or run not in prefixes:
+                break
+            run += tokens[end]
+
+
+def _add(found: Occurrences, key: str, name: str, span: Span) -> None:
+    found.setdefault(key, {}).setdefault(name, []).append(span)
+
+
+class _Presence:
+    """Answers ``evaluate``'s questions for one topic from the scan's occurrences."""
+
+    def __init__(self, found: Occurrences, meta: dict[str, str], stemming: bool) -> None:
+        self.found, self.meta, self.stemming = found, meta, stemming
+
+    def __call__(self, leaf: Leaf, fields: tuple[str, ...] | None) -> bool:
+        if isinstance(leaf, Filter):
+            return _filter_holds(leaf, self.meta)
+        if isinstance(leaf, Near):
+            return self._near(leaf, fields)
+        return bool(self.spans(leaf, fields))
+
+    def spans(self, term: Term | Phrase, fields: tuple[str, ...] | None) -> dict[str, list[Span]]:
+        by_field = self.found.get(_key(term, self.stemming), {})
+        return {f: s for f, s in by_field.items() if fields is None or f in fields}
+
+    def _near(self, leaf: Near, fields: tuple[str, ...] | None) -> bool:
+        left, right = self.spans(leaf.left, fields), self.spans(leaf.right, fields)
+        for name in left.keys() & right.keys():
+            for a_start, a_end in left[name]:
+                for b_start, b_end in right[name]:
+                    if max(b_start - a_end, a_start - b_end) - 1 <= leaf.distance:
+                        return True
+        return False
+
+    def hits(self, positive: Iterable[Term | Phrase]) -> tuple[TermHit, ...]:
         """One hit per found term and field, at its first occurrence, in query order."""
         found: dict[tuple[str, str], TermHit] = {}
-        for leaf in positive:
-            for field, positions in self.positions(leaf).items():
-                found.setdefault((leaf.text, field), TermHit(leaf.text, field, positions[0]))
+        for term in positive:
+            for name in FIELDS:
+                spans = self.spans(term, None).get(name)
+                if spans:
+                    found.setdefault((term.text, name), TermHit(term.text, name, spans[0][0]))
         return tuple(found.values())
+
+
+def _filter_holds(leaf: Filter, meta: dict[str, str]) -> bool:
+    value = meta.get(leaf.field, "")
+    if leaf.field == "lang":
+        return value == leaf.value or value.startswith(leaf.value + "-")
+    return f" {leaf.value} " in f" {value} "

@@ -5,21 +5,25 @@ Grammar (operators are case-sensitive: lowercase ``and``/``or``/``not`` are ordi
     query   := or_expr END
     or_expr := and_expr ("OR" and_expr)*
     and_expr:= unary (["AND"] unary)*          adjacent terms are joined by an implicit AND
-    unary   := ("NOT" | "-") unary | primary   "-" only when glued to what follows: -Gaza
-    primary := WORD | PHRASE | "(" or_expr ")"
+    unary   := ("NOT" | "-") unary | near       "-" only when glued to what follows: -Gaza
+    near    := scoped ("NEAR/n" scoped)*        both sides terms or phrases, at most n words apart
+    scoped  := FIELD ":" primary | primary      FIELD is title, text, source or lang
+    primary := WORD | WORD* | PHRASE | "(" or_expr ")"
 
 so NOT binds tighter than AND, and AND tighter than OR. A term and a phrase are both folded
 by ``topics.text.tokenize`` and matched by their joined form (see ``topics.index``), so
 ``cease-fire``, ``"cease fire"`` and ``ceasefire`` mean the same.
 
-Room to grow: a prefix wildcard (``ceas*``) becomes a flag on ``Term``; ``NEAR/n`` a binary
-node parsed between AND and unary; a field scope (``title:Lebanon``) a ``Scope`` node made by
-``_primary`` from a ``word:`` token. The lexer already hands the parser typed tokens with their
-offsets, so each addition is one token kind and one grammar rule.
+``negotiat*`` matches any word that starts with ``negotiat`` (at least three letters before the
+star). ``title:`` and ``text:`` restrict a term or group to one field; ``source:`` and ``lang:``
+compare the article's site name and language. Regular expressions are not supported (S11): a
+query that looks like one is rejected with a hint. Nothing here reaches SQL or a full-text
+engine: the matcher evaluates queries in memory (S10).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,16 +32,25 @@ from topics.text import tokenize
 
 _QUOTES = '"\u201c\u201d\u201e'
 _OPERATORS = {"AND": "and", "OR": "or", "NOT": "not"}
-_OPERAND_STARTS = frozenset({"word", "phrase", "lparen", "not"})
+_OPERAND_STARTS = frozenset({"word", "phrase", "lparen", "not", "scope"})
+FIELDS = ("title", "text")
+FILTERS = ("source", "lang")
+MIN_PREFIX = 3
+MAX_NEAR = 100
+_NEAR = re.compile(r"NEAR/(\d+)")
 
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """A word as written (``cease-fire``), its folded tokens and its offset in the query."""
+    """A word as written (``cease-fire``), its folded tokens and its offset in the query.
+
+    ``prefix`` marks a wildcard (``negotiat*``): any word starting with the joined tokens.
+    """
 
     text: str
     tokens: tuple[str, ...]
     position: int
+    prefix: bool = False
 
     @property
     def joined(self) -> str:
@@ -57,6 +70,33 @@ class Phrase:
     def joined(self) -> str:
         """The folded tokens concatenated: the string the matcher looks for."""
         return "".join(self.tokens)
+
+
+@dataclass(frozen=True, slots=True)
+class Near:
+    """Two terms or phrases at most ``distance`` words apart, in either order, in one field."""
+
+    left: Term | Phrase
+    right: Term | Phrase
+    distance: int
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """``operand`` must match within ``field`` (title or text)."""
+
+    field: str
+    operand: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """A metadata test: ``source:reuters`` or ``lang:en`` (folded, exact)."""
+
+    field: str
+    value: str
+    position: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +121,15 @@ class Not:
     position: int
 
 
-Leaf = Term | Phrase
-Node = Term | Phrase | And | Or | Not
-Presence = Callable[[Leaf], bool]
+Leaf = Term | Phrase | Near | Filter
+Node = Term | Phrase | Near | Filter | Scope | And | Or | Not
+# Whether a leaf occurs, in the given fields (None: any field).
+Presence = Callable[[Leaf, "tuple[str, ...] | None"], bool]
 
 
 @dataclass(frozen=True, slots=True)
 class _Token:
-    kind: str  # word, phrase, and, or, not, lparen, rparen, end
+    kind: str  # word, phrase, and, or, not, near, scope, lparen, rparen, end
     text: str
     position: int
 
@@ -99,7 +140,7 @@ def parse_query(query: str) -> Node:
     if tokens[0].kind == "end":
         raise QuerySyntaxError("empty query", query=query, position=0, hint="write a term, e.g. ceasefire")
     node = _Parser(query, tokens).parse()
-    if evaluate(node, lambda leaf: False):
+    if evaluate(node, lambda leaf, fields: False):
         raise QuerySyntaxError(
             "the query matches articles that contain none of its terms",
             query=query,
@@ -109,21 +150,25 @@ def parse_query(query: str) -> Node:
     return node
 
 
-def evaluate(node: Node, present: Presence) -> bool:
-    """Whether ``node`` holds when ``present(leaf)`` tells which terms and phrases occur."""
-    if isinstance(node, Term | Phrase):
-        return present(node)
+def evaluate(node: Node, present: Presence, fields: tuple[str, ...] | None = None) -> bool:
+    """Whether ``node`` holds when ``present(leaf, fields)`` tells which leaves occur where."""
+    if isinstance(node, Term | Phrase | Near | Filter):
+        return present(node, fields)
+    if isinstance(node, Scope):
+        return evaluate(node.operand, present, (node.field,))
     if isinstance(node, And):
-        return all(evaluate(operand, present) for operand in node.operands)
+        return all(evaluate(operand, present, fields) for operand in node.operands)
     if isinstance(node, Or):
-        return any(evaluate(operand, present) for operand in node.operands)
-    return not evaluate(node.operand, present)
+        return any(evaluate(operand, present, fields) for operand in node.operands)
+    return not evaluate(node.operand, present, fields)
 
 
 def leaves(node: Node, *, negated: bool = False) -> list[tuple[Leaf, bool]]:
-    """Every term and phrase in query order, each with whether it sits under an odd number of NOTs."""
-    if isinstance(node, Term | Phrase):
+    """Every leaf in query order, each with whether it sits under an odd number of NOTs."""
+    if isinstance(node, Term | Phrase | Near | Filter):
         return [(node, negated)]
+    if isinstance(node, Scope):
+        return leaves(node.operand, negated=negated)
     if isinstance(node, Not):
         return leaves(node.operand, negated=not negated)
     return [found for operand in node.operands for found in leaves(operand, negated=negated)]
@@ -153,6 +198,13 @@ def _lex(query: str) -> list[_Token]:
             at = _lex_phrase(query, at, tokens)
         elif char == "-":
             at = _lex_minus(query, at, tokens)
+        elif char == "/":
+            raise QuerySyntaxError(
+                "regular expressions are not supported",
+                query=query,
+                position=at,
+                hint="use words, \"phrases\", prefix* wildcards and NEAR/n instead",
+            )
         else:
             at = _lex_word(query, at, tokens)
     tokens.append(_Token("end", "", len(query)))
@@ -187,6 +239,13 @@ def _lex_word(query: str, start: int, tokens: list[_Token]) -> int:
     while end < len(query) and not query[end].isspace() and query[end] not in f"(){_QUOTES}":
         end += 1
     text = query[start:end]
+    field, colon, rest = text.partition(":")
+    if colon and field.lower() in FIELDS + FILTERS:
+        tokens.append(_Token("scope", field.lower(), start))
+        return start + len(field) + 1 if not rest else _lex_word(query, start + len(field) + 1, tokens)
+    if _NEAR.fullmatch(text):
+        tokens.append(_Token("near", text, start))
+        return end
     tokens.append(_Token(_OPERATORS.get(text, "word"), text, start))
     return end
 
@@ -226,7 +285,38 @@ class _Parser:
         if token.kind == "not":
             self._advance()
             return Not(self._unary(), token.position)
-        return self._primary()
+        return self._near()
+
+    def _near(self) -> Node:
+        left = self._scoped()
+        while self._peek().kind == "near":
+            operator = self._advance()
+            distance = int(operator.text.split("/")[1])
+            if not 1 <= distance <= MAX_NEAR:
+                raise self._error(f"NEAR distance must be 1 to {MAX_NEAR}", operator.position, "write NEAR/5")
+            right = self._scoped()
+            for side in (left, right):
+                if not isinstance(side, Term | Phrase):
+                    raise self._error(
+                        "NEAR joins two terms or phrases", operator.position, 'write ceasefire NEAR/5 "Hezbollah"'
+                    )
+            assert isinstance(left, Term | Phrase) and isinstance(right, Term | Phrase)
+            left = Near(left, right, distance, operator.position)
+        return left
+
+    def _scoped(self) -> Node:
+        token = self._peek()
+        if token.kind != "scope":
+            return self._primary()
+        self._advance()
+        if token.text in FILTERS:
+            value = self._advance()
+            if value.kind not in ("word", "phrase") or not tokenize(value.text):
+                raise self._error(f"{token.text}: needs a value", token.position, f"write {token.text}:VALUE")
+            return Filter(token.text, " ".join(tokenize(value.text)), token.position)
+        if self._peek().kind not in ("word", "phrase", "lparen"):
+            raise self._error(f"{token.text}: needs a term", token.position, f'write {token.text}:Lebanon or {token.text}:(a OR b)')
+        return Scope(token.text, self._primary())
 
     def _primary(self) -> Node:
         previous = self.tokens[self.index - 1] if self.index else None
@@ -245,13 +335,21 @@ class _Parser:
             raise self._error("unclosed parenthesis", opening.position, "add a ')' to close the group")
         return node
 
-    def _leaf(self, token: _Token) -> Leaf:
+    def _leaf(self, token: _Token) -> Term | Phrase:
         tokens = tuple(tokenize(token.text))
         if not tokens:
             what = "empty phrase" if token.kind == "phrase" else f"{token.text!r} holds no letters or digits"
             raise self._error(what, token.position, "a term needs at least one letter or digit")
-        kind = Phrase if token.kind == "phrase" else Term
-        return kind(token.text, tokens, token.position)
+        if token.kind == "phrase":
+            return Phrase(token.text, tokens, token.position)
+        prefix = token.text.endswith("*")
+        if "*" in token.text.rstrip("*") or (prefix and len("".join(tokens)) < MIN_PREFIX):
+            raise self._error(
+                "a wildcard goes at the end of a word of at least three letters",
+                token.position,
+                "write negotiat* (matches negotiate, negotiations, ...)",
+            )
+        return Term(token.text, tokens, token.position, prefix)
 
     def _missing_operand(self, token: _Token, previous: _Token | None) -> QuerySyntaxError:
         """The error for an operator or ``)`` where a term should be."""

@@ -16,8 +16,9 @@ and a B-cubed precision of 0.94 on ECB+, whose topics pair look-alike events.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from topics.text import compounds, tokenize
 
@@ -49,11 +50,17 @@ monday tuesday wednesday thursday friday saturday sunday morning afternoon eveni
 mr mrs ms dr percent time people
 """
 STOP_WORDS = frozenset(_ENGLISH.split() + _NEWS_FILLER.split())
+LEAD_CHARS = 300
+_NAME = re.compile(r"\b[A-Z][a-z][\w'\u2019-]*")
+_SENTENCE_START = re.compile(r"[.!?\n\"\u201c|]\s*$")
 
 
-def story_terms(title: str | None, text: str) -> dict[str, float]:
-    """The article's L2-normalised term weights, at most ``MAX_TERMS``; {} when it has no terms."""
-    weights = {term: 1.0 + math.log(count) for term, count in _counts(text).items()}
+def story_terms(title: str | None, text: str, *, words: Sequence[str] | None = None) -> dict[str, float]:
+    """The article's L2-normalised term weights, at most ``MAX_TERMS``; {} when it has no terms.
+
+    ``words`` may pass ``tokenize(text)`` when the caller has it already.
+    """
+    weights = {term: 1.0 + math.log(count) for term, count in _counts(text, words).items()}
     for term, count in _counts(title or "").items():
         weights[term] = weights.get(term, 0.0) + TITLE_WEIGHT * (1.0 + math.log(count))
     top = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:MAX_TERMS]
@@ -63,9 +70,34 @@ def story_terms(title: str | None, text: str) -> dict[str, float]:
     return {term: round(weight / norm, _DIGITS) for term, weight in top}
 
 
-def _counts(text: str) -> Counter[str]:
+def salient_entities(title: str | None, text: str) -> frozenset[str]:
+    """Folded words of capitalised names in the headline and the lead (not sentence-initial).
+
+    They name who and where the event is about ("Klitschko stops Thompson"); a story that has
+    never mentioned them is probably a look-alike event, so ``entity_coverage`` scales the
+    similarity down. Empty when the lead holds no such name.
+    """
+    lead = f"{title}\n{text[:LEAD_CHARS]}" if title else text[:LEAD_CHARS]
+    found: set[str] = set()
+    for name in _NAME.finditer(lead):
+        if name.start() == 0 or _SENTENCE_START.search(lead, max(0, name.start() - 3), name.start()):
+            continue
+        found.update(t for t in tokenize(name.group(0)) if len(t) > 2 and t not in STOP_WORDS)
+    return frozenset(found)
+
+
+def entity_coverage(entities: Iterable[str], known: Mapping[str, float] | set[str] | frozenset[str]) -> float:
+    """The share of ``entities`` that ``known`` holds; 1.0 when there are none to check."""
+    listed = list(entities)
+    if not listed:
+        return 1.0
+    return sum(1 for entity in listed if entity in known) / len(listed)
+
+
+def _counts(text: str, words: Sequence[str] | None = None) -> Counter[str]:
     """How often each kept term occurs in ``text``: words and dash-joined compounds."""
-    return Counter(term for term in tokenize(text) + compounds(text) if _keep(term))
+    tokens = list(tokenize(text) if words is None else words)
+    return Counter(term for term in tokens + compounds(text) if _keep(term))
 
 
 def _keep(term: str) -> bool:

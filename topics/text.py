@@ -39,37 +39,63 @@ def _marks_class() -> str:
     return "".join(f"{chr(low)}-{chr(high)}" for low, high in ranges)
 
 
+_MARKS = _marks_class()
 # A word character is a letter, a digit or a combining mark (Devanagari vowel signs, Hebrew points).
-_WORD = rf"(?:[^\W_]|[{_marks_class()}])"
+_WORD = rf"(?:[^\W_]|[{_MARKS}])"
+_STRIPPABLE_MARKS = re.compile(
+    "([" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _STRIPPABLE_BASE) + f"])[{_MARKS}]+"
+)
 _TOKEN = re.compile(rf"\d+(?:\.\d+)+|{_WORD}+")
-_COMPOUND = re.compile(rf"{_WORD}+(?:[{re.escape(DASHES)}]{_WORD}+)+")
+# Letters and digits only (not marks): the simpler class keeps this scan fast on long texts.
+_COMPOUND = re.compile(rf"[^\W_]+(?:[{re.escape(DASHES)}][^\W_]+)+")
 
 
 def fold(text: str) -> str:
     """``text`` in NFKC, casefolded, without diacritics on Latin/Greek/Cyrillic letters."""
-    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold())
-    kept: list[str] = []
-    for char in decomposed:
-        if unicodedata.combining(char) and kept and _strippable(kept[-1]):
-            continue
-        kept.append(char)
-    return unicodedata.normalize("NFC", "".join(kept))
-
-
-def _strippable(base: str) -> bool:
-    code = ord(base)
-    return any(low <= code <= high for low, high in _STRIPPABLE_BASE)
+    if text.isascii():
+        return text.casefold()
+    composed = unicodedata.normalize("NFKC", text).casefold()
+    decomposed = unicodedata.normalize("NFD", composed)
+    if decomposed == composed:  # nothing decomposes, so there is no diacritic to strip
+        return composed
+    return unicodedata.normalize("NFC", _STRIPPABLE_MARKS.sub(r"\1", decomposed))
 
 
 def tokenize(text: str) -> list[str]:
     """The folded word tokens of ``text`` in order; [] when it holds no letters or digits."""
-    folded = _ABBREVIATION.sub(lambda found: found.group(0).replace(".", ""), fold(text))
-    folded = _POSSESSIVE.sub("", folded)
-    folded = _INNER_APOSTROPHE.sub("", folded)
-    folded = _THOUSANDS.sub("", folded)
+    return _tokens(fold(text))
+
+
+def _tokens(folded: str) -> list[str]:
+    if "." in folded:
+        folded = _ABBREVIATION.sub(lambda found: found.group(0).replace(".", ""), folded)
+    if "'" in folded or "\u2019" in folded or "\u02bc" in folded:
+        folded = _INNER_APOSTROPHE.sub("", _POSSESSIVE.sub("", folded))
+    if "," in folded:
+        folded = _THOUSANDS.sub("", folded)
     return _TOKEN.findall(folded)
 
 
 def compounds(text: str) -> list[str]:
     """The dash-joined words of ``text`` glued into one token each ("cease-fire" -> "ceasefire")."""
-    return ["".join(tokenize(found.group(0))) for found in _COMPOUND.finditer(fold(text))]
+    return ["".join(_tokens(found.group(0))) for found in _COMPOUND.finditer(fold(text))]
+
+
+# Suffixes a light English stemmer strips, longest first; "ies"/"ied" become "y".
+_SUFFIXES = ("ions", "ion", "ments", "ment", "ings", "ing", "ies", "ied", "ers", "er", "ed", "es", "s")
+_MIN_STEM = 4
+
+
+def stem(token: str) -> str:
+    """A light English stem of a folded token (``negotiations`` -> ``negotiat``); digits unchanged.
+
+    The same function stems query terms and article tokens, so it needs to be consistent more
+    than linguistically exact; words shorter than five letters are left alone.
+    """
+    if len(token) <= _MIN_STEM or not token.isalpha():
+        return token
+    for suffix in _SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= _MIN_STEM - 1:
+            base = token[: -len(suffix)]
+            return base + "y" if suffix in ("ies", "ied") else base.rstrip("e") if suffix == "es" else base
+    return token.rstrip("e") if len(token) > _MIN_STEM + 1 else token

@@ -180,4 +180,4 @@ def seed_alerts(
                 hit = TopicHit(topic, (TermHit("Lebanon", "text", 1), TermHit("ceasefire", "text", 2)))
                 record_topic_hit(session, article, id_of(story), hit, now)
     with transaction(engine) as session:
-        return sorted(alert.id for alert, _ in outbox.list_alerts(session=session, limit=100_000))
+        return sorted(id_of(alert) for alert, _ in outbox.list_alerts(session=session, limit=100_000))

@@ -1,6 +1,6 @@
 """A delivering process that dies (``os._exit(137)``, as SIGKILL would leave it) at a named step.
 
-    python -m tests.alerts.crash_worker DATABASE_URL INBOX WEBHOOK_URL STEP
+    python -m tests.alerts.crash_worker DATABASE_URL WEBHOOK_URL STEP
 
 Steps: ``before_commit`` (inside the transaction that stores the match and enqueues),
 ``after_enqueue`` (committed, nothing claimed), ``after_claim`` (claimed, nothing sent),
@@ -11,27 +11,59 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Engine
+
 from alerts.channels import AlertChannel, build_channels
-from core.records import AlertMessage
+from core.records import AlertMessage, TermHit, TopicHit
 from core.settings import Settings
-from core.watchlist import AlertPolicy, SourceSpec, TopicSpec, Watchlist, WebhookChannelSpec
-from flows.pipeline import deliver_due_alerts, ingest_source, sync_watchlist
-from storage import outbox
-from storage.engine import make_engine, migrate
+from core.watchlist import WebhookChannelSpec
+from flows.alerting import deliver_due_alerts, record_topic_hit
+from storage import articles, catalog, outbox
+from storage.engine import make_engine, migrate, transaction
+from storage.models import Article, id_of, utcnow
 
-QUERY = '(Lebanon OR Hezbollah OR Beirut) AND (ceasefire OR truce OR "Resolution 1701")'
+TOPIC = "Lebanon ceasefire"
 
 
-def watchlist(inbox: Path, url: str) -> Watchlist:
-    """The watchlist both runs use: one folder, one topic, one webhook channel."""
-    return Watchlist(
-        sources=(SourceSpec(name="inbox", directory=inbox),),
-        topics=(TopicSpec(name="Lebanon ceasefire", query=QUERY, alert=AlertPolicy(channels=("hook",))),),
-        channels={"hook": WebhookChannelSpec(url=url)},
-    )
+def store_reports(engine: Engine) -> None:
+    """Store two reports of one story and their matches, enqueueing alerts in the same transaction
+    (as the pipeline's storing step does); a rerun finds them stored and adds nothing."""
+    now = utcnow()
+    with transaction(engine) as session:
+        source = catalog.upsert_source(
+            session=session, name="inbox", kind="directory", location="/in", every_seconds=60
+        )
+        topic = catalog.upsert_topic(
+            session=session, name=TOPIC, query="x", mode="per-story", channels=["hook"]
+        )
+        outbox.set_topic_policy(session=session, topic=topic, policy={"channels": ["hook"]})
+        if articles.find_duplicate(session=session, identity="report-0", content_hash="report-0"):
+            return
+        story = articles.create_story(
+            session=session, title="US asks Lebanon for a ceasefire", title_derived=False, now=now
+        )
+        for n in range(2):
+            article = Article(
+                identity=f"report-{n}",
+                content_hash=f"report-{n}",
+                source_id=id_of(source),
+                story_id=story.id,
+                location=f"https://news.example/{n}",
+                title=f"Report {n}",
+                text="Lebanon ceasefire",
+                first_seen_at=now,
+            )
+            session.add(article)
+            session.flush()
+            hit = TopicHit(TOPIC, (TermHit("Lebanon", "text", 0), TermHit("ceasefire", "text", 1)))
+            record_topic_hit(session, article, id_of(story), hit, now)
+
+
+def channel_specs(url: str) -> dict[str, WebhookChannelSpec]:
+    """The one webhook channel both runs deliver through."""
+    return {"hook": WebhookChannelSpec(url=url)}
 
 
 class _Crashing:
@@ -49,12 +81,9 @@ class _Crashing:
         return reference
 
 
-def main(database_url: str, inbox: str, url: str, step: str) -> None:
+def main(database_url: str, url: str, step: str) -> None:
     engine = make_engine(database_url)
     migrate(engine)
-    settings = Settings(_env_file=None)
-    listed = watchlist(Path(inbox), url)
-    sync_watchlist(engine, listed)
     if step == "before_commit":
         original = outbox.enqueue_alert
 
@@ -62,14 +91,13 @@ def main(database_url: str, inbox: str, url: str, step: str) -> None:
             original(**kwargs)
             os._exit(137)
 
-        outbox.enqueue_alert = enqueue_then_die  # type: ignore[assignment]
-    for spec in listed.sources:
-        ingest_source(engine, spec, listed, settings.story)
+        outbox.enqueue_alert = enqueue_then_die
+    store_reports(engine)
     if step == "after_enqueue":
         os._exit(137)
-    channels = {name: _Crashing(c, step) for name, c in build_channels(listed.channels).items()}
-    deliver_due_alerts(engine, channels, settings.alerts)
+    channels = {name: _Crashing(c, step) for name, c in build_channels(channel_specs(url)).items()}
+    deliver_due_alerts(engine, channels, Settings(_env_file=None).alerts)
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:4])

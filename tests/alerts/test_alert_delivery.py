@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -18,7 +18,7 @@ from alerts.channels import build_channels
 from alerts.policy import next_digest_at, quiet_until
 from alerts.redaction import install_redaction, redact
 from core.settings import AlertSettings, SmtpSettings
-from core.watchlist import DigestSchedule, QuietHours, WebhookChannelSpec
+from core.watchlist import AppriseChannelSpec, DigestSchedule, QuietHours, WebhookChannelSpec
 from flows.alerting import deliver_due_alerts
 from storage.engine import make_engine
 from storage.models import Alert
@@ -171,3 +171,13 @@ def test_secrets_never_reach_logs_or_stored_errors(
     assert redact("https://hooks.slack.com/services/T1/B2/abc and another-secret-value") == (
         "https://hooks.slack.com/services/*** and ***"
     )
+
+
+def test_an_apprise_url_delivers_through_apprise(engine: Engine, receiver: Receiver) -> None:
+    receiver.on("/apprise", (200, {}, "ok"))
+    target = receiver.url.replace("http://", "json://") + "/apprise"
+    seed_alerts(engine, stories=1, channels=("phone",))
+    channels = build_channels({"phone": AppriseChannelSpec(url=target)})
+    assert deliver_due_alerts(engine, channels, AlertSettings(), clock=lambda: NOW).sent == 1
+    [body] = receiver.bodies("/apprise")
+    assert body["title"].startswith("Lebanon ceasefire: Story 0") and "matched: Lebanon" in body["message"]

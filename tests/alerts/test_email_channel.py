@@ -80,8 +80,9 @@ def test_html_is_escaped_and_both_parts_are_sent(smtp_inbox: tuple[Inbox, int]) 
     EmailChannel("mail", spec, _smtp(port)).send(_message(title, snippet="a ceasefire <b onerror=x>"))
     parsed = message_from_bytes(inbox.messages[0][1], policy=policy.default)
     assert parsed.get_content_type() == "multipart/alternative"
-    html = parsed.get_body(("html",)).get_content()
-    text = parsed.get_body(("plain",)).get_content()
+    html_part, text_part = parsed.get_body(("html",)), parsed.get_body(("plain",))
+    assert html_part is not None and text_part is not None
+    html, text = html_part.get_content(), text_part.get_content()
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<img" not in html and 'onerror="' not in html and "<b onerror" not in html
     assert "<strong>ceasefire</strong>" in html

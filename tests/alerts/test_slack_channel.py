@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -41,11 +42,11 @@ def _message(title: str = HOSTILE, snippet: str = "The Lebanon cease-fire <!here
     )
 
 
-def _texts(payload: dict) -> str:
+def _texts(payload: dict[str, Any]) -> str:
     return json.dumps(payload, ensure_ascii=False)
 
 
-def _mrkdwn(payload: dict) -> str:
+def _mrkdwn(payload: dict[str, Any]) -> str:
     """Everything Slack parses for control sequences: ``text`` and every mrkdwn element
     (plain_text, as in the header, is always shown literally)."""
     found = [payload["text"]]

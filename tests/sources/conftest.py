@@ -7,7 +7,16 @@ from collections.abc import Iterator
 import pytest
 
 from core.settings import HttpSettings
+from sources.robots import forget_robots
 from tests.sources.hostile import HostileServer
+
+
+@pytest.fixture(autouse=True)
+def fresh_robots() -> Iterator[None]:
+    """robots.txt rules are cached per site for the process; a test's server port may be reused."""
+    forget_robots()
+    yield
+    forget_robots()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The security rows S1–S5: the egress guard refuses before connecting, at every hop."""
+"""The security rows S1-S5: the egress guard refuses before connecting, at every hop."""
 
 from __future__ import annotations
 
@@ -34,7 +34,9 @@ def _refused(http: HttpSettings, url: str, resolver=None) -> FetchError:
     "host",
     ["localhost", "127.0.0.1", "[::1]", "0.0.0.0", "2130706433", "0x7f.1", "127.1", "[::ffff:127.0.0.1]"],
 )
-def test_s1_loopback_in_any_spelling_is_refused_with_zero_connections(hostile_http: HostileServer, host: str) -> None:
+def test_s1_loopback_in_any_spelling_is_refused_with_zero_connections(
+    hostile_http: HostileServer, host: str
+) -> None:
     hostile_http.routes["/"] = reply(b"secret")
     error = _refused(HttpSettings(), f"http://{host}:{hostile_http.port}/")
     assert error.reason == "egress_denied"
@@ -53,8 +55,22 @@ def test_s1_another_loopback_port_than_the_allowed_one_is_refused(hostile_http, 
         other.stop()
 
 
-@pytest.mark.parametrize("address", ["169.254.169.254", "10.1.2.3", "100.64.0.1", "192.168.1.1", "fd00::1", "fe80::1", "224.0.0.1", "240.0.0.1"])
-def test_s2_names_resolving_to_private_addresses_are_refused_before_connect(hostile_http, address: str) -> None:
+@pytest.mark.parametrize(
+    "address",
+    [
+        "169.254.169.254",
+        "10.1.2.3",
+        "100.64.0.1",
+        "192.168.1.1",
+        "fd00::1",
+        "fe80::1",
+        "224.0.0.1",
+        "240.0.0.1",
+    ],
+)
+def test_s2_names_resolving_to_private_addresses_are_refused_before_connect(
+    hostile_http, address: str
+) -> None:
     asked: list[str] = []
 
     async def resolver(host: str, port: int) -> list[str]:
@@ -76,9 +92,12 @@ def test_s2_one_private_answer_among_public_ones_is_enough_to_refuse() -> None:
 
 
 @pytest.mark.parametrize(
-    "target", ["http://169.254.169.254/latest/meta-data/", "http://127.0.0.1:1/", "file:///etc/passwd", "gopher://x/"]
+    "target",
+    ["http://169.254.169.254/latest/meta-data/", "http://127.0.0.1:1/", "file:///etc/passwd", "gopher://x/"],
 )
-def test_s3_a_redirect_to_metadata_or_loopback_is_refused_at_that_hop(hostile_http, http, target: str) -> None:
+def test_s3_a_redirect_to_metadata_or_loopback_is_refused_at_that_hop(
+    hostile_http, http, target: str
+) -> None:
     hostile_http.routes["/feed"] = reply(b"", status=302, headers={"Location": target})
     error = _refused(http, hostile_http.url("/feed"))
     assert error.reason in ("egress_denied", "unsupported_scheme")
@@ -101,7 +120,9 @@ def test_s4_dns_rebinding_connects_to_the_checked_address_or_refuses(hostile_htt
         async with Fetcher(http, resolver=resolver) as fetcher:
             first = await fetcher.fetch(url, obey_robots=False)
             with pytest.raises(FetchError) as caught:
-                await fetcher.fetch(url, obey_robots=False)  # the server closed: a new connection resolves again
+                await fetcher.fetch(
+                    url, obey_robots=False
+                )  # the server closed: a new connection resolves again
             return first, caught.value
 
     first, error = asyncio.run(run())
@@ -121,7 +142,9 @@ def test_s5_entry_links_with_other_schemes_are_never_fetched(hostile_http, http)
 
     async def run():
         async with Fetcher(http) as fetcher:
-            return await read_web_source(fetcher, SourceSpec(name="s", feed=hostile_http.url("/feed"), robots="ignore"), {})
+            return await read_web_source(
+                fetcher, SourceSpec(name="s", feed=hostile_http.url("/feed"), robots="ignore"), {}
+            )
 
     read = asyncio.run(run())
     assert [r.path for r in hostile_http.requests] == ["/feed"]
@@ -131,8 +154,22 @@ def test_s5_entry_links_with_other_schemes_are_never_fetched(hostile_http, http)
 
 
 def test_refusal_covers_every_non_public_range() -> None:
-    for text in ["127.0.0.2", "10.0.0.1", "172.16.0.1", "192.168.0.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
-                 "224.0.0.1", "255.255.255.255", "::1", "fd00::1", "fe80::1", "::ffff:10.0.0.1", "::"]:
+    for text in [
+        "127.0.0.2",
+        "10.0.0.1",
+        "172.16.0.1",
+        "192.168.0.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "255.255.255.255",
+        "::1",
+        "fd00::1",
+        "fe80::1",
+        "::ffff:10.0.0.1",
+        "::",
+    ]:
         assert refusal(ipaddress.ip_address(text)) is not None, text
     for text in ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111"]:
         assert refusal(ipaddress.ip_address(text)) is None, text

@@ -1,4 +1,4 @@
-"""The network rows of the catalogue (N1–N15) against a real, misbehaving server on 127.0.0.1."""
+"""The network rows of the catalogue (N1-N15) against a real, misbehaving server on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -47,11 +47,16 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_n1_refused_connection_fails_that_source_only(hostile_http: HostileServer, http: HttpSettings) -> None:
+def test_n1_refused_connection_fails_that_source_only(
+    hostile_http: HostileServer, http: HttpSettings
+) -> None:
     port = closed_port()
     settings = http.model_copy(update={"allow": (*http.allow, f"127.0.0.1:{port}")})
     hostile_http.routes["/feed"] = reply(RSS, content_type="application/rss+xml")
-    sources = [(feed_spec(f"http://127.0.0.1:{port}/feed", "down"), {}), (feed_spec(hostile_http.url("/feed")), {})]
+    sources = [
+        (feed_spec(f"http://127.0.0.1:{port}/feed", "down"), {}),
+        (feed_spec(hostile_http.url("/feed")), {}),
+    ]
 
     async def run():
         async with Fetcher(settings) as fetcher:
@@ -233,7 +238,11 @@ def test_a_brotli_bomb_is_stopped_at_the_cap(hostile_http, http) -> None:
 
 @pytest.mark.parametrize(
     ("body", "encoding"),
-    [(gzip_bytes(b"x" * 1000)[:-30] + b"garbage" * 10, "gzip"), (b"plain text, not gzip", "gzip"), (b"x", "zstd-x")],
+    [
+        (gzip_bytes(b"x" * 1000)[:-30] + b"garbage" * 10, "gzip"),
+        (b"plain text, not gzip", "gzip"),
+        (b"x", "zstd-x"),
+    ],
 )
 def test_n12_corrupt_or_false_content_encoding(hostile_http, http, body: bytes, encoding: str) -> None:
     hostile_http.routes["/enc"] = reply(body, headers={"Content-Encoding": encoding})
@@ -280,8 +289,13 @@ def test_an_etag_that_never_changes_is_caught_by_the_body_hash(hostile_http, htt
     spec = feed_spec(hostile_http.url("/feed"))
     hostile_http.routes["/feed"] = reply(RSS, content_type="application/rss+xml", headers={"ETag": '"same"'})
     first = _read(http, spec)
-    changed = RSS.replace(b"</channel>", b"<item><title>Two</title><guid>2</guid><description>Second.</description></item></channel>")
-    hostile_http.routes["/feed"] = reply(changed, content_type="application/rss+xml", headers={"ETag": '"same"'})
+    changed = RSS.replace(
+        b"</channel>",
+        b"<item><title>Two</title><guid>2</guid><description>Second.</description></item></channel>",
+    )
+    hostile_http.routes["/feed"] = reply(
+        changed, content_type="application/rss+xml", headers={"ETag": '"same"'}
+    )
     second = _read(http, spec, first.cursor)
     third = _read(http, spec, second.cursor)
     assert [d.entry.title for d in second.documents] == ["Two"]
@@ -298,13 +312,17 @@ def test_user_agent_names_a_contact_url(hostile_http, http) -> None:
 
 
 def test_robots_txt_is_honoured_and_can_be_overridden(hostile_http, http) -> None:
-    hostile_http.routes["/robots.txt"] = reply(b"User-agent: *\nDisallow: /private\n", content_type="text/plain")
+    hostile_http.routes["/robots.txt"] = reply(
+        b"User-agent: *\nDisallow: /private\n", content_type="text/plain"
+    )
     hostile_http.routes["/private/feed"] = reply(RSS, content_type="application/rss+xml")
     url = hostile_http.url("/private/feed")
     with pytest.raises(FetchError) as caught:
         _read(http, SourceSpec(name="s", feed=url, fetch_articles=False))
     assert caught.value.reason == "robots_disallowed" and hostile_http.hits("/private/feed") == 0
-    assert len(_read(http, SourceSpec(name="s", feed=url, robots="ignore", fetch_articles=False)).documents) == 1
+    assert (
+        len(_read(http, SourceSpec(name="s", feed=url, robots="ignore", fetch_articles=False)).documents) == 1
+    )
 
 
 def test_per_host_concurrency_is_bounded(hostile_http, http) -> None:
@@ -321,7 +339,9 @@ def test_per_host_concurrency_is_bounded(hostile_http, http) -> None:
 
     async def run() -> None:
         async with Fetcher(http) as fetcher:
-            await asyncio.gather(*(fetcher.fetch(hostile_http.url("/slow"), obey_robots=False) for _ in range(8)))
+            await asyncio.gather(
+                *(fetcher.fetch(hostile_http.url("/slow"), obey_robots=False) for _ in range(8))
+            )
 
     asyncio.run(run())
     assert state["peak"] == http.per_host_concurrency == 2

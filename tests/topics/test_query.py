@@ -69,9 +69,9 @@ def test_leaves_know_which_terms_are_negated() -> None:
 
 def test_evaluate_follows_the_tree() -> None:
     tree = parse_query("(a OR b) NOT c")
-    assert evaluate(tree, lambda leaf: leaf.text in {"a"})
-    assert not evaluate(tree, lambda leaf: leaf.text in {"a", "c"})
-    assert not evaluate(tree, lambda leaf: leaf.text in {"c"})
+    assert evaluate(tree, lambda leaf, fields: leaf.text in {"a"})
+    assert not evaluate(tree, lambda leaf, fields: leaf.text in {"a", "c"})
+    assert not evaluate(tree, lambda leaf, fields: leaf.text in {"c"})
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,141 @@
+"""Speed of topic matching and story assignment, as ingest runs them.
+
+    python -m benchmarks.matching                      # 2,000 articles, stored 1k/10k/100k
+    python -m benchmarks.matching --articles 10000     # the issue's full size
+
+Matching: 10, 100 and 1,000 synthetic topics (``(a OR b) AND (c OR "d e")`` over words of the
+corpus, some with wildcards, NEAR and stemming) compiled once, then matched against the same
+articles of ``allsides-dev.jsonl``. Target: 1,000 topics cost at most 2x what 10 topics cost per
+article (same run, so the ratio is robust to a noisy machine).
+
+Story assignment: a ``topics.clustering.StoryIndex`` filled with 1,000, 10,000 and 100,000
+stored reports (synthetic vectors over a Zipf vocabulary, real-sized), then ``assign`` + ``add``
+for real articles. Target: under 5 ms per article at 100,000 stored, with bounded memory
+(reported as MiB held by the index, measured with tracemalloc).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import random
+import time
+import tracemalloc
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from topics.clustering import StoryIndex, StoryReport, story_report
+from topics.matcher import TopicDefinition, compile_topics
+from topics.stories import STOP_WORDS
+from topics.text import tokenize
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/topics/allsides-dev.jsonl"
+NOW = datetime(2024, 11, 27, tzinfo=UTC)
+
+
+def load_articles(path: Path, count: int) -> list[dict[str, Any]]:
+    """``count`` articles of the corpus (cycled when it holds fewer)."""
+    with path.open(encoding="utf-8") as lines:
+        docs = [json.loads(line) for line in lines]
+    return [docs[i % len(docs)] for i in range(count)]
+
+
+def make_topics(words: list[str], count: int, rng: random.Random) -> list[TopicDefinition]:
+    """``count`` topics built from corpus words, mixing the query language's features."""
+    topics = []
+    for i in range(count):
+        a, b, c, d, e = rng.sample(words, 5)
+        query = f'({a} OR {b}) AND ({c} OR "{d} {e}")'
+        if i % 5 == 1:
+            query = f"({a[:4]}* OR {b}) AND {c}" if len(a) >= 4 else query
+        if i % 5 == 2:
+            query = f"{a} NEAR/5 {b} OR title:{c}"
+        topics.append(TopicDefinition(f"t{i}", query, stemming=i % 7 == 3, exclude=(e,) if i % 3 == 0 else ()))
+    return topics
+
+
+def time_matching(articles: list[dict[str, Any]], topics: list[TopicDefinition]) -> tuple[float, int]:
+    """Microseconds per article and the number of matches."""
+    matcher = compile_topics(topics)
+    started = time.perf_counter()
+    matched = sum(len(matcher.match(title=a.get("title"), text=a["text"])) for a in articles)
+    return (time.perf_counter() - started) / len(articles) * 1e6, matched
+
+
+def fill_index(stored: int, rng: random.Random) -> StoryIndex:
+    """An index holding ``stored`` synthetic reports in stories of 1-4 reports."""
+    index = StoryIndex(window=timedelta(hours=72), min_similarity=0.2)
+    vocabulary = [f"w{i}" for i in range(50_000)]
+    cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(vocabulary))))
+    story_id = 0
+    for article_id in range(1, stored + 1):
+        if rng.random() < 0.6:
+            story_id = article_id
+        terms = rng.choices(vocabulary, cum_weights=cumulative, k=60)
+        vector = {term: rng.random() / 8 for term in terms}
+        report = StoryReport(vector, frozenset(terms[:4]), tuple(rng.getrandbits(32) for _ in range(32)), NOW)
+        index.add(article_id, story_id, report, NOW)
+    return index
+
+
+def time_assignment(reports: list[StoryReport], stored: int, rng: random.Random) -> dict[str, float]:
+    """Milliseconds per assign+add at ``stored`` reports, and the index's memory in MiB."""
+    tracemalloc.start()
+    index = fill_index(stored, rng)
+    memory = tracemalloc.get_traced_memory()[0] / 2**20
+    tracemalloc.stop()
+    started = time.perf_counter()
+    for offset, report in enumerate(reports):
+        assignment = index.assign(report)
+        article_id = stored + 1 + offset
+        index.add(article_id, assignment.story_id or article_id, report, NOW)
+    ms = (time.perf_counter() - started) / len(reports) * 1e3
+    return {"stored": stored, "ms_per_article": round(ms, 3), "index_mib": round(memory, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=CORPUS)
+    parser.add_argument("--articles", type=int, default=2_000, help="articles matched (issue: 10000)")
+    parser.add_argument("--assign", type=int, default=300, help="articles assigned per index size")
+    args = parser.parse_args()
+    rng = random.Random(5)
+    articles = load_articles(args.data, args.articles)
+    words = sorted({t for a in articles[:300] for t in tokenize(a["text"]) if t.isalpha() and len(t) > 3} - STOP_WORDS)
+    print(f"matching {len(articles)} articles")
+    print(f"{'topics':>8}{'us/article':>12}{'matches':>10}{'x 10 topics':>13}")
+    matching: dict[int, float] = {}
+    for count in (10, 100, 1000):
+        micros, matched = time_matching(articles, make_topics(words, count, rng))
+        matching[count] = micros
+        print(f"{count:>8}{micros:>12.0f}{matched:>10}{micros / matching[10]:>13.2f}")
+    ratio = matching[1000] / matching[10]
+    print(f"1,000 topics cost {ratio:.2f}x 10 topics per article: target <= 2x {'met' if ratio <= 2 else 'NOT met'}")
+
+    started = time.perf_counter()
+    reports = [story_report(a.get("title"), a["text"], NOW) for a in articles[: args.assign]]
+    report_ms = (time.perf_counter() - started) / len(reports) * 1e3
+    print(f"\nstory assignment ({len(reports)} articles; computing a report: {report_ms:.2f} ms/article)")
+    print(f"{'stored':>8}{'ms/article':>12}{'+report':>10}{'index MiB':>11}")
+    assignment = []
+    for stored in (1_000, 10_000, 100_000):
+        row = time_assignment(reports, stored, rng)
+        assignment.append(row)
+        total = row["ms_per_article"] + report_ms
+        print(f"{stored:>8}{row['ms_per_article']:>12.3f}{total:>10.2f}{row['index_mib']:>11.1f}")
+    worst = assignment[-1]["ms_per_article"] + report_ms
+    print(f"at 100,000 stored: {worst:.2f} ms/article with the report: target < 5 ms {'met' if worst < 5 else 'NOT met'}")
+    print(json.dumps({
+        "articles": len(articles),
+        "matching_us_per_article": {str(k): round(v, 1) for k, v in matching.items()},
+        "matching_ratio_1000_vs_10": round(ratio, 3),
+        "report_ms_per_article": round(report_ms, 3),
+        "assignment": assignment,
+        "assignment_ms_at_100k_with_report": round(worst, 3),
+    }))
+
+
+if __name__ == "__main__":
+    main()

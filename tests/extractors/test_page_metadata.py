@@ -1,0 +1,114 @@
+"""Page metadata: JSON-LD first, meta tags next, bylines and URLs last; titles without site suffix."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from extractors import extract
+from extractors.authors import clean_authors
+from extractors.dates import date_from_url, parse_date
+from extractors.pagemeta import strip_site_suffix
+
+BODY = "".join(
+    f"<p>{sentence}</p>"
+    for sentence in (
+        "The envoy met the prime minister in Beirut on Thursday to discuss a truce along the border.",
+        "Officials said the talks would resume next week after consultations with the armed group.",
+        "Resolution 1701, adopted in 2006 after a month-long war, remains the basis of any agreement.",
+    )
+)
+NEWS_PAGE = f"""<!DOCTYPE html><html lang="en-GB"><head>
+<title>Envoy meets premier in Beirut - Daily Example</title>
+<link rel="canonical" href="/world/envoy-beirut?utm_source=rss&amp;fbclid=x">
+<meta property="og:title" content="Envoy meets premier in Beirut | Daily Example">
+<meta property="og:image" content="https://img.example.org/lead.jpg">
+<meta property="article:published_time" content="2024-11-03T10:00:00Z">
+<meta property="article:section" content="World">
+<meta property="article:tag" content="Lebanon"><meta property="article:tag" content="Diplomacy">
+<script type="application/ld+json">{{"@context": "https://schema.org", "@graph": [
+  {{"@type": "WebSite", "name": "Daily Example"}},
+  {{"@type": "NewsArticle", "headline": "Envoy meets premier in Beirut",
+    "datePublished": "2024-11-01T23:30:00-02:00", "dateModified": "2024-11-02T09:00:00+01:00",
+    "author": [{{"@type": "Person", "name": "By Jane Doe"}},
+               {{"@type": "Person", "name": "John Smith, Staff Writer"}}],
+    "publisher": {{"@type": "Organization", "name": "Daily Example"}}}}]}}
+</script></head><body><nav><a href="/">Home</a></nav>
+<article><h1>Envoy meets premier in Beirut</h1>{BODY}
+<p>Share this article</p><p>Sign up for our newsletter to get the latest news in your inbox</p></article>
+</body></html>"""
+
+
+def test_json_ld_news_article_is_read_first() -> None:
+    article = extract(NEWS_PAGE.encode(), url="https://www.example.org/amp/world/envoy-beirut?utm_medium=x")
+    assert article is not None
+    assert article.title == "Envoy meets premier in Beirut"
+    assert article.authors == ("Jane Doe", "John Smith")
+    assert article.published == datetime(2024, 11, 2, 1, 30, tzinfo=UTC)  # JSON-LD, not the meta tag
+    assert article.published_source == "json-ld"
+    assert article.modified == datetime(2024, 11, 2, 8, 0, tzinfo=UTC)
+    assert article.modified_source == "json-ld"
+    assert article.site_name == "Daily Example"
+    assert article.canonical_url == "https://www.example.org/world/envoy-beirut"  # AMP page -> canonical
+    assert article.language == "en"
+    assert article.section == "World"
+    assert article.tags == ("Lebanon", "Diplomacy")
+    assert article.image_url == "https://img.example.org/lead.jpg"
+    assert article.text.startswith("The envoy met")  # the headline is not repeated in the text
+    assert "newsletter" not in article.text and "Share this" not in article.text
+
+
+def test_meta_tags_when_there_is_no_json_ld() -> None:
+    page = NEWS_PAGE.split('<script type="application/ld+json">')[0] + "</head><body><article>" + BODY
+    article = extract(page + "</article></body></html>", url="https://www.example.org/world/envoy-beirut")
+    assert article is not None
+    assert article.title == "Envoy meets premier in Beirut"
+    assert article.published == datetime(2024, 11, 3, 10, 0, tzinfo=UTC)
+    assert article.published_source == "meta"
+    assert article.modified is None
+
+
+def test_date_from_the_url_when_the_page_has_none() -> None:
+    page = f"<html><head><title>Talks</title></head><body><article>{BODY}</article></body></html>"
+    article = extract(page, url="https://news.example.org/2024/11/05/talks-resume/")
+    assert article is not None
+    assert article.published == datetime(2024, 11, 5, tzinfo=UTC)
+    assert article.published_source == "url"
+
+
+def test_a_canonical_pointing_home_is_ignored() -> None:
+    page = f'<html><head><link rel="canonical" href="https://news.example.org/"></head><body>{BODY}</body></html>'
+    article = extract(page, url="https://news.example.org/world/talks?gclid=1&id=4")
+    assert article is not None
+    assert article.canonical_url == "https://news.example.org/world/talks?id=4"
+
+
+def test_site_suffix_is_stripped_from_titles() -> None:
+    assert strip_site_suffix("Is it really always the DNS? | APNIC Blog", "APNIC Blog") == (
+        "Is it really always the DNS?"
+    )
+    assert strip_site_suffix("Daily Example - Envoy meets premier", "Daily Example") == "Envoy meets premier"
+    assert strip_site_suffix("Envoy meets premier in Beirut - Daily Example", None) == (
+        "Envoy meets premier in Beirut"
+    )
+    assert strip_site_suffix("Israel - Hezbollah truce holds", None) == "Israel - Hezbollah truce holds"
+
+
+def test_author_names_lose_prefixes_dates_and_roles() -> None:
+    assert clean_authors(["By Jane Doe and John Smith"]) == ("Jane Doe", "John Smith")
+    assert clean_authors(["Written by Jane Doe | Nov 3, 2024"]) == ("Jane Doe",)
+    assert clean_authors(["Dylan Bailey, MS, RD", "Mike Marshall, Shipping Expert"]) == (
+        "Dylan Bailey",
+        "Mike Marshall",
+    )
+    assert clean_authors(["https://example.org/authors/jane"]) == ()
+
+
+def test_dates_in_common_forms() -> None:
+    assert parse_date("2024-11-01T08:30:00+0200") == datetime(2024, 11, 1, 6, 30, tzinfo=UTC)
+    assert parse_date("Fri, 01 Nov 2024 08:30:00 GMT") == datetime(2024, 11, 1, 8, 30, tzinfo=UTC)
+    assert parse_date("November 1st, 2024") == datetime(2024, 11, 1, tzinfo=UTC)
+    assert parse_date("0000-00-00") is None
+    assert parse_date("1970-01-01") is None
+    assert parse_date("2999-01-01") is None
+    assert date_from_url("https://x.org/2024/11/01/story") == datetime(2024, 11, 1, tzinfo=UTC)
+    assert date_from_url("https://x.org/story-2024") is None

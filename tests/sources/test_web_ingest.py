@@ -1,0 +1,219 @@
+"""Web sources through the whole pipeline on SQLite and PostgreSQL: articles, cursor, health,
+revisions, listing pages and sitemaps (the storing step is the real one)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from core.settings import HttpSettings, Settings
+from core.watchlist import SourceSpec, TopicSpec, Watchlist
+from flows.pipeline import ingest_source, sync_watchlist
+from storage.models import Alert, Article, ArticleRevision, Source
+from tests.sources.hostile import HostileServer, reply, reset
+
+QUERY = '(Lebanon OR Hezbollah OR Beirut) AND (ceasefire OR truce OR "Resolution 1701")'
+
+
+def article_html(title: str, body: str, canonical: str | None = None) -> bytes:
+    link = f'<link rel="canonical" href="{canonical}">' if canonical else ""
+    paragraphs = "".join(
+        f"<p>{body} Paragraph {i} adds more reporting from Beirut and the south.</p>" for i in range(6)
+    )
+    return (
+        f"<html><head><title>{title}</title>{link}</head><body><nav><a href='/'>Home</a></nav>"
+        f"<article><h1>{title}</h1>{paragraphs}</article><footer>Contact us</footer></body></html>"
+    ).encode()
+
+
+def rss(*items: str) -> bytes:
+    return f'<rss version="2.0"><channel><title>t</title>{"".join(items)}</channel></rss>'.encode()
+
+
+def item(guid: str, title: str, link: str, text: str = "") -> str:
+    return (
+        f"<item><guid>{guid}</guid><title>{title}</title><link>{link}</link>"
+        f"<description>{text}</description></item>"
+    )
+
+
+def run(engine: Engine, spec: SourceSpec, http: HttpSettings):
+    watchlist = Watchlist(sources=(spec,), topics=(TopicSpec(name="Lebanon ceasefire", query=QUERY),))
+    sync_watchlist(engine, watchlist)
+    return ingest_source(engine, spec, watchlist, Settings(_env_file=None).story, http)
+
+
+def rows(engine: Engine, table):
+    with Session(engine) as session:
+        return list(session.exec(select(table).order_by(col(table.id))).all())
+
+
+def source_row(engine: Engine, name: str) -> Source:
+    with Session(engine) as session:
+        return session.exec(select(Source).where(Source.name == name)).one()
+
+
+@pytest.fixture
+def site(hostile_http: HostileServer) -> HostileServer:
+    truce = "Lebanon and Israel agreed a ceasefire that took effect at dawn, officials in Beirut said."
+    hostile_http.routes["/news/truce"] = reply(
+        article_html("Truce takes effect", truce, hostile_http.url("/news/truce"))
+    )
+    hostile_http.routes["/feed.xml"] = reply(
+        rss(
+            item("g-truce", "Truce takes effect", "/news/truce"),
+            item(
+                "g-gone",
+                "Ceasefire talks in Beirut",
+                "/news/gone",
+                "Envoys met in Beirut to discuss a ceasefire with Hezbollah, the feed says in its summary.",
+            ),
+        ),
+        content_type="application/rss+xml",
+        etag='"v1"',
+    )
+    return hostile_http
+
+
+def test_a_feed_is_ingested_then_answers_304_and_stores_nothing_new(engine: Engine, site, http) -> None:
+    spec = SourceSpec(name="wire", feed=site.url("/feed.xml"))
+    first = run(engine, spec, http)
+    alerts = len(rows(engine, Alert))
+    second = run(engine, spec, http)
+
+    articles = {a.title: a for a in rows(engine, Article)}
+    assert len(first.new) == 2 and first.error is None
+    assert articles["Truce takes effect"].identity == site.url("/news/truce")
+    assert articles["Truce takes effect"].text_source == "document"
+    fallback = articles["Ceasefire talks in Beirut"]  # its page is a 404: the entry's own text stands in
+    assert fallback.text_source == "feed" and "Envoys met in Beirut" in fallback.text
+    assert fallback.identity.startswith("wire:guid:") and fallback.identity.endswith("g-gone")
+    assert second.new == [] and second.unchanged == 1
+    source = source_row(engine, "wire")
+    assert source.last_status == "ok" and source.last_http_status == 304 and source.state["etag"] == '"v1"'
+    assert alerts >= 1 and len(rows(engine, Alert)) == alerts  # nothing new: no new alert
+
+
+def test_n4_a_reset_mid_feed_stores_nothing_and_keeps_the_cursor(engine: Engine, site, http) -> None:
+    spec = SourceSpec(name="wire", feed=site.url("/feed.xml"))
+    run(engine, spec, http)
+    before = source_row(engine, "wire").state
+
+    async def broken(request, writer) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n<rss version='2.0'><channel>")
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        reset(writer)
+
+    site.routes["/feed.xml"] = broken
+    outcome = run(engine, spec, http)
+    source = source_row(engine, "wire")
+    assert outcome.error and source.last_error_class == "connection_reset"
+    assert source.state == before and len(rows(engine, Article)) == 2
+
+
+def test_n6_n7_failures_back_off_and_honour_retry_after(engine: Engine, hostile_http, http) -> None:
+    hostile_http.routes["/down.xml"] = reply(b"busy", status=503)
+    spec = SourceSpec(name="down", feed=hostile_http.url("/down.xml"), robots="ignore", every="1m")
+    gaps = []
+    for _ in range(3):
+        run(engine, spec, http)
+        source = source_row(engine, "down")
+        gaps.append(source.next_poll_at - source.last_attempt_at)
+    assert source.last_http_status == 503 and source.last_error_class == "server_error"
+    assert source.consecutive_failures == 3 and gaps[0] < gaps[1] < gaps[2]
+
+    hostile_http.routes["/down.xml"] = reply(b"", status=429, headers={"Retry-After": "86400"})
+    run(engine, spec, http)
+    source = source_row(engine, "down")
+    assert source.last_error_class == "rate_limited"
+    assert source.next_poll_at - source.last_attempt_at >= timedelta(
+        seconds=6 * 3600
+    )  # the hint, capped at 6 h
+
+
+def test_f8_the_same_guid_with_a_new_title_stays_one_article_with_one_alert(
+    engine: Engine, site, http
+) -> None:
+    spec = SourceSpec(name="wire", feed=site.url("/feed.xml"))
+    run(engine, spec, http)
+    alerts = len(rows(engine, Alert))
+    site.routes["/feed.xml"] = reply(
+        rss(
+            item("g-truce", "Truce takes effect (updated)", "/news/truce"),
+            item("g-truce", "Dup", "/news/truce"),
+        ),
+        content_type="application/rss+xml",
+    )
+    outcome = run(engine, spec, http)
+    assert outcome.new == [] and outcome.duplicates == 1
+    assert len(rows(engine, Article)) == 2 and len(rows(engine, Alert)) == alerts
+
+
+def test_a_watched_page_that_changes_becomes_a_revision_not_a_new_article(
+    engine: Engine, hostile_http, http
+) -> None:
+    url = hostile_http.url("/live")
+    hostile_http.routes["/live"] = reply(
+        article_html("Live: ceasefire in Lebanon", "First update from Beirut.", url)
+    )
+    spec = SourceSpec(name="live", page=url, robots="ignore")
+    run(engine, spec, http)
+    unchanged = run(engine, spec, http)
+    hostile_http.routes["/live"] = reply(
+        article_html("Live: ceasefire in Lebanon", "Second update, truce holding.", url)
+    )
+    run(engine, spec, http)
+
+    (article,) = rows(engine, Article)
+    revisions = rows(engine, ArticleRevision)
+    assert unchanged.new == [] and unchanged.unchanged == 1
+    assert [r.revision for r in revisions] == [1, 2] and "Second update" in article.text
+
+
+def test_a_listing_page_follows_same_site_links_matching_the_pattern(
+    engine: Engine, hostile_http, http
+) -> None:
+    body = "The ministry announced a truce with Hezbollah after talks in Beirut on the ceasefire."
+    for slug in ("a", "b"):
+        hostile_http.routes[f"/press/2024/{slug}"] = reply(article_html(f"Release {slug}", body + slug))
+    hostile_http.routes["/press/"] = reply(
+        b"<html><body><a href='/press/2024/a'>A</a> <a href='2024/b#top'>B</a> <a href='/about'>About</a>"
+        b"<a href='http://elsewhere.example/press/2024/c'>C</a>"
+        b"<a href='/press/2024/a'>A again</a></body></html>"
+    )
+    spec = SourceSpec(
+        name="ministry", listing=hostile_http.url("/press/"), link_pattern=r"/press/\d{4}/", robots="ignore"
+    )
+    first = run(engine, spec, http)
+    assert sorted(a.title for a in first.new) == ["Release a", "Release b"]
+    assert hostile_http.hits("/about") == 0
+
+
+def test_a_sitemap_index_and_news_sitemap_are_read_incrementally(engine: Engine, hostile_http, http) -> None:
+    body = "Officials in Beirut said the ceasefire with Hezbollah was holding on its first day."
+    hostile_http.routes["/n/1"] = reply(article_html("News one", body))
+    hostile_http.routes["/n/2"] = reply(article_html("News two", body + " More."))
+    news = hostile_http.url("/news-sitemap.xml")
+    hostile_http.routes["/sitemap.xml"] = reply(
+        f"""<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+        <sitemap><loc>{news}</loc><lastmod>2024-11-27</lastmod></sitemap></sitemapindex>""".encode(),
+        content_type="application/xml",
+    )
+    hostile_http.routes["/news-sitemap.xml"] = reply(
+        f"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+        <url><loc>{hostile_http.url("/n/1")}</loc><news:news><news:publication_date>2024-11-27T08:00:00Z</news:publication_date>
+        <news:title>News one</news:title></news:news></url>
+        <url><loc>{hostile_http.url("/n/2")}</loc><lastmod>2024-11-27T09:00:00Z</lastmod></url></urlset>""".encode(),
+        content_type="application/xml",
+    )
+    spec = SourceSpec(name="sm", sitemap=hostile_http.url("/sitemap.xml"), robots="ignore")
+    first = run(engine, spec, http)
+    second = run(engine, spec, http)
+    assert sorted(a.title for a in first.new) == ["News one", "News two"]
+    assert second.new == [] and hostile_http.hits("/n/1") == 1

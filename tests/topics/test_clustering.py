@@ -1,0 +1,90 @@
+"""Near-duplicate signatures and the in-memory story index."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from topics.clustering import StoryIndex, StoryReport, cluster, story_report
+from topics.near_duplicates import NearDuplicateIndex, minhash, resemblance
+
+Report = tuple[str | None, str]
+DAY = datetime(2024, 11, 1, tzinfo=UTC)
+WIRE = (
+    "Israeli troops and Hezbollah fighters exchanged fire along the border on Tuesday while mediators "
+    "in Beirut pressed both sides to accept a sixty day truce monitored by a committee led by the "
+    "United States and France, according to officials familiar with the proposal who spoke on the "
+    "condition of anonymity because the talks were continuing late into the night."
+)
+
+
+def test_a_lightly_edited_copy_resembles_the_original_and_other_text_does_not() -> None:
+    edited = WIRE.replace("Tuesday", "Wednesday").replace("late into the night", "late at night")
+    assert resemblance(minhash(WIRE), minhash(edited)) >= 0.6
+    assert resemblance(minhash(WIRE), minhash("An entirely different report about football results " * 3)) < 0.2
+    assert minhash("too short") == ()
+
+
+def test_near_duplicate_index_finds_the_first_copy_and_forgets_removed_ones() -> None:
+    index = NearDuplicateIndex(threshold=0.6)
+    index.add(1, minhash(WIRE))
+    index.add(2, minhash(WIRE + " More."))
+    assert index.find(minhash(WIRE.replace("Tuesday", "Monday"))) in {1, 2}
+    index.remove(1)
+    index.remove(2)
+    assert index.find(minhash(WIRE)) is None and len(index) == 0
+
+
+def _index() -> StoryIndex:
+    return StoryIndex(window=timedelta(hours=72), min_similarity=0.2)
+
+
+def test_a_syndicated_copy_joins_the_story_flagged_as_a_copy() -> None:
+    index = _index()
+    index.add(10, 10, story_report("Truce talks", WIRE, DAY), DAY)
+    assignment = index.assign(story_report("Truce talks (wire)", WIRE.replace("Tuesday", "Monday"), DAY))
+    assert (assignment.story_id, assignment.near_duplicate_of) == (10, 10)
+
+
+def test_seed_reports_share_a_story_and_the_gaza_report_does_not(
+    seed_000: Report, seed_001: Report, gaza_talks: Report
+) -> None:
+    reports = [story_report(*seed_000, DAY), story_report(*seed_001, None), story_report(*gaza_talks, DAY)]
+    labels = cluster(reports, window=timedelta(hours=72), min_similarity=0.2, near_duplicate=0.8, now=DAY)
+    assert labels[0] == labels[1] != labels[2]
+
+
+def test_the_later_truce_stays_apart_from_the_seed_story_by_date(
+    seed_000: Report, lebanon_truce_27nov: Report
+) -> None:
+    index = _index()
+    index.add(1, 1, story_report(*seed_000, DAY), DAY)
+    later = story_report(*lebanon_truce_27nov, DAY + timedelta(days=26))
+    assert index.assign(later).story_id is None
+
+
+def test_look_alike_events_with_other_names_stay_apart() -> None:
+    first = "Wladimir Klitschko stopped Hasim Rahman in the seventh round to retain his heavyweight titles."
+    second = "Wladimir Klitschko stopped Tony Thompson in the sixth round to retain his heavyweight titles."
+    index = StoryIndex(window=timedelta(hours=72), min_similarity=0.4)
+    index.add(1, 1, story_report("Klitschko beats Rahman", first, None), DAY)
+    rewrite = index.assign(story_report("Klitschko beats Rahman again", first, None))
+    look_alike = index.assign(story_report("Klitschko beats Thompson", second, None))
+    assert rewrite.story_id == 1 and look_alike.story_id is None
+    assert look_alike.score == 0.0  # its best score (0.37: same words, new names) is below 0.4
+
+
+def test_stale_stories_are_evicted_with_their_postings_and_signatures() -> None:
+    index = _index()
+    index.add(1, 1, story_report("Truce talks", WIRE, DAY), DAY)
+    assert index.evict(DAY + timedelta(hours=71)) == 0
+    assert index.evict(DAY + timedelta(hours=73)) == 1
+    assert len(index) == 0 and not index.postings and len(index.copies) == 0
+    assert index.assign(story_report("Truce talks", WIRE, DAY)).story_id is None
+
+
+def test_the_story_cap_bounds_memory() -> None:
+    index = StoryIndex(window=timedelta(hours=72), min_similarity=0.2, max_stories=2)
+    for n in range(1, 5):
+        index.add(n, n, StoryReport({f"w{n}": 1.0}), DAY)
+    index.evict(DAY)
+    assert list(index.stories) == [3, 4]
