@@ -20,7 +20,9 @@ LEASE = timedelta(minutes=15)
 def _sources(engine: Engine, *names: str) -> None:
     with transaction(engine) as session:
         for name in names:
-            catalog.upsert_source(session=session, name=name, kind="directory", location=f"/{name}", every_seconds=600)
+            catalog.upsert_source(
+                session=session, name=name, kind="directory", location=f"/{name}", every_seconds=600
+            )
 
 
 def _claim(engine: Engine, owner: str, now: datetime = NOW, only_due: bool = True) -> list[str]:
@@ -59,12 +61,21 @@ def test_prune_drops_old_resolved_failures_and_old_vectors_but_keeps_articles(en
         source = session.exec(select(Source)).one()
         failure = SourceFailure("a", "/a/x.txt", "file_empty", "empty")
         catalog.record_item_failures(session=session, source_id=id_of(source), failures=[failure], now=old)
-        catalog.resolve_item_failures(session=session, source_id=id_of(source), locations=["/a/x.txt"], now=old)
+        catalog.resolve_item_failures(
+            session=session, source_id=id_of(source), locations=["/a/x.txt"], now=old
+        )
         for when, digest in ((old, "h-old"), (recent, "h-new")):
             story = articles.create_story(session=session, title="s", title_derived=False, now=when)
             extracted = ExtractedArticle("/a/" + digest, "t", False, "text", content_hash=digest)
-            articles.add_article(session=session, extracted=extracted, identity=digest, source_id=id_of(source),
-                                 story=story, terms={"x": 1.0}, now=when)
+            articles.add_article(
+                session=session,
+                extracted=extracted,
+                identity=digest,
+                source_id=id_of(source),
+                story=story,
+                terms={"x": 1.0},
+                now=when,
+            )
     with transaction(engine) as session:
         pruned = prune(session=session, older_than=NOW - timedelta(days=90))
     assert (pruned.resolved_failures, pruned.article_vectors) == (1, 1)
@@ -73,3 +84,39 @@ def test_prune_drops_old_resolved_failures_and_old_vectors_but_keeps_articles(en
         terms = {a.content_hash: a.terms for a in session.exec(select(Article)).all()}
     assert terms == {"h-old": {}, "h-new": {"x": 1.0}}
     assert tidy(engine)
+
+
+def test_digest_lists_each_topics_stories_of_the_period(engine: Engine) -> None:
+    from core.records import TermHit, TopicHit
+    from flows.digest import digest_markdown
+    from storage.reports import topic_stories_since
+
+    _sources(engine, "a")
+    with transaction(engine) as session:
+        source = session.exec(select(Source)).one()
+        topic = catalog.upsert_topic(
+            session=session, name="Lebanon ceasefire", query="x", mode="per-story", channels=["console"]
+        )
+        for when, digest in ((NOW - timedelta(days=2), "old"), (NOW - timedelta(hours=1), "new")):
+            story = articles.create_story(
+                session=session, title=f"story {digest}", title_derived=False, now=when
+            )
+            extracted = ExtractedArticle("/a/" + digest, "t", False, "text", content_hash=digest)
+            article = articles.add_article(
+                session=session,
+                extracted=extracted,
+                identity=digest,
+                source_id=id_of(source),
+                story=story,
+                terms={},
+                now=when,
+            )
+            hit = TopicHit("Lebanon ceasefire", (TermHit("ceasefire", "text", 0),))
+            articles.record_match(session=session, topic_id=id_of(topic), article=article, hit=hit, now=when)
+    with Session(engine) as session:
+        stories = topic_stories_since(session=session, since=NOW - timedelta(hours=24))
+    assert [(s.topic, s.title, s.reports) for s in stories] == [("Lebanon ceasefire", "story new", 1)]
+    markdown = digest_markdown(stories, 24)
+    assert "## Lebanon ceasefire" in markdown and "**story new** — 1 report" in markdown
+    assert "story old" not in markdown
+    assert "No new report" in digest_markdown([], 24)
