@@ -116,10 +116,21 @@ def test_deploy_run_and_see_it_in_the_ui(server: Server) -> None:
     assert {"ingest-summary", "ingest-new-articles", "source-health"} <= keys
     summary = next(a for a in artifacts if a["key"] == "ingest-summary")
     assert "Lebanon ceasefire" in str(summary["data"])
-    events = _api(server, "/events/filter", {"filter": {"event": {"name": ["newswatch.topic.matched"]}}})
+    events = _wait_for_events(server, "newswatch.topic.matched", expected=3)
     assert len(events) == 3, events  # the two seed reports and the 27 November truce report
+    assert {event["resource"]["prefect.resource.id"] for event in events} == {"newswatch.topic.lebanon-ceasefire"}
 
     _look_in_the_browser(server, str(run["id"]), str(run["name"]), str(summary["id"]))
+
+
+def _wait_for_events(server: Server, name: str, expected: int) -> list[dict[str, object]]:
+    """The server persists events in batches: poll for a while before concluding."""
+    deadline = time.monotonic() + 90
+    while True:
+        events = _api(server, "/events/filter", {"filter": {"event": {"name": [name]}}, "limit": 50})
+        if len(events) >= expected or time.monotonic() > deadline:
+            return events
+        time.sleep(2)
 
 
 def _look_in_the_browser(server: Server, run_id: str, run_name: str, artifact_id: str) -> None:
