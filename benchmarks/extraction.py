@@ -166,10 +166,12 @@ def author_matches(predicted: tuple[str, ...], truth: str) -> bool:
     return bool(names) and names[0] in got and all(name in _norm(truth) for name in got)
 
 
-def date_matches(predicted: Any, truth: str) -> bool:
-    """The same calendar day in UTC (or month, when the ground truth gives only YYYY-MM)."""
+def date_matches(predicted: Any, truth: str, local_day: Any = None) -> bool:
+    """The same calendar day (or month, when the ground truth gives only YYYY-MM) in UTC or in the
+    page's own time zone (``local_day``): a page dated 23:30 -05:00 was published that day locally."""
     wanted = truth.strip()[:10]
-    return predicted is not None and predicted.date().isoformat()[: len(wanted)] == wanted
+    days = [day for day in (predicted.date() if predicted is not None else None, local_day) if day]
+    return any(day.isoformat()[: len(wanted)] == wanted for day in days)
 
 
 def _score_text(scores: Scores, predicted: str, page: Page) -> None:
@@ -207,7 +209,8 @@ def _run_ours(scores: Scores, page: Page) -> None:
     if page.author:
         scores.author.append(author_matches(article.authors if article else (), page.author))
     if page.date:
-        scores.date.append(date_matches(article.published if article else None, page.date))
+        published_day = article.published_day if article and article.published else None
+        scores.date.append(date_matches(article.published if article else None, page.date, published_day))
         modified = article.modified if article else None
         scores.date_any.append(scores.date[-1] or date_matches(modified, page.date))
 

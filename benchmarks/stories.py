@@ -77,7 +77,9 @@ def _f1(precision: float, recall: float) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--min-similarity", type=float, default=None, help="override the setting")
     args = parser.parse_args()
@@ -97,10 +99,21 @@ def main() -> None:
     result = scores([str(doc["story"]) for doc in docs], labels)
     target = next((value for key, value in TARGETS.items() if key in args.data.name), None)
     _print_table(args.data.name, docs, labels, result, target, threshold, seconds)
-    print(json.dumps({"data": args.data.name, "documents": len(docs), "clusters": len(set(labels)),
-                      "gold_stories": len({doc["story"] for doc in docs}), "min_similarity": threshold,
-                      "seconds": round(seconds, 2), **{k: round(v, 4) for k, v in result.items()},
-                      "target_bcubed_f1": target, "target_pairwise_precision": PAIRWISE_PRECISION_TARGET}))
+    print(
+        json.dumps(
+            {
+                "data": args.data.name,
+                "documents": len(docs),
+                "clusters": len(set(labels)),
+                "gold_stories": len({doc["story"] for doc in docs}),
+                "min_similarity": threshold,
+                "seconds": round(seconds, 2),
+                **{k: round(v, 4) for k, v in result.items()},
+                "target_bcubed_f1": target,
+                "target_pairwise_precision": PAIRWISE_PRECISION_TARGET,
+            }
+        )
+    )
 
 
 def _print_table(
@@ -113,13 +126,17 @@ def _print_table(
     seconds: float,
 ) -> None:
     gold = len({doc["story"] for doc in docs})
-    print(f"{name}: {len(docs)} documents, {gold} gold stories, {len(set(labels))} clusters "
-          f"(min_similarity {threshold}, {seconds:.1f} s)")
+    print(
+        f"{name}: {len(docs)} documents, {gold} gold stories, {len(set(labels))} clusters "
+        f"(min_similarity {threshold}, {seconds:.1f} s)"
+    )
     print(f"{'measure':<12}{'precision':>10}{'recall':>10}{'F1':>10}   target")
     for kind in ("pairwise", "bcubed"):
         p, r, f = (result[f"{kind}_{m}"] for m in ("precision", "recall", "f1"))
         if kind == "pairwise":
-            goal = f"P >= {PAIRWISE_PRECISION_TARGET}: {'met' if p >= PAIRWISE_PRECISION_TARGET else 'NOT met'}"
+            goal = (
+                f"P >= {PAIRWISE_PRECISION_TARGET}: {'met' if p >= PAIRWISE_PRECISION_TARGET else 'NOT met'}"
+            )
         else:
             goal = f"F1 >= {target}: {'met' if f >= target else 'NOT met'}" if target else "-"
         print(f"{kind:<12}{p:>10.3f}{r:>10.3f}{f:>10.3f}   {goal}")

@@ -54,14 +54,18 @@ def prf(predicted: list[bool], gold: list[bool]) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--queries", type=Path, default=Path(__file__).parent / "allsides_queries.yaml")
     args = parser.parse_args()
     docs = load(args.data)
     specs = yaml.safe_load(args.queries.read_text(encoding="utf-8"))
     definitions = [
-        TopicDefinition(name, spec["query"], stemming=spec.get("stemming", False), exclude=tuple(spec.get("exclude", ())))
+        TopicDefinition(
+            name, spec["query"], stemming=spec.get("stemming", False), exclude=tuple(spec.get("exclude", ()))
+        )
         for name, spec in specs.items()
     ]
     matcher = compile_topics(definitions)
@@ -76,17 +80,27 @@ def main() -> None:
         tree = compile_topic(definition.name, definition.query, exclude=definition.exclude).tree
         base = prf([substring_match(tree, h) for h in haystacks], gold)
         rows[definition.name] = {"documents": sum(gold), "newswatch": ours, "substring": base}
-        print(f"{definition.name:<15}{sum(gold):>5} | {ours['precision']:>6.3f}{ours['recall']:>6.3f}{ours['f1']:>6.3f}"
-              f" |          {base['precision']:>6.3f}{base['recall']:>6.3f}{base['f1']:>6.3f}")
+        print(
+            f"{definition.name:<15}{sum(gold):>5} | "
+            f"{ours['precision']:>6.3f}{ours['recall']:>6.3f}{ours['f1']:>6.3f}"
+            f" |          {base['precision']:>6.3f}{base['recall']:>6.3f}{base['f1']:>6.3f}"
+        )
     mean = {
-        system: {m: sum(r[system][m] for r in rows.values()) / len(rows) for m in ("precision", "recall", "f1")}
+        system: {
+            m: sum(r[system][m] for r in rows.values()) / len(rows) for m in ("precision", "recall", "f1")
+        }
         for system in ("newswatch", "substring")
     }
     ours, base = mean["newswatch"], mean["substring"]
-    print(f"{'mean':<15}{'':>5} | {ours['precision']:>6.3f}{ours['recall']:>6.3f}{ours['f1']:>6.3f}"
-          f" |          {base['precision']:>6.3f}{base['recall']:>6.3f}{base['f1']:>6.3f}")
+    print(
+        f"{'mean':<15}{'':>5} | {ours['precision']:>6.3f}{ours['recall']:>6.3f}{ours['f1']:>6.3f}"
+        f" |          {base['precision']:>6.3f}{base['recall']:>6.3f}{base['f1']:>6.3f}"
+    )
     met = ours["recall"] > base["recall"] and ours["precision"] >= base["precision"]
-    print(f"target: higher mean recall than the baseline at no lower mean precision: {'met' if met else 'NOT met'}")
+    print(
+        "target: higher mean recall than the baseline at no lower mean precision: "
+        f"{'met' if met else 'NOT met'}"
+    )
     print(json.dumps({"documents": len(docs), "topics": rows, "mean": mean, "target_met": met}))
 
 

@@ -40,15 +40,20 @@ def topics_test(
         raise typer.Exit(2) from exc
     with Session(open_engine()) as session:
         stored = articles.articles_since(session=session, since=utcnow() - window)
-    matched, alerted = [], set()
+    matched: list[tuple[articles.ReplayArticle, tuple[TermHit, ...], bool]] = []
+    alerted: set[int | None] = set()
     for article in stored:
-        hits = matcher.match(title=article.title, text=article.text, source=article.site_name, lang=article.language)
-        if hits:
+        found = matcher.match(
+            title=article.title, text=article.text, source=article.site_name, lang=article.language
+        )
+        if found:
             first = article.story_id not in alerted
             alerted.add(article.story_id)
-            matched.append((article, hits[0].hits, first))
-    console.print(f"[bold]{escape(definition.query)}[/]: {len(matched)} of {len(stored)} articles since {since}, "
-                  f"{len(alerted)} alert(s) (one per story)")
+            matched.append((article, found[0].hits, first))
+    console.print(
+        f"[bold]{escape(definition.query)}[/]: {len(matched)} of {len(stored)} articles since {since}, "
+        f"{len(alerted)} alert(s) (one per story)"
+    )
     for article, hits, first in matched[:SAMPLE]:
         mark = "[green]alert[/]" if first else "[dim]same story[/]"
         console.print(f"- {mark} {escape(article.title)} [dim]({escape(article.location)})[/]")
@@ -60,7 +65,9 @@ def _definition(query: str, path: Path) -> TopicDefinition:
     if path.is_file():
         for topic in load_watchlist(path).topics:
             if topic.name == query:
-                return TopicDefinition(topic.name, topic.query, stemming=topic.stemming, exclude=topic.exclude)
+                return TopicDefinition(
+                    topic.name, topic.query, stemming=topic.stemming, exclude=topic.exclude
+                )
     return TopicDefinition("query", query)
 
 

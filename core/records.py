@@ -8,7 +8,7 @@ sources/ yields ``Document`` and ``SourceFailure``; extractors/ turns a ``Docume
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +70,7 @@ class ExtractedArticle:
     identity: str | None = None  # set for web articles without a canonical URL: feed GUID or hash
     text_source: str = "document"  # "feed" when the feed entry's own content stood in for the page
     revisable: bool = False  # from a watched page: a changed text is a new revision, not a new article
+    published_day: date | None = None  # the day of ``published`` in the page's own time zone
 
 
 @dataclass(frozen=True, slots=True)

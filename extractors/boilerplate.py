@@ -51,6 +51,16 @@ _BOILERPLATE = tuple(
         r"^(accept( all)?( cookies)?|reject( all)?|cookie (settings|preferences|policy)|"
         r"manage (cookies|consent))$",
         r"^(about the author|view all posts by\b.*|more (articles|posts|stories) (by|from)\b.*)$",
+        r"^view (the )?author('s)? (page|profile)$",
+        # affiliate disclosures, page furniture, form messages
+        r"\b(may|might|could) earn (us )?(a |an )?(small )?(affiliate )?commission\b",
+        r"^(table of contents|contents|in this article|jump to|on this page|back to top|back to \w+|"
+        r"you are here:?|home)$",
+        r"^(last )?(updated|modified|reviewed)( on)?:? \w+ \d{1,2},? \d{4}$",
+        r"^(image|photo|picture) (credit|source)s?:",
+        r"^oops! something went wrong\b",
+        r"^thank you! your submission has been received",
+        r"\bnecessary cookies are absolutely essential\b",
     )
 )
 # An avatar caption is a short line naming an avatar ("newsmaker Avatar", "Avatar photo").

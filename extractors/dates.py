@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 LOGGER = logging.getLogger(__name__)
@@ -45,6 +45,16 @@ def parse_date(value: str | None, *, now: datetime | None = None) -> datetime | 
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     latest = (now or datetime.now(UTC)) + timedelta(days=2)
     return moment if EARLIEST <= moment <= latest else None
+
+
+def local_day(value: str | None) -> date | None:
+    """The calendar day ``value`` names in its own time zone ("2024-11-01T23:30:00-05:00" ->
+    2024-11-01, though that is 2024-11-02 in UTC); None when it is not a plausible date."""
+    if parse_date(value) is None:
+        return None
+    text = " ".join((value or "").split())
+    moment = _parse_iso(text) or _parse_rfc2822(text) or _parse_written(text)
+    return moment.date() if moment is not None else None
 
 
 def _parse_iso(text: str) -> datetime | None:

@@ -21,6 +21,8 @@ from core.records import ExtractedArticle
 LOGGER = logging.getLogger(__name__)
 
 MIN_LANGUAGE_WORDS = 10
+# The language is told from the start of the text: a few thousand characters decide it.
+LANGUAGE_SAMPLE_CHARS = 3000
 MAX_TITLE_CHARS = 90
 _WORD = re.compile(r"\w+(?:['\u2019.\-]\w+)*")
 _WHITESPACE = re.compile(r"\s+")
@@ -115,7 +117,7 @@ def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of the language of ``text``; None when it is too short to tell."""
     if count_words(text) < MIN_LANGUAGE_WORDS:
         return None
-    language, _score = py3langid.classify(text)
+    language, _score = py3langid.classify(text[:LANGUAGE_SAMPLE_CHARS])
     return str(language)
 
 

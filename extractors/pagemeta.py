@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -21,7 +21,7 @@ from lxml import html as lxml_html
 
 from extractors import jsonld
 from extractors.authors import clean_authors
-from extractors.dates import date_from_url, parse_date
+from extractors.dates import date_from_url, local_day, parse_date
 from extractors.metadata import canonicalise_url
 
 JSON_LD, META, BYLINE, URL = "json-ld", "meta", "byline", "url"
@@ -57,6 +57,8 @@ _MODIFIED_META = (
 _AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|\u2013|\u2014|\u2022|\u00b7|::|\u00bb|~|/)\s+")
 _SUFFIX_MAX_WORDS = 6
+# A page's only <h1> is its headline when it has this many words (shorter ones are often a logo).
+_MIN_SOLE_HEADING_WORDS = 3
 _MAX_BYLINE_CHARS = 80
 _BYLINE_XPATH = (
     './/*[@rel="author" or @itemprop="author" or contains(@class, "byline")'
@@ -77,6 +79,7 @@ class PageMeta:
     authors: tuple[str, ...] = ()
     published: datetime | None = None
     published_source: str | None = None
+    published_day: date | None = None  # the day of ``published`` in the page's own time zone
     modified: datetime | None = None
     modified_source: str | None = None
     site_name: str | None = None
@@ -99,8 +102,9 @@ def read_page_meta(tree: lxml_html.HtmlElement, url: str | None) -> PageMeta:
     meta.site_name = _site_name(ld, metas)
     meta.title = choose_title(_meta_titles(tree, ld, metas), _headings(tree), meta.site_name)
     meta.authors = _authors(tree, ld, metas)
-    meta.published, meta.published_source = _published(tree, ld, metas, url)
-    meta.modified, meta.modified_source = _first_date(
+    meta.published, meta.published_source, raw = _published(tree, ld, metas, url)
+    meta.published_day = local_day(raw) if raw else (meta.published.date() if meta.published else None)
+    meta.modified, meta.modified_source, _ = _first_date(
         ((jsonld.text_of(ld.get("dateModified")), JSON_LD), *((metas.get(k), META) for k in _MODIFIED_META))
     )
     meta.canonical_url = _canonical(tree, ld, metas, url)
@@ -155,7 +159,11 @@ def _norm(text: str) -> str:
 
 
 def choose_title(meta_titles: list[str], headings: list[str], site_name: str | None) -> str | None:
-    """The headline: an <h1> a meta title starts with, else the best meta title without its suffix."""
+    """The headline the reader sees: the page's only <h1> (of three words or more), else an <h1> a
+    meta title starts with, else the best meta title; without the site's suffix in each case."""
+    distinct = list(dict.fromkeys(headings))
+    if len(distinct) == 1 and len(_norm(distinct[0]).split()) >= _MIN_SOLE_HEADING_WORDS:
+        return strip_site_suffix(distinct[0], site_name)
     for heading in headings:
         wanted = _norm(heading)
         if wanted and len(wanted.split()) >= 2 and any(_norm(t).startswith(wanted) for t in meta_titles):
@@ -206,25 +214,26 @@ def _authors(tree: lxml_html.HtmlElement, ld: dict[str, Any], metas: dict[str, s
 
 def _published(
     tree: lxml_html.HtmlElement, ld: dict[str, Any], metas: dict[str, str], url: str | None
-) -> tuple[datetime | None, str | None]:
+) -> tuple[datetime | None, str | None, str | None]:
+    """The publication time, its provenance, and the value as the page wrote it."""
     candidates = [(jsonld.text_of(ld.get("datePublished")), JSON_LD)]
     candidates += [(metas.get(key), META) for key in _PUBLISHED_META]
     candidates += [(jsonld.text_of(ld.get("dateCreated")), JSON_LD)]
-    moment, source = _first_date(candidates)
+    moment, source, raw = _first_date(candidates)
     if moment is None:
         times = tree.xpath(_TIME_XPATH)
-        moment, source = _first_date([(times[0].get("datetime"), BYLINE)] if times else [])
+        moment, source, raw = _first_date([(times[0].get("datetime"), BYLINE)] if times else [])
     if moment is None and (from_url := date_from_url(url)) is not None:
-        moment, source = from_url, URL
-    return moment, source
+        moment, source, raw = from_url, URL, None
+    return moment, source, raw
 
 
-def _first_date(candidates: Any) -> tuple[datetime | None, str | None]:
+def _first_date(candidates: Any) -> tuple[datetime | None, str | None, str | None]:
     for value, source in candidates:
         moment = parse_date(value)
         if moment is not None:
-            return moment, source
-    return None, None
+            return moment, source, value
+    return None, None, None
 
 
 def _canonical(

@@ -23,8 +23,8 @@ from flows.outcomes import NewArticle, SourceOutcome
 from storage import articles, catalog, revisions
 from storage.engine import transaction
 from storage.models import Source, Story, id_of
-from topics.matcher import TopicDefinition, TopicMatcher, compile_topics
 from topics.clustering import StoryIndex, StoryReport, story_report
+from topics.matcher import TopicDefinition, TopicMatcher, compile_topics
 
 
 def store_read(
@@ -67,7 +67,9 @@ _INDEX_LOCK = threading.Lock()
 
 
 @contextmanager
-def _story_index(engine: Engine, session: Session, now: datetime, settings: StorySettings) -> Iterator[StoryIndex]:
+def _story_index(
+    engine: Engine, session: Session, now: datetime, settings: StorySettings
+) -> Iterator[StoryIndex]:
     """The process's story index for this database, brought up to date; one batch at a time.
 
     The index lives in memory between batches, so a batch loads only the reports stored since
@@ -140,7 +142,10 @@ def _store_article(
     if assignment.near_duplicate_of is not None:
         outcome.near_duplicates += 1
     hits = matcher.match(
-        title=extracted.title, text=extracted.text, source=extracted.site_name or source.name, lang=extracted.language
+        title=extracted.title,
+        text=extracted.text,
+        source=extracted.site_name or source.name,
+        lang=extracted.language,
     )
     for hit in hits:
         outcome.alerts_enqueued += record_topic_hit(session, article, story_id, hit, now)

@@ -58,7 +58,8 @@ class RobotsCache:
             if cached is None or time.monotonic() - cached[0] > self._ttl_s:
                 parser = await self._load(site)
                 cached = (time.monotonic(), parser)
-                if not getattr(parser, "disallow_all", False):  # an unreadable robots.txt is asked for again next poll
+                # an unreadable robots.txt is asked for again on the next poll
+                if not getattr(parser, "disallow_all", False):
                     _SHARED[site] = cached
         return cached[1].can_fetch(agent, url)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -76,7 +76,7 @@ def recent_reports(*, session: Session, active_since: datetime, after_id: int = 
     Ordered by id, so a caller can keep an index in memory and load only what is new since.
     """
     rows = session.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for at most 4 columns
             Article.id,
             Article.story_id,
             Article.terms,
@@ -90,7 +90,9 @@ def recent_reports(*, session: Session, active_since: datetime, after_id: int = 
         .order_by(col(Article.id))
     ).all()
     return [
-        StoredReport(article_id, story_id, dict(terms), frozenset(entities), tuple(signature), published, seen)
+        StoredReport(
+            article_id, story_id, dict(terms), frozenset(entities), tuple(signature), published, seen
+        )
         for article_id, story_id, terms, entities, signature, published, seen in rows
         if article_id is not None and story_id is not None
     ]
@@ -118,7 +120,7 @@ def add_article(
     story: Story,
     terms: dict[str, float],
     now: datetime,
-    entities: Sequence[str] = (),
+    entities: Iterable[str] = (),
     minhash: Sequence[int] = (),
     near_duplicate_of: int | None = None,
 ) -> Article:
@@ -215,7 +217,14 @@ def articles_since(*, session: Session, since: datetime, limit: int = 100_000) -
     ).all()
     return [
         ReplayArticle(
-            id_of(row), row.story_id, row.title, row.text, row.location, row.site_name, row.language, row.first_seen_at
+            id_of(row),
+            row.story_id,
+            row.title,
+            row.text,
+            row.location,
+            row.site_name,
+            row.language,
+            row.first_seen_at,
         )
         for row in rows
     ]

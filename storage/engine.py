@@ -88,12 +88,12 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision of every branch (idempotent; runs on every start)."""
+    """Bring the schema to the newest revision (idempotent; runs on every start)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "heads")
+        command.upgrade(config, "head")
 
 
 def describe_url(url: str) -> str:

@@ -100,7 +100,9 @@ class Article(SQLModel, table=True):
     entities: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
-    minhash: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    minhash: list[int] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
     near_duplicate_of: int | None = Field(default=None, foreign_key="article.id")
 
 

@@ -86,7 +86,8 @@ class _Story:
         if self.norm == 0.0:
             return 0.0
         dot = sum(weight * self.centroid.get(term, 0.0) for term, weight in report.terms.items())
-        return dot / self.norm * entity_coverage(report.entities, self.names) ** COVERAGE_EXPONENT
+        coverage: float = entity_coverage(report.entities, self.names) ** COVERAGE_EXPONENT
+        return dot / self.norm * coverage
 
 
 class StoryIndex:
@@ -198,7 +199,12 @@ class StoryIndex:
 
 
 def cluster(
-    reports: Iterable[StoryReport], *, window: timedelta, min_similarity: float, near_duplicate: float, now: datetime
+    reports: Iterable[StoryReport],
+    *,
+    window: timedelta,
+    min_similarity: float,
+    near_duplicate: float,
+    now: datetime,
 ) -> list[int]:
     """Story numbers (0, 1, ...) for ``reports`` clustered online in order, as ingest does."""
     index = StoryIndex(window=window, min_similarity=min_similarity, near_duplicate=near_duplicate)

@@ -19,7 +19,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from core.records import TermHit, TopicHit
-from topics.query import FIELDS, And, Filter, Leaf, Near, Node, Not, Or, Phrase, Term, evaluate, leaves, parse_query
+from topics.query import (
+    FIELDS,
+    And,
+    Filter,
+    Leaf,
+    Near,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Term,
+    evaluate,
+    leaves,
+    parse_query,
+)
 from topics.text import stem, tokenize
 
 LOGGER = logging.getLogger(__name__)
@@ -87,7 +101,9 @@ class TopicMatcher:
 def compile_topics(topics: Iterable[tuple[str, str] | TopicDefinition]) -> TopicMatcher:
     """A matcher for ``(name, query)`` pairs or definitions; raises QuerySyntaxError for a bad query."""
     definitions = [t if isinstance(t, TopicDefinition) else TopicDefinition(*t) for t in topics]
-    compiled = tuple(compile_topic(d.name, d.query, stemming=d.stemming, exclude=d.exclude) for d in definitions)
+    compiled = tuple(
+        compile_topic(d.name, d.query, stemming=d.stemming, exclude=d.exclude) for d in definitions
+    )
     tables, triggers, always = _Tables(), dict[str, list[int]](), []
     for i, topic in enumerate(compiled):
         keys = {_key(term, topic.stemming) for term in _terms(topic.tree)}
@@ -101,7 +117,9 @@ def compile_topics(topics: Iterable[tuple[str, str] | TopicDefinition]) -> Topic
     return TopicMatcher(compiled, tables, {k: tuple(v) for k, v in triggers.items()}, tuple(always))
 
 
-def compile_topic(name: str, query: str, *, stemming: bool = False, exclude: Sequence[str] = ()) -> CompiledTopic:
+def compile_topic(
+    name: str, query: str, *, stemming: bool = False, exclude: Sequence[str] = ()
+) -> CompiledTopic:
     """One topic, parsed, with its exclusions ANDed in as NOT; raises QuerySyntaxError."""
     tree = parse_query(query)
     excluded = [parse_query(item) for item in exclude]
@@ -138,7 +156,9 @@ def _register(tables: _Tables, term: Term | Phrase, stemming: bool) -> None:
         tables.wildcards.setdefault(len(key) - 1, set()).add(key[1:])
         return
     joined, into, prefixes = (
-        (key[1:], tables.stemmed, tables.stemmed_prefixes) if stemming else (key, tables.joined, tables.prefixes)
+        (key[1:], tables.stemmed, tables.stemmed_prefixes)
+        if stemming
+        else (key, tables.joined, tables.prefixes)
     )
     into.add(joined)
     prefixes.update(joined[:end] for end in range(1, len(joined)))
@@ -151,7 +171,9 @@ def _scan(fields: dict[str, list[str]], tables: _Tables) -> Occurrences:
     for name, tokens in fields.items():
         _runs(tokens, tables.joined, tables.prefixes, "", name, found)
         if tables.stemmed:
-            _runs([stem(token) for token in tokens], tables.stemmed, tables.stemmed_prefixes, "~", name, found)
+            _runs(
+                [stem(token) for token in tokens], tables.stemmed, tables.stemmed_prefixes, "~", name, found
+            )
         for position, token in enumerate(tokens):
             for length in lengths:
                 if length <= len(token) and token[:length] in tables.wildcards[length]:
@@ -159,7 +181,9 @@ def _scan(fields: dict[str, list[str]], tables: _Tables) -> Occurrences:
     return found
 
 
-def _runs(tokens: list[str], joined: set[str], prefixes: set[str], tag: str, name: str, found: Occurrences) -> None:
+def _runs(
+    tokens: list[str], joined: set[str], prefixes: set[str], tag: str, name: str, found: Occurrences
+) -> None:
     count = len(tokens)
     for start, token in enumerate(tokens):
         run, end = token, start

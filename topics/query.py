@@ -203,7 +203,7 @@ def _lex(query: str) -> list[_Token]:
                 "regular expressions are not supported",
                 query=query,
                 position=at,
-                hint="use words, \"phrases\", prefix* wildcards and NEAR/n instead",
+                hint='use words, "phrases", prefix* wildcards and NEAR/n instead',
             )
         else:
             at = _lex_word(query, at, tokens)
@@ -298,7 +298,9 @@ class _Parser:
             for side in (left, right):
                 if not isinstance(side, Term | Phrase):
                     raise self._error(
-                        "NEAR joins two terms or phrases", operator.position, 'write ceasefire NEAR/5 "Hezbollah"'
+                        "NEAR joins two terms or phrases",
+                        operator.position,
+                        'write ceasefire NEAR/5 "Hezbollah"',
                     )
             assert isinstance(left, Term | Phrase) and isinstance(right, Term | Phrase)
             left = Near(left, right, distance, operator.position)
@@ -315,7 +317,11 @@ class _Parser:
                 raise self._error(f"{token.text}: needs a value", token.position, f"write {token.text}:VALUE")
             return Filter(token.text, " ".join(tokenize(value.text)), token.position)
         if self._peek().kind not in ("word", "phrase", "lparen"):
-            raise self._error(f"{token.text}: needs a term", token.position, f'write {token.text}:Lebanon or {token.text}:(a OR b)')
+            raise self._error(
+                f"{token.text}: needs a term",
+                token.position,
+                f"write {token.text}:Lebanon or {token.text}:(a OR b)",
+            )
         return Scope(token.text, self._primary())
 
     def _primary(self) -> Node:

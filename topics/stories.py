@@ -6,7 +6,10 @@ L2-normalised). ``best_story`` picks the story whose articles are most similar t
 Dash-joined words also count as one glued token ("cease-fire" -> "ceasefire"), so a rewrite
 that spells a compound differently still shares it.
 
-``DEFAULT_MIN_SIMILARITY`` was calibrated on the two seed reports (one story: 0.49), a report
+Ingest clusters with ``topics.clustering.StoryIndex`` (story centroids, lead-name coverage,
+near duplicates; threshold in ``StorySettings.min_similarity``). ``similarity`` and
+``best_story`` below compare single articles; their ``DEFAULT_MIN_SIMILARITY`` was calibrated
+on the two seed reports (one story: 0.49), a report
 on a related subject (Gaza hostage talks: 0.11-0.15), a related but different event (the
 27 November 2024 Lebanon ceasefire: 0.30-0.38, kept apart by the time window) and the BASIL and
 ECB+ development sets: at 0.35 online clustering scores a B-cubed F1 of 0.97 on BASIL (best)

@@ -45,3 +45,20 @@ def test_a_sign_off_name_alone_is_kept() -> None:
 
 def test_filler_is_boilerplate_at_any_length() -> None:
     assert is_boilerplate("Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 10)
+
+
+def test_disclosures_and_page_furniture_at_the_edges_go() -> None:
+    leading = [
+        "Products are chosen independently by our editors. Purchases made through our links may earn us a commission.",
+        "Table of Contents",
+        "Last updated: April 21, 2025",
+        "Image credit: Example Photos/Jane Doe",
+    ]
+    trailing = ["Back to top", "Oops! Something went wrong while submitting the form."]
+    assert strip_boilerplate([*leading, *BODY, *trailing]) == BODY
+
+
+def test_prose_that_starts_like_furniture_stays() -> None:
+    text = ["Home prices rose for the fifth month in a row, the agency said on Monday.", *BODY]
+    assert strip_boilerplate(text) == text
+    assert not is_boilerplate("Back to the future, the minister said, is not a policy for the port.")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from extractors import extract
 from extractors.authors import clean_authors
-from extractors.dates import date_from_url, parse_date
-from extractors.pagemeta import strip_site_suffix
+from extractors.dates import date_from_url, local_day, parse_date
+from extractors.pagemeta import choose_title, strip_site_suffix
 
 BODY = "".join(
     f"<p>{sentence}</p>"
@@ -45,6 +45,7 @@ def test_json_ld_news_article_is_read_first() -> None:
     assert article.authors == ("Jane Doe", "John Smith")
     assert article.published == datetime(2024, 11, 2, 1, 30, tzinfo=UTC)  # JSON-LD, not the meta tag
     assert article.published_source == "json-ld"
+    assert article.published_day == date(2024, 11, 1)  # the day the page printed, at -02:00
     assert article.modified == datetime(2024, 11, 2, 8, 0, tzinfo=UTC)
     assert article.modified_source == "json-ld"
     assert article.site_name == "Daily Example"
@@ -112,3 +113,28 @@ def test_dates_in_common_forms() -> None:
     assert parse_date("2999-01-01") is None
     assert date_from_url("https://x.org/2024/11/01/story") == datetime(2024, 11, 1, tzinfo=UTC)
     assert date_from_url("https://x.org/story-2024") is None
+
+
+def test_the_only_h1_is_the_headline_even_when_meta_titles_differ() -> None:
+    metas = ["Best Travel Insurance for Seniors in 2025", "Travel cover for seniors | Example"]
+    assert choose_title(metas, ["Best Travel Insurance for Seniors"], "Example") == (
+        "Best Travel Insurance for Seniors"
+    )
+    assert choose_title(metas, ["Go ahead, self-host Postgres | Example"], "Example") == (
+        "Go ahead, self-host Postgres"
+    )
+
+
+def test_a_short_or_repeated_h1_does_not_beat_the_meta_title() -> None:
+    metas = ["Advent of Code 2025 week 2", "RogerBW's Blog: Advent of Code 2025 week 2"]
+    assert choose_title(metas, ["Example"], None) == "Advent of Code 2025 week 2"
+    assert choose_title(metas, ["RogerBW's Blog", "Day 7"], None) == "Advent of Code 2025 week 2"
+
+
+def test_local_day_is_the_day_in_the_pages_own_time_zone() -> None:
+    assert local_day("2020-04-12T21:00:00-04:00") == date(2020, 4, 12)
+    assert parse_date("2020-04-12T21:00:00-04:00") == datetime(2020, 4, 13, 1, 0, tzinfo=UTC)
+    assert local_day("Sat, 05 Jul 2025 00:03:42 +0200") == date(2025, 7, 5)
+    assert local_day("November 1, 2024") == date(2024, 11, 1)
+    assert local_day("not a date") is None
+    assert local_day("1970-01-01") is None  # implausible, as for parse_date

@@ -20,7 +20,9 @@ WIRE = (
 def test_a_lightly_edited_copy_resembles_the_original_and_other_text_does_not() -> None:
     edited = WIRE.replace("Tuesday", "Wednesday").replace("late into the night", "late at night")
     assert resemblance(minhash(WIRE), minhash(edited)) >= 0.6
-    assert resemblance(minhash(WIRE), minhash("An entirely different report about football results " * 3)) < 0.2
+    assert (
+        resemblance(minhash(WIRE), minhash("An entirely different report about football results " * 3)) < 0.2
+    )
     assert minhash("too short") == ()
 
 

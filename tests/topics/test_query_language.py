@@ -83,7 +83,7 @@ def test_new_syntax_errors_have_positions_and_hints(query: str, position: int, m
 @pytest.mark.parametrize(
     ("query", "text"),
     [
-        ("\"'; DROP TABLE article;\"", "he said '; drop table article; in court"),
+        ('"\'; DROP TABLE article;"', "he said '; drop table article; in court"),
         ("DROP TABLE article", "drop table article"),
         ("NEAR(a b)", "near a b"),
         ("col:x", "col x"),

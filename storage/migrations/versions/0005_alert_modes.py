@@ -1,7 +1,7 @@
 """alert modes: per-article key, digest slots, per-recipient results, topic policy
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0004
 Create Date: 2026-11-22
 
 The outbox key grows an ``article_key`` (the article's id for per-article alerts, 0 otherwise),
@@ -16,7 +16,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0005"
-down_revision: str | None = "0001"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
