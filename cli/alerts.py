@@ -16,7 +16,7 @@ from cli.common import console, open_engine, when
 from core.errors import AlertDeliveryError, ConfigurationError
 from core.records import AlertMessage, StoryArticle
 from core.settings import Settings
-from core.watchlist import load_watchlist
+from flows.secrets import read_watchlist
 from storage import outbox
 from storage.engine import transaction
 from storage.models import utcnow
@@ -108,7 +108,7 @@ def alerts_test(
     """Send a sample alert through one channel now (not through the outbox)."""
     settings = Settings()
     try:
-        specs = load_watchlist(watchlist or settings.watchlist).channels
+        specs = read_watchlist(watchlist or settings.watchlist).channels
     except ConfigurationError as exc:
         console.print(f"[red]configuration error:[/] {exc}")
         raise typer.Exit(2) from exc

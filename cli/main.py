@@ -16,8 +16,8 @@ from cli.sources import sources_app
 from cli.topics import topics_app
 from core.errors import ConfigurationError, PipelineError
 from core.settings import Settings
-from core.watchlist import load_watchlist
 from flows.pipeline import compile_watchlist_topics
+from flows.secrets import read_watchlist
 from flows.summary import RunSummary
 from storage.engine import describe_url, make_engine, migrate
 
@@ -47,7 +47,7 @@ def run(watchlist: WatchlistOption = None) -> None:
     database = describe_url(settings.database_url.get_secret_value())
     console.print(f"[bold]newswatch[/] ingesting [cyan]{path}[/] into {database}")
     try:
-        compile_watchlist_topics(load_watchlist(path))  # fail fast, before Prefect starts
+        compile_watchlist_topics(read_watchlist(path))  # fail fast, before the flow starts
         summary = ingest(watchlist_path=str(path), only_due=False)
     except ConfigurationError as exc:
         console.print(f"[red]configuration error:[/] {exc}")

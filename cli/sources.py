@@ -13,9 +13,10 @@ from cli.common import console, open_engine, when
 from core.errors import ConfigurationError, FetchError
 from core.records import SourceRead
 from core.settings import Settings
-from core.watchlist import SourceSpec, load_watchlist
+from core.watchlist import SourceSpec
 from flows.extraction import extract_all
 from flows.reading import read_source
+from flows.secrets import read_watchlist
 from storage.models import IngestFailure, Source
 
 sources_app = typer.Typer(help="Sources and their health.", no_args_is_help=True)
@@ -70,7 +71,7 @@ def sources_check(
     """Fetch one source once, as the next run would, and explain what it saw; stores nothing."""
     settings = Settings()
     try:
-        spec = _spec(load_watchlist(watchlist or settings.watchlist).sources, name)
+        spec = _spec(read_watchlist(watchlist or settings.watchlist).sources, name)
     except ConfigurationError as exc:
         console.print(f"[red]configuration error:[/] {exc}")
         raise typer.Exit(2) from exc

@@ -14,7 +14,8 @@ from cli.common import console, open_engine
 from core.errors import QuerySyntaxError
 from core.records import TermHit
 from core.settings import Settings
-from core.watchlist import load_watchlist, parse_duration
+from core.watchlist import parse_duration
+from flows.secrets import read_watchlist
 from storage import articles
 from storage.models import utcnow
 from topics.matcher import TopicDefinition, compile_topics
@@ -63,7 +64,7 @@ def topics_test(
 def _definition(query: str, path: Path) -> TopicDefinition:
     """The watchlist topic named ``query`` when there is one, else ``query`` itself."""
     if path.is_file():
-        for topic in load_watchlist(path).topics:
+        for topic in read_watchlist(path).topics:
             if topic.name == query:
                 return TopicDefinition(
                     topic.name, topic.query, stemming=topic.stemming, exclude=topic.exclude

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -19,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, m
 from core.errors import ConfigurationError
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_SECRET_REF = re.compile(r"\$\{secret:([a-z0-9][a-z0-9-]*)\}")  # a Prefect Secret block, by name
+SecretResolver = Callable[[str], str | None]
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -212,7 +215,7 @@ class ConsoleChannelSpec(_Strict):
 
 
 class SlackChannelSpec(_Channel):
-    """A Slack incoming webhook (Block Kit); the URL is a secret: give it as ``${VAR}``."""
+    """A Slack incoming webhook (Block Kit); the URL is a secret: ``${VAR}`` or ``${secret:block-name}``."""
 
     type: Literal["slack"] = "slack"
     webhook_url: SecretStr
@@ -288,8 +291,14 @@ def _require_unique(names: list[str], what: str) -> None:
         seen.add(name)
 
 
-def load_watchlist(path: Path, environ: dict[str, str] | None = None) -> Watchlist:
-    """The validated watchlist at ``path``; ConfigurationError with file and line when it is wrong."""
+def load_watchlist(
+    path: Path, environ: dict[str, str] | None = None, secrets: SecretResolver | None = None
+) -> Watchlist:
+    """The validated watchlist at ``path``; ConfigurationError with file and line when it is wrong.
+
+    ``${VAR}`` is read from ``environ`` (the process environment by default) and
+    ``${secret:name}`` from ``secrets`` (flows/ passes one that reads Prefect Secret blocks).
+    """
     environ = dict(os.environ) if environ is None else environ
     try:
         text = path.read_text(encoding="utf-8")
@@ -303,7 +312,7 @@ def load_watchlist(path: Path, environ: dict[str, str] | None = None) -> Watchli
     if not isinstance(data, dict):
         raise ConfigurationError(f"{path}:1: the watchlist must be a mapping with sources, topics, channels")
     _refuse_literal_secrets(data, path, root)
-    data = _expand_env(data, environ, path, root)
+    data = _expand_env(data, environ, _secret_lookup(secrets, path), path, root)
     base = path.parent
     try:
         watchlist = Watchlist.model_validate({**data, "path": path, "topic_lines": _topic_lines(root)})
@@ -323,12 +332,12 @@ def _refuse_literal_secrets(data: dict[str, Any], path: Path, root: yaml.Node | 
         if isinstance(headers, dict):
             values.update({f"headers.{k}": v for k, v in headers.items() if _SECRET_HEADER.search(str(k))})
         for key, value in values.items():
-            if isinstance(value, str) and not _ENV_REF.search(value):
+            if isinstance(value, str) and not (_ENV_REF.search(value) or _SECRET_REF.search(value)):
                 node = _child(_child(root, "channels"), name)
                 line = node.start_mark.line + 1 if node is not None else 1
                 raise ConfigurationError(
                     f"{path}:{line}: channel {name!r}: {key} is a secret; write it as ${{VARIABLE}} "
-                    "and set the variable in the environment"
+                    "(set in the environment) or ${secret:block-name} (a Prefect Secret block)"
                 )
 
 
@@ -339,12 +348,27 @@ def _resolve(source: SourceSpec, base: Path) -> SourceSpec:
     return source.model_copy(update={source.kind: (base / source.path).resolve()})
 
 
-def _expand_env(value: Any, environ: dict[str, str], path: Path, root: yaml.Node | None) -> Any:
+def _secret_lookup(secrets: SecretResolver | None, path: Path) -> Callable[[str], str]:
+    def lookup(name: str) -> str:
+        if secrets is None:
+            raise ConfigurationError(f"{path}: ${{secret:{name}}} is read from Prefect, when newswatch runs")
+        value = secrets(name)
+        if value is None:
+            raise ConfigurationError(f"{path}: there is no Prefect Secret block named {name!r}")
+        return value
+
+    return lookup
+
+
+def _expand_env(
+    value: Any, environ: dict[str, str], secret: Callable[[str], str], path: Path, root: yaml.Node | None
+) -> Any:
     if isinstance(value, dict):
-        return {key: _expand_env(item, environ, path, root) for key, item in value.items()}
+        return {key: _expand_env(item, environ, secret, path, root) for key, item in value.items()}
     if isinstance(value, list):
-        return [_expand_env(item, environ, path, root) for item in value]
+        return [_expand_env(item, environ, secret, path, root) for item in value]
     if isinstance(value, str):
+        value = _SECRET_REF.sub(lambda found: secret(found.group(1)), value)
         missing = [name for name in _ENV_REF.findall(value) if name not in environ]
         if missing:
             raise ConfigurationError(

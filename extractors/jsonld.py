@@ -34,6 +34,11 @@ def find_article(blocks: list[str]) -> dict[str, Any] | None:
     return None
 
 
+def is_article(obj: dict[str, Any] | None) -> bool:
+    """True when ``obj`` is typed as an article or a news article (not a mere WebPage)."""
+    return obj is not None and bool(_types(obj) & set(_ARTICLE_TYPES[0] + _ARTICLE_TYPES[1]))
+
+
 def _load(block: str) -> Any:
     if len(block) > MAX_BLOCK_CHARS:
         return None

@@ -89,6 +89,7 @@ class PageMeta:
     tags: tuple[str, ...] = ()
     image_url: str | None = None
     body: str | None = None  # JSON-LD articleBody
+    is_article: bool = False  # the page declares itself an article (JSON-LD type or og:type)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -114,6 +115,7 @@ def read_page_meta(tree: lxml_html.HtmlElement, url: str | None) -> PageMeta:
     meta.image_url = _image(ld, metas, url)
     body = ld.get("articleBody")
     meta.body = body if isinstance(body, str) and body.strip() else None
+    meta.is_article = jsonld.is_article(article) or metas.get("og:type", "").lower() == "article"
     return meta
 
 
@@ -166,11 +168,16 @@ def choose_title(meta_titles: list[str], headings: list[str], site_name: str | N
         return strip_site_suffix(distinct[0], site_name)
     for heading in headings:
         wanted = _norm(heading)
-        if wanted and len(wanted.split()) >= 2 and any(_norm(t).startswith(wanted) for t in meta_titles):
+        if wanted and len(wanted.split()) >= 2 and any(_starts_title(_norm(t), wanted) for t in meta_titles):
             return strip_site_suffix(heading, site_name)
     if meta_titles:
         return strip_site_suffix(meta_titles[0], site_name)
     return headings[0] if headings else None
+
+
+def _starts_title(title: str, heading: str) -> bool:
+    """``title`` is ``heading`` and a suffix; not a site name followed by a longer headline."""
+    return title.startswith(heading) and len(title.split()) <= 2 * len(heading.split())
 
 
 def strip_site_suffix(title: str, site_name: str | None) -> str:

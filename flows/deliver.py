@@ -14,10 +14,11 @@ from prefect.cache_policies import NO_CACHE
 
 from alerts.channels import build_channels
 from core.settings import Settings
-from core.watchlist import Watchlist, load_watchlist
+from core.watchlist import Watchlist
 from flows.outcomes import DeliveryReport
 from flows.pipeline import deliver_due_alerts
 from flows.reporting import run_name
+from flows.secrets import read_watchlist
 from storage.engine import shared_engine
 
 
@@ -32,7 +33,7 @@ def deliver_alerts_task(watchlist: Watchlist, settings: Settings) -> DeliveryRep
 def deliver_alerts(watchlist_path: str | None = None) -> DeliveryReport:
     """Deliver the outbox's due alerts once."""
     settings = Settings()
-    watchlist = load_watchlist(Path(watchlist_path) if watchlist_path else settings.watchlist)
+    watchlist = read_watchlist(Path(watchlist_path) if watchlist_path else settings.watchlist)
     report = deliver_alerts_task(watchlist, settings)
     line = f"{report.sent} sent, {report.retried} to retry, {report.dead} dead, {report.requeued} re-queued"
     get_run_logger().info(line)

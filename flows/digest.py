@@ -15,9 +15,9 @@ from prefect.artifacts import create_markdown_artifact
 from sqlmodel import Session
 
 from core.settings import Settings
-from core.watchlist import load_watchlist
 from flows.deliver import deliver_alerts_task
 from flows.reporting import run_name
+from flows.secrets import read_watchlist
 from storage.engine import shared_engine
 from storage.models import utcnow
 from storage.reports import TopicStory, topic_stories_since
@@ -27,7 +27,7 @@ from storage.reports import TopicStory, topic_stories_since
 def digest(watchlist_path: str | None = None, hours: int = 24) -> str:
     """Deliver due digest alerts, then publish the last ``hours`` of matches per topic."""
     settings = Settings()
-    watchlist = load_watchlist(Path(watchlist_path) if watchlist_path else settings.watchlist)
+    watchlist = read_watchlist(Path(watchlist_path) if watchlist_path else settings.watchlist)
     report = deliver_alerts_task(watchlist, settings)
     engine = shared_engine(settings.database_url.get_secret_value())
     with Session(engine) as session:

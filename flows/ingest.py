@@ -18,7 +18,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from core.errors import PipelineError
 from core.settings import Settings
-from core.watchlist import SourceSpec, Watchlist, load_watchlist
+from core.watchlist import SourceSpec, Watchlist
 from flows.deliver import deliver_alerts_task
 from flows.pipeline import (
     SourceOutcome,
@@ -28,6 +28,7 @@ from flows.pipeline import (
     sync_watchlist,
 )
 from flows.reporting import emit_match_events, publish_ingest_artifacts, run_name
+from flows.secrets import read_watchlist
 from flows.summary import RunSummary
 from storage.engine import shared_engine
 
@@ -52,7 +53,7 @@ def ingest(watchlist_path: str | None = None, only_due: bool = True) -> RunSumma
     """Poll the watchlist's sources (only those due, unless ``only_due`` is false), then deliver alerts."""
     started = time.monotonic()
     settings = Settings()
-    watchlist = load_watchlist(Path(watchlist_path) if watchlist_path else settings.watchlist)
+    watchlist = read_watchlist(Path(watchlist_path) if watchlist_path else settings.watchlist)
     compile_watchlist_topics(watchlist)  # a bad query stops the run before any work
     engine = shared_engine(settings.database_url.get_secret_value())
     sync_watchlist(engine, watchlist)

@@ -49,7 +49,7 @@ def test_filler_is_boilerplate_at_any_length() -> None:
 
 def test_disclosures_and_page_furniture_at_the_edges_go() -> None:
     leading = [
-        "Products are chosen independently by our editors. Purchases made through our links may earn us a commission.",
+        "Products are chosen by our editors. Purchases made through our links may earn us a commission.",
         "Table of Contents",
         "Last updated: April 21, 2025",
         "Image credit: Example Photos/Jane Doe",

@@ -85,3 +85,28 @@ def test_a_run_where_every_source_fails_ends_failed_and_says_why(
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(like_="ingest-")))
     assert any(run.state is not None and run.state.is_failed() for run in runs)
+
+
+def test_channel_secrets_can_come_from_prefect_secret_blocks(prefect_api: None, tmp_path: Path) -> None:
+    from prefect.blocks.system import Secret
+
+    from core.errors import ConfigurationError
+    from core.watchlist import load_watchlist
+    from flows.secrets import read_watchlist
+
+    Secret(value="https://hooks.example.test/services/T000/B000/XXXX").save("desk-slack", overwrite=True)
+    watchlist = tmp_path / "watchlist.yaml"
+    watchlist.write_text(
+        "channels:\n  desk: {type: slack, webhook_url: '${secret:desk-slack}'}\n"
+        "  other: {type: slack, webhook_url: '${secret:no-such-block}'}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigurationError, match="no Prefect Secret block named 'no-such-block'"):
+        read_watchlist(watchlist)
+    with pytest.raises(ConfigurationError, match="is read from Prefect"):
+        load_watchlist(watchlist)  # without a resolver, as core/ alone would
+
+    watchlist.write_text("channels:\n  desk: {type: slack, webhook_url: '${secret:desk-slack}'}\n", encoding="utf-8")
+    spec = read_watchlist(watchlist).channels["desk"]
+    assert spec.webhook_url.get_secret_value() == "https://hooks.example.test/services/T000/B000/XXXX"
+    assert "XXXX" not in repr(spec)
