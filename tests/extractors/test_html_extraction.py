@@ -84,3 +84,35 @@ def test_split_authors() -> None:
     assert split_authors("Jane Doe; Jane Doe") == ("Jane Doe",)
     assert split_authors(None) == ()
     assert split_authors("Alexandra Anderson") == ("Alexandra Anderson",)
+
+
+COMMENTS = (
+    '<div id="comments" class="comments"><ol class="comment-list">'
+    '<li class="comment"><p>Reader one thinks the envoy should have stayed a week longer.</p></li>'
+    '<li class="comment"><p>Reader two doubts that the truce will hold beyond the end of the winter.</p></li>'
+    "</ol></div>"
+)
+
+
+MORE = (
+    "<p>Diplomats from several countries met in Paris earlier in the week to prepare the ground for the "
+    "talks, and their proposals were shared with both delegations before the meeting began.</p>"
+)
+
+
+def test_readers_comments_are_left_out_of_a_declared_article() -> None:
+    page = PAGE.replace("<footer>", COMMENTS + "<footer>").replace("</article>", MORE + "</article>")
+    article_page = page.replace("<head>", '<head><meta property="og:type" content="article">')
+    declared = extract_html(article_page, location="https://news.example.com/world/beirut-talks")
+    undeclared = extract_html(page, location="https://news.example.com/world/beirut-talks")
+    assert declared is not None and undeclared is not None
+    assert "Reader one" not in declared.text
+    assert "Reader one" in undeclared.text  # a thread's replies may be its content
+
+
+def test_a_short_declared_article_keeps_its_discussion() -> None:
+    page = PAGE.replace("<footer>", COMMENTS + "<footer>")  # under 100 words: a link post
+    article_page = page.replace("<head>", '<head><meta property="og:type" content="article">')
+    article = extract_html(article_page, location="https://news.example.com/world/beirut-talks")
+    assert article is not None
+    assert "Reader one" in article.text

@@ -106,7 +106,8 @@ def test_channel_secrets_can_come_from_prefect_secret_blocks(prefect_api: None, 
     with pytest.raises(ConfigurationError, match="is read from Prefect"):
         load_watchlist(watchlist)  # without a resolver, as core/ alone would
 
-    watchlist.write_text("channels:\n  desk: {type: slack, webhook_url: '${secret:desk-slack}'}\n", encoding="utf-8")
+    desk_only = "channels:\n  desk: {type: slack, webhook_url: '${secret:desk-slack}'}\n"
+    watchlist.write_text(desk_only, encoding="utf-8")
     spec = read_watchlist(watchlist).channels["desk"]
     assert spec.webhook_url.get_secret_value() == "https://hooks.example.test/services/T000/B000/XXXX"
     assert "XXXX" not in repr(spec)
