@@ -18,7 +18,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from core.errors import PipelineError
 from core.settings import Settings
-from core.watchlist import SourceSpec, Watchlist
+from core.watchlist import SourceSpec
 from flows.deliver import deliver_alerts_task
 from flows.pipeline import (
     SourceOutcome,
@@ -31,17 +31,18 @@ from flows.reporting import emit_match_events, publish_ingest_artifacts, run_nam
 from flows.secrets import read_watchlist
 from flows.summary import RunSummary
 from storage.engine import shared_engine
+from topics.matcher import TopicMatcher
 
 MAX_WORKERS = 4  # sources polled at once; SQLite serialises the writes anyway
 
 
 @task(name="ingest-source", cache_policy=NO_CACHE, task_run_name="ingest-source-{spec.name}")
 def ingest_source_task(
-    spec: SourceSpec, watchlist: Watchlist, settings: Settings, owner: str
+    spec: SourceSpec, matcher: TopicMatcher, settings: Settings, owner: str
 ) -> SourceOutcome:
     """Read, extract and store one source; a failing source is recorded, not raised."""
     engine = shared_engine(settings.database_url.get_secret_value())
-    return ingest_claimed_source(engine, spec, watchlist, settings.story, settings.http, owner=owner)
+    return ingest_claimed_source(engine, spec, matcher, settings.story, settings.http, owner=owner)
 
 
 @flow(
@@ -54,14 +55,14 @@ def ingest(watchlist_path: str | None = None, only_due: bool = True) -> RunSumma
     started = time.monotonic()
     settings = Settings()
     watchlist = read_watchlist(Path(watchlist_path) if watchlist_path else settings.watchlist)
-    compile_watchlist_topics(watchlist)  # a bad query stops the run before any work
+    matcher = compile_watchlist_topics(watchlist)  # a bad query stops the run before any work
     engine = shared_engine(settings.database_url.get_secret_value())
     sync_watchlist(engine, watchlist)
     owner = f"ingest-{uuid.uuid4().hex[:12]}"
     claimed = claim_sources(
         engine, watchlist.sources, owner=owner, lease_seconds=settings.source_lease_seconds, only_due=only_due
     )
-    futures = [ingest_source_task.submit(spec, watchlist, settings, owner) for spec in claimed]
+    futures = [ingest_source_task.submit(spec, matcher, settings, owner) for spec in claimed]
     outcomes = tuple(future.result() for future in futures)
     delivery = deliver_alerts_task(watchlist, settings)
     skipped = tuple(spec.name for spec in watchlist.sources if spec not in claimed)

@@ -42,7 +42,10 @@ LOGGER = logging.getLogger(__name__)
 
 
 def compile_watchlist_topics(watchlist: Watchlist) -> TopicMatcher:
-    """All topics compiled once; a bad query is reported with the watchlist's file and line."""
+    """The matcher for every topic of the watchlist; a bad query is reported with its file and line.
+
+    Compiled once per run and handed to every source's ingest.
+    """
     for topic in watchlist.topics:
         try:
             compile_topics([topic_definition(topic)])
@@ -95,7 +98,7 @@ def _sync_watchlist_once(engine: Engine, watchlist: Watchlist) -> None:
 def ingest_source(
     engine: Engine,
     spec: SourceSpec,
-    watchlist: Watchlist,
+    matcher: TopicMatcher,
     stories: StorySettings,
     http: HttpSettings | None = None,
 ) -> SourceOutcome:
@@ -106,7 +109,7 @@ def ingest_source(
             cursor = session.exec(select(Source.state).where(Source.name == spec.name)).one()
         read = read_source(spec, dict(cursor), http)
         extracted, failures = extract_all(read.documents)
-        return store_read(engine, read, extracted, failures, watchlist, stories, now)
+        return store_read(engine, read, extracted, failures, matcher, stories, now)
     except PipelineError as exc:
         LOGGER.warning("source %s failed: %s (%s)", spec.name, exc, exc.reason)
         with transaction(engine) as session:
@@ -143,7 +146,7 @@ def claim_sources(
 def ingest_claimed_source(
     engine: Engine,
     spec: SourceSpec,
-    watchlist: Watchlist,
+    matcher: TopicMatcher,
     stories: StorySettings,
     http: HttpSettings | None = None,
     *,
@@ -151,7 +154,7 @@ def ingest_claimed_source(
 ) -> SourceOutcome:
     """``ingest_source``, then hand the source's lease back, whatever happened."""
     try:
-        return ingest_source(engine, spec, watchlist, stories, http)
+        return ingest_source(engine, spec, matcher, stories, http)
     finally:
         with transaction(engine) as session:
             leases.release_source(session=session, name=spec.name, owner=owner)

@@ -17,14 +17,13 @@ from sqlmodel import Session, select
 
 from core.records import ExtractedArticle, SourceFailure, SourceRead
 from core.settings import StorySettings
-from core.watchlist import Watchlist
 from flows.alerting import record_topic_hit
 from flows.outcomes import NewArticle, SourceOutcome
 from storage import articles, catalog, revisions
 from storage.engine import transaction
 from storage.models import Source, Story, id_of
 from topics.clustering import StoryIndex, StoryReport, story_report
-from topics.matcher import TopicDefinition, TopicMatcher, compile_topics
+from topics.matcher import TopicMatcher
 
 
 def store_read(
@@ -32,7 +31,7 @@ def store_read(
     read: SourceRead,
     extracted: list[ExtractedArticle],
     extraction_failures: list[SourceFailure],
-    watchlist: Watchlist,
+    matcher: TopicMatcher,
     stories: StorySettings,
     now: datetime,
 ) -> SourceOutcome:
@@ -40,9 +39,6 @@ def store_read(
     failures = [*read.failures, *extraction_failures]
     failed = {failure.location for failure in failures}
     outcome = SourceOutcome(read.source, unchanged=read.unchanged, failures=failures)
-    matcher = compile_topics(
-        TopicDefinition(t.name, t.query, stemming=t.stemming, exclude=t.exclude) for t in watchlist.topics
-    )
     with transaction(engine) as session:
         source = session.exec(select(Source).where(Source.name == read.source)).one()
         with _story_index(engine, session, now, stories) as story_index:

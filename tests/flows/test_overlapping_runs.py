@@ -28,18 +28,19 @@ WORKER = textwrap.dedent(
     from pathlib import Path
     from core.settings import Settings
     from core.watchlist import load_watchlist
-    from flows.pipeline import claim_sources, ingest_claimed_source, sync_watchlist
+    from flows.pipeline import claim_sources, compile_watchlist_topics, ingest_claimed_source, sync_watchlist
     from storage.engine import make_engine
 
     url, watchlist_path, barrier, owner = sys.argv[1:5]
     engine = make_engine(url)
     watchlist = load_watchlist(Path(watchlist_path))
+    matcher = compile_watchlist_topics(watchlist)
     while not Path(barrier).exists():
         time.sleep(0.01)
     sync_watchlist(engine, watchlist)
     claimed = claim_sources(engine, watchlist.sources, owner=owner, lease_seconds=600, only_due=True)
     for spec in claimed:
-        ingest_claimed_source(engine, spec, watchlist, Settings(_env_file=None).story, owner=owner)
+        ingest_claimed_source(engine, spec, matcher, Settings(_env_file=None).story, owner=owner)
     print(json.dumps([spec.name for spec in claimed]))
     """
 )
@@ -69,7 +70,10 @@ def test_two_overlapping_runs_poll_each_source_once_and_enqueue_each_alert_once(
     workers = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, database_url, str(watchlist), str(barrier), f"run-{n}"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for n in (1, 2)
     ]

@@ -17,7 +17,14 @@ from core.errors import AlertDeliveryError
 from core.records import AlertMessage
 from core.settings import Settings
 from core.watchlist import AlertPolicy, ConsoleChannelSpec, SourceSpec, TopicSpec, Watchlist
-from flows.pipeline import DeliveryReport, SourceOutcome, deliver_due_alerts, ingest_source, sync_watchlist
+from flows.pipeline import (
+    DeliveryReport,
+    SourceOutcome,
+    compile_watchlist_topics,
+    deliver_due_alerts,
+    ingest_source,
+    sync_watchlist,
+)
 from storage.models import Alert, Article, ArticleAlias, IngestFailure, Source, Story, TopicMatch
 from tests.conftest import SAMPLES, SEED_000, SEED_001
 
@@ -49,7 +56,8 @@ def _run(
 ) -> Run:
     settings = Settings(_env_file=None)
     sync_watchlist(engine, watchlist)
-    outcomes = [ingest_source(engine, spec, watchlist, settings.story) for spec in watchlist.sources]
+    matcher = compile_watchlist_topics(watchlist)
+    outcomes = [ingest_source(engine, spec, matcher, settings.story) for spec in watchlist.sources]
     stream = io.StringIO()
     delivery = DeliveryReport()
     if deliver:

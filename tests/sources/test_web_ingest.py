@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from core.settings import HttpSettings, Settings
 from core.watchlist import SourceSpec, TopicSpec, Watchlist
-from flows.pipeline import ingest_source, sync_watchlist
+from flows.pipeline import compile_watchlist_topics, ingest_source, sync_watchlist
 from storage.models import Alert, Article, ArticleRevision, Source
 from tests.sources.hostile import HostileServer, reply, reset
 
@@ -44,7 +44,8 @@ def item(guid: str, title: str, link: str, text: str = "") -> str:
 def run(engine: Engine, spec: SourceSpec, http: HttpSettings):
     watchlist = Watchlist(sources=(spec,), topics=(TopicSpec(name="Lebanon ceasefire", query=QUERY),))
     sync_watchlist(engine, watchlist)
-    return ingest_source(engine, spec, watchlist, Settings(_env_file=None).story, http)
+    matcher = compile_watchlist_topics(watchlist)
+    return ingest_source(engine, spec, matcher, Settings(_env_file=None).story, http)
 
 
 def rows(engine: Engine, table):
