@@ -28,14 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from alerts.channels import build_channels
-from core.records import TermHit, TopicHit
+from core.records import ExtractedArticle, TermHit, TopicHit
 from core.settings import AlertSettings
 from core.watchlist import WebhookChannelSpec
 from flows.alerting import deliver_due_alerts, record_topic_hit
 from flows.outcomes import DeliveryReport
 from storage import articles, catalog, outbox
 from storage.engine import make_engine, migrate, transaction
-from storage.models import Article, id_of, utcnow
+from storage.models import id_of, utcnow
 
 RECEIVERS = 4
 TARGETS = {"lost": 0, "duplicated": 0, "runs_needed": 2}
@@ -99,18 +99,22 @@ def seed(url: str, *, alerts: int, topics: int) -> list[int]:
             )
             outbox.set_topic_policy(session=session, topic=topic, policy={"channels": [channel]})
             story = articles.create_story(session=session, title=f"Story {n}", title_derived=False, now=now)
-            article = Article(
-                identity=f"a{n}",
-                content_hash=f"h{n}",
-                source_id=id_of(source),
-                story_id=story.id,
+            report = ExtractedArticle(
                 location=f"https://news.example/{n}",
                 title=f"Report {n}",
+                title_derived=False,
                 text="Lebanon ceasefire",
-                first_seen_at=now,
+                content_hash=f"h{n}",
             )
-            session.add(article)
-            session.flush()
+            article = articles.add_article(
+                session=session,
+                extracted=report,
+                identity=f"a{n}",
+                source_id=id_of(source),
+                story=story,
+                terms={},
+                now=now,
+            )
             record_topic_hit(session, article, id_of(story), TopicHit(name, (TermHit("x", "text", 0),)), now)
     with transaction(engine) as session:
         ids = sorted(id_of(alert) for alert, _ in outbox.list_alerts(session=session, limit=10**9))

@@ -16,12 +16,13 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from core.records import TermHit, TopicHit
+from core.records import ExtractedArticle, TermHit, TopicHit
 from flows.alerting import record_topic_hit
 from storage import articles, catalog, outbox
 from storage.engine import transaction
-from storage.models import Article, id_of
+from storage.models import Article, Story, id_of
 
 NOW = datetime(2024, 11, 1, 9, 12, tzinfo=UTC)
 
@@ -137,6 +138,41 @@ def smtp_inbox() -> Iterator[tuple[Inbox, int]]:
     controller.stop()
 
 
+def store_report(
+    session: Session,
+    *,
+    source_id: int,
+    story: Story,
+    identity: str,
+    title: str,
+    text: str,
+    hit: TopicHit,
+    now: datetime,
+    site_name: str | None = None,
+) -> Article:
+    """Store one report in ``story`` and record its topic hit, as the pipeline's storing step does."""
+    extracted = ExtractedArticle(
+        location=f"https://news.example/{identity.replace(' ', '-')}",
+        title=title,
+        title_derived=False,
+        text=text,
+        published=now,
+        site_name=site_name,
+        content_hash=identity,
+    )
+    article = articles.add_article(
+        session=session,
+        extracted=extracted,
+        identity=identity,
+        source_id=source_id,
+        story=story,
+        terms={},
+        now=now,
+    )
+    record_topic_hit(session, article, id_of(story), hit, now)
+    return article
+
+
 def seed_alerts(
     engine: Engine,
     *,
@@ -163,21 +199,16 @@ def seed_alerts(
                 session=session, title=f"Story {n} <!channel>", title_derived=False, now=now
             )
             for outlet in outlets:
-                article = Article(
-                    identity=f"{topic}-{n}-{outlet}",
-                    content_hash=f"{topic}-{n}-{outlet}",
+                store_report(
+                    session,
                     source_id=id_of(source),
-                    story_id=story.id,
-                    location=f"https://news.example/{n}/{outlet}",
+                    story=story,
+                    identity=f"{topic}-{n}-{outlet}",
                     title=f"Report {n} by {outlet}",
                     text=f"Beirut. The Lebanon cease-fire talks, report {n}, continue.",
                     site_name=outlet,
-                    published_at=now,
-                    first_seen_at=now,
+                    hit=TopicHit(topic, (TermHit("Lebanon", "text", 1), TermHit("ceasefire", "text", 2))),
+                    now=now,
                 )
-                session.add(article)
-                session.flush()
-                hit = TopicHit(topic, (TermHit("Lebanon", "text", 1), TermHit("ceasefire", "text", 2)))
-                record_topic_hit(session, article, id_of(story), hit, now)
     with transaction(engine) as session:
         return sorted(id_of(alert) for alert, _ in outbox.list_alerts(session=session, limit=100_000))

@@ -19,10 +19,11 @@ from alerts.channels import AlertChannel, build_channels
 from core.records import AlertMessage, TermHit, TopicHit
 from core.settings import Settings
 from core.watchlist import WebhookChannelSpec
-from flows.alerting import deliver_due_alerts, record_topic_hit
+from flows.alerting import deliver_due_alerts
 from storage import articles, catalog, outbox
 from storage.engine import make_engine, migrate, transaction
-from storage.models import Article, id_of, utcnow
+from storage.models import id_of, utcnow
+from tests.alerts.conftest import store_report
 
 TOPIC = "Lebanon ceasefire"
 
@@ -44,21 +45,18 @@ def store_reports(engine: Engine) -> None:
         story = articles.create_story(
             session=session, title="US asks Lebanon for a ceasefire", title_derived=False, now=now
         )
+        hit = TopicHit(TOPIC, (TermHit("Lebanon", "text", 0), TermHit("ceasefire", "text", 1)))
         for n in range(2):
-            article = Article(
-                identity=f"report-{n}",
-                content_hash=f"report-{n}",
+            store_report(
+                session,
                 source_id=id_of(source),
-                story_id=story.id,
-                location=f"https://news.example/{n}",
+                story=story,
+                identity=f"report-{n}",
                 title=f"Report {n}",
                 text="Lebanon ceasefire",
-                first_seen_at=now,
+                hit=hit,
+                now=now,
             )
-            session.add(article)
-            session.flush()
-            hit = TopicHit(TOPIC, (TermHit("Lebanon", "text", 0), TermHit("ceasefire", "text", 1)))
-            record_topic_hit(session, article, id_of(story), hit, now)
 
 
 def channel_specs(url: str) -> dict[str, WebhookChannelSpec]:

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from alerts.channels import build_channels
 from core.settings import Settings
 from flows.alerting import deliver_due_alerts
-from storage.models import Alert, Article, utcnow
+from storage.models import Alert, Article, Story, utcnow
 from tests.alerts.conftest import Receiver
 from tests.alerts.crash_worker import channel_specs, store_reports
 from tests.conftest import ROOT
@@ -60,6 +60,8 @@ def test_a_killed_delivery_is_recovered_by_the_next_run(
         [alert] = session.exec(select(Alert)).all()
         assert (alert.status, alert.maybe_sent) == ("sent", maybe_sent)
         assert len(session.exec(select(Article)).all()) == 2
+        [story] = session.exec(select(Story)).all()
+        assert story.article_count == 2  # the rerun found both reports and counted none twice
     bodies = receiver.bodies("/hook")
     assert len(bodies) == messages and {b["alert_id"] for b in bodies} == {alert.id}
     assert [b["maybe_duplicate"] for b in bodies] == [step == "after_claim"] + [True] * (messages - 1)
