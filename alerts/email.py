@@ -9,11 +9,16 @@ The SMTP dialogue is driven step by step so each failure lands in the right bin:
 timed out before DATA is *not sent*; a drop or timeout after the message was transmitted is
 *ambiguous*; each recipient's own 4xx or 5xx is kept per recipient (``sendmail`` would hide
 them behind one success: repoze/repoze.sendmail#48).
+
+TLS always verifies the server's certificate (against the system's authorities, or the
+``ca_file`` of the settings); a server that offers no STARTTLS when it was asked for gets
+nothing, and a password is never sent in clear text except to this machine.
 """
 
 from __future__ import annotations
 
 import html
+import ipaddress
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -147,32 +152,77 @@ class EmailChannel:
         return str(mail["Message-ID"])
 
     def _connect(self) -> smtplib.SMTP:
-        settings, timeout = self.smtp, self.smtp.timeout_s
+        """An SMTP session, encrypted as the settings say and logged in when a user is set."""
         try:
-            if settings.security == "ssl":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(
-                    settings.host, settings.port, timeout=timeout, context=ssl.create_default_context()
-                )
-            else:
-                client = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
-            if settings.security == "starttls":
-                client.starttls(context=ssl.create_default_context())
-            if settings.username and settings.password is not None:
-                client.login(settings.username, settings.password.get_secret_value())
-        except smtplib.SMTPAuthenticationError as exc:
-            raise AlertDeliveryError(
-                f"{self.name}: SMTP login refused ({exc.smtp_code})",
-                channel=self.name,
-                transient=False,
-                reason="smtp_auth",
-            ) from exc
-        except (OSError, smtplib.SMTPException) as exc:  # refused, tarpit, TLS failure, early drop
+            client = self._open()
+        except ssl.SSLError as exc:  # the certificate is not trusted, or the handshake failed
+            raise self._tls_error(exc) from exc
+        except (OSError, smtplib.SMTPException) as exc:  # refused, tarpit, early drop
             raise AlertDeliveryError(
                 f"{self.name}: SMTP server unavailable ({type(exc).__name__})",
                 channel=self.name,
                 reason="smtp_unavailable",
             ) from exc
+        try:
+            self._login(client)
+        except BaseException:
+            client.close()
+            raise
         return client
+
+    def _open(self) -> smtplib.SMTP:
+        """Connect: implicit TLS (``ssl``), or STARTTLS before anything else is said (``starttls``)."""
+        settings = self.smtp
+        if settings.security == "ssl":
+            return smtplib.SMTP_SSL(
+                settings.host, settings.port, timeout=settings.timeout_s, context=tls_context(settings)
+            )
+        client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_s)
+        if settings.security == "starttls":
+            try:
+                client.starttls(context=tls_context(settings))
+            except smtplib.SMTPNotSupportedError as exc:  # never fall back to clear text
+                client.close()
+                raise self._tls_error(exc) from exc
+            except BaseException:
+                client.close()
+                raise
+        return client
+
+    def _login(self, client: smtplib.SMTP) -> None:
+        """Log in when a user is set; the password goes in clear text only to this machine."""
+        username, password = self.smtp.username, self.smtp.password
+        if not username or password is None:
+            return
+        if not isinstance(client.sock, ssl.SSLSocket) and not _is_loopback(self.smtp.host):
+            raise self._login_error(
+                f"login over an unencrypted connection to {self.smtp.host} refused; "
+                "set NEWSWATCH_SMTP__SECURITY to starttls or ssl",
+                "smtp_plaintext_login",
+            )
+        try:
+            client.login(username, password.get_secret_value())
+        except smtplib.SMTPAuthenticationError as exc:
+            raise self._login_error(f"SMTP login refused ({exc.smtp_code})", "smtp_auth") from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            raise self._login_error("the SMTP server offers no login (AUTH)", "smtp_auth") from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise AlertDeliveryError(
+                f"{self.name}: SMTP connection lost during login ({type(exc).__name__})",
+                channel=self.name,
+                reason="smtp_unavailable",
+            ) from exc
+
+    def _login_error(self, what: str, reason: str) -> AlertDeliveryError:
+        return AlertDeliveryError(f"{self.name}: {what}", channel=self.name, transient=False, reason=reason)
+
+    def _tls_error(self, exc: BaseException) -> AlertDeliveryError:
+        """Not sent, worth retrying (a certificate may be renewed), and named so it is found quickly."""
+        return AlertDeliveryError(
+            f"{self.name}: no TLS with the SMTP server ({_tls_problem(exc)}); nothing was sent",
+            channel=self.name,
+            reason="smtp_tls",
+        )
 
     def _deliver(self, mail: EmailMessage, recipients: list[str]) -> dict[str, str]:
         """Run MAIL, RCPT per recipient and DATA; each recipient's result (sent | retry | dead: …)."""
@@ -211,6 +261,29 @@ class EmailChannel:
             ) from exc
         finally:
             _quit(client)
+
+
+def tls_context(settings: SmtpSettings) -> ssl.SSLContext:
+    """A verifying TLS context: the system's certificate authorities, or only ``ca_file`` when set."""
+    cafile = str(settings.ca_file) if settings.ca_file else None
+    return ssl.create_default_context(cafile=cafile)
+
+
+def _tls_problem(exc: BaseException) -> str:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"certificate not trusted: {exc.verify_message}"
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return "the server does not offer STARTTLS"
+    return type(exc).__name__
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _text(reply: bytes | str) -> str:

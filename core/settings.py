@@ -53,6 +53,11 @@ class SmtpSettings(BaseModel):
         "plain", description="plain (port 25), starttls (587) or ssl (implicit TLS, 465)."
     )
     timeout_s: float = Field(30.0, gt=0, description="Connect and read timeout for each SMTP exchange.")
+    ca_file: Path | None = Field(
+        None,
+        description="PEM file of the certificate authorities to trust instead of the system's "
+        "(a private relay); certificates are always verified.",
+    )
 
     @field_validator("password")
     @classmethod
