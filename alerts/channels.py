@@ -10,6 +10,7 @@ import httpx
 
 from alerts.console import ConsoleChannel
 from alerts.email import EmailChannel
+from alerts.http import RATE_LIMITER, RateLimiter
 from alerts.notify import AppriseChannel
 from alerts.redaction import install_redaction
 from alerts.slack import SlackChannel
@@ -74,8 +75,12 @@ def build_channels(
     stream: TextIO | None = None,
     smtp: SmtpSettings | None = None,
     client: httpx.Client | None = None,
+    limiter: RateLimiter | None = None,
 ) -> dict[str, AlertChannel]:
-    """A channel object per declared channel; their secrets are masked in every log from now on."""
+    """A channel object per declared channel; their secrets are masked in every log from now on.
+
+    Slack channels space their messages with ``limiter`` (default: this process's own).
+    """
     smtp = smtp or SmtpSettings()
     install_redaction(channel_secrets(specs, smtp))
     channels: dict[str, AlertChannel] = {}
@@ -83,7 +88,7 @@ def build_channels(
         if isinstance(spec, ConsoleChannelSpec):
             channels[name] = ConsoleChannel(name, stream=stream)
         elif isinstance(spec, SlackChannelSpec):
-            channels[name] = SlackChannel(name, spec, client=client)
+            channels[name] = SlackChannel(name, spec, client=client, limiter=limiter or RATE_LIMITER)
         elif isinstance(spec, EmailChannelSpec):
             channels[name] = EmailChannel(name, spec, smtp)
         elif isinstance(spec, WebhookChannelSpec):

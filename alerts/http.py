@@ -7,16 +7,18 @@ URL is a credential.
 from __future__ import annotations
 
 import email.utils
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
-from core.errors import AlertDeliveryError
+from core.errors import AlertDeliveryError, StorageError
 
+LOGGER = logging.getLogger(__name__)
 PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 405, 410, 413, 422})
 MAX_LOCAL_WAIT_S = 5.0  # wait this long for a rate-limit slot; beyond it, re-queue the alert
 
@@ -87,46 +89,85 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
-class RateLimiter:
-    """At most one message per ``interval`` per key (a webhook), shared by the threads of a process.
+class SlotStore(Protocol):
+    """Where the next send slot of each destination is kept (this process, or a shared database)."""
 
-    ``acquire`` waits for the key's next slot when that is at most ``max_wait_s`` away; otherwise
-    (for example after a long Retry-After) it raises a transient error so the alert is re-queued
-    instead of blocking the delivery run.
+    def take(self, key: str, interval: float, max_wait: float) -> float:
+        """Seconds until ``key``'s next slot; the slot is taken only when that is ``max_wait`` or less."""
+        ...
+
+    def push_back(self, key: str, seconds: float) -> None:
+        """Keep ``key`` free of sends for ``seconds`` from now."""
+        ...
+
+
+class MemorySlots:
+    """Send slots kept in this process, shared by its threads."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str, interval: float, max_wait: float) -> float:
+        """Seconds until ``key``'s next slot; the slot is taken only when that is ``max_wait`` or less."""
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next.get(key, now))
+            if slot - now <= max_wait:
+                self._next[key] = slot + interval
+            return slot - now
+
+    def push_back(self, key: str, seconds: float) -> None:
+        """Keep ``key`` free of sends for ``seconds`` from now."""
+        with self._lock:
+            self._next[key] = max(self._next.get(key, 0.0), self._clock() + seconds)
+
+
+class RateLimiter:
+    """At most one message per ``interval`` per key (a webhook), over the slots of ``slots``.
+
+    With ``MemorySlots`` the limit holds for the threads of one process; deliverers that share
+    a database share its slots instead (flows/ wires that). ``acquire`` waits for the key's next
+    slot when that is at most ``max_wait_s`` away; otherwise (for example after a long
+    Retry-After) it raises a transient error so the alert is re-queued instead of blocking the
+    delivery run.
     """
 
     def __init__(
         self,
+        slots: SlotStore | None = None,
         *,
-        clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         max_wait_s: float = MAX_LOCAL_WAIT_S,
     ) -> None:
-        self._clock, self._sleep, self._max_wait = clock, sleep, max_wait_s
-        self._next: dict[str, float] = {}
-        self._lock = threading.Lock()
+        self._slots = slots or MemorySlots()
+        self._sleep, self._max_wait = sleep, max_wait_s
 
     def acquire(self, key: str, interval: float, *, channel: str) -> None:
         """Take the key's next slot (sleeping until it comes), or raise AlertDeliveryError."""
-        with self._lock:
-            now = self._clock()
-            slot = max(now, self._next.get(key, now))
-            wait = slot - now
-            if wait > self._max_wait:
-                raise AlertDeliveryError(
-                    f"{channel}: rate limit, next slot in {wait:.0f} s",
-                    channel=channel,
-                    retry_after_s=wait,
-                    reason="rate_limited_locally",
-                )
-            self._next[key] = slot + interval
+        try:
+            wait = self._slots.take(key, interval, self._max_wait)
+        except StorageError as exc:  # the shared slots could not be read: nothing was sent
+            raise AlertDeliveryError(
+                f"{channel}: rate limit unknown ({exc.reason})", channel=channel, reason="rate_limit_store"
+            ) from exc
+        if wait > self._max_wait:
+            raise AlertDeliveryError(
+                f"{channel}: rate limit, next slot in {wait:.0f} s",
+                channel=channel,
+                retry_after_s=wait,
+                reason="rate_limited_locally",
+            )
         if wait > 0:
             self._sleep(wait)
 
     def defer(self, key: str, seconds: float) -> None:
         """Keep the key quiet for ``seconds`` (after the provider answered 429 with Retry-After)."""
-        with self._lock:
-            self._next[key] = max(self._next.get(key, 0.0), self._clock() + seconds)
+        try:
+            self._slots.push_back(key, seconds)
+        except StorageError:  # the alert itself is re-queued with the Retry-After all the same
+            LOGGER.warning("could not record a Retry-After of %.0f s in the shared rate limit", seconds)
 
 
 RATE_LIMITER = RateLimiter()  # one per process: the limit is per webhook, whichever channel uses it

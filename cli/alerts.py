@@ -16,6 +16,7 @@ from cli.common import console, open_engine, when
 from core.errors import AlertDeliveryError, ConfigurationError
 from core.records import AlertMessage, StoryArticle
 from core.settings import Settings
+from flows.rate_limit import shared_rate_limiter
 from flows.secrets import read_watchlist
 from storage import outbox
 from storage.engine import transaction
@@ -115,7 +116,8 @@ def alerts_test(
     if channel not in specs:
         console.print(f"[red]no channel {channel!r}[/]; the watchlist has: {', '.join(specs)}")
         raise typer.Exit(2)
-    channels = build_channels({channel: specs[channel]}, smtp=settings.smtp)
+    limiter = shared_rate_limiter(open_engine())  # a test message keeps to the webhook's rate too
+    channels = build_channels({channel: specs[channel]}, smtp=settings.smtp, limiter=limiter)
     try:
         reference = channels[channel].send(sample_message(channel))
     except AlertDeliveryError as exc:

@@ -12,11 +12,12 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from alerts.channels import build_channels
+from alerts.channels import build_channels, close_channels
 from core.settings import Settings
 from core.watchlist import Watchlist
 from flows.outcomes import DeliveryReport
 from flows.pipeline import deliver_due_alerts
+from flows.rate_limit import shared_rate_limiter
 from flows.reporting import run_name
 from flows.secrets import read_watchlist
 from storage.engine import shared_engine
@@ -26,7 +27,11 @@ from storage.engine import shared_engine
 def deliver_alerts_task(watchlist: Watchlist, settings: Settings) -> DeliveryReport:
     """Send every due alert through the watchlist's channels."""
     engine = shared_engine(settings.database_url.get_secret_value())
-    return deliver_due_alerts(engine, build_channels(watchlist.channels, smtp=settings.smtp), settings.alerts)
+    channels = build_channels(watchlist.channels, smtp=settings.smtp, limiter=shared_rate_limiter(engine))
+    try:
+        return deliver_due_alerts(engine, channels, settings.alerts)
+    finally:
+        close_channels(channels)
 
 
 @flow(name="deliver-alerts", flow_run_name=run_name("deliver-alerts"))

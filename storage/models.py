@@ -166,6 +166,8 @@ class Alert(SQLModel, table=True):
     runs could enqueue a story alert twice. ``digest_at`` is the digest slot an alert is held
     for (digest mode, quiet hours); alerts of one channel and slot are sent as one message.
     ``recipients`` maps each e-mail recipient to ``sent``, ``retry`` or ``dead: <reply>``.
+    A story ``update`` (the story reached more outlets after its alert was sent) keys on the
+    outlet threshold it crossed, in ``article_key``.
     """
 
     __table_args__ = (
@@ -178,7 +180,7 @@ class Alert(SQLModel, table=True):
     article_id: int = Field(foreign_key="article.id")
     article_key: int = 0
     channel: str
-    kind: str = "story"  # story | article | burst
+    kind: str = "story"  # story | article | burst | update
     digest_at: datetime | None = _time(index=True)
     recipients: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = Field(default="pending", index=True)  # pending|sending|sent|retry|dead
@@ -190,6 +192,19 @@ class Alert(SQLModel, table=True):
     provider_ref: str | None = None
     created_at: datetime = _time(nullable=False)
     sent_at: datetime | None = _time()
+    outlets_shown: int | None = None  # how many outlets the sent message named (story updates count on)
+
+
+class RateSlot(SQLModel, table=True):
+    """When a rate-limited destination (a webhook) may next be sent to, shared by every process.
+
+    ``key`` is a hash of the destination, never the destination itself: a webhook URL is a secret.
+    """
+
+    __tablename__ = "rate_slot"
+
+    key: str = Field(primary_key=True)
+    next_at: datetime = _time(nullable=False)
 
 
 def id_of(row: SQLModel) -> int:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from alerts.channels import build_channels
-from alerts.http import RateLimiter, parse_retry_after
+from alerts.http import MemorySlots, RateLimiter, parse_retry_after
 from alerts.slack import SlackChannel, slack_escape, slack_payload
 from core.errors import AlertDeliveryError
 from core.records import AlertMessage, StoryArticle
@@ -166,7 +166,7 @@ def test_the_rate_limiter_waits_for_a_slot_and_requeues_beyond_its_patience() ->
         slept.append(seconds)
         clock[0] += seconds
 
-    limiter = RateLimiter(clock=lambda: clock[0], sleep=sleep, max_wait_s=5)
+    limiter = RateLimiter(MemorySlots(clock=lambda: clock[0]), sleep=sleep, max_wait_s=5)
     for _ in range(3):
         limiter.acquire("hook", 1.0, channel="desk")
     assert slept == [1.0, 1.0]  # 3 messages, 1 per second
