@@ -25,7 +25,16 @@ from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate
 
-from alerts.render import group_by_topic, highlight, local_time, render_text, story_line, subject_line
+from alerts.render import (
+    MAX_NEW_REPORTS,
+    group_by_topic,
+    highlight,
+    local_time,
+    render_text,
+    story_line,
+    subject_line,
+    update_line,
+)
 from core.errors import AlertDeliveryError
 from core.records import AlertMessage, StoryArticle
 from core.settings import SmtpSettings
@@ -47,11 +56,12 @@ def one_line(text: str) -> str:
     return " ".join(cleaned.split())
 
 
-def message_id(message: AlertMessage, sender: str) -> str:
-    """``<newswatch.alert.42@example.org>``: the same for every attempt of one alert."""
+def message_id(message: AlertMessage, sender: str, *, alert_id: int | None = None) -> str:
+    """``<newswatch.alert.42@example.org>``: the same for every attempt of one alert (or of ``alert_id``)."""
     domain = sender.rpartition("@")[2] or "localhost"
-    kind = "digest" if message.kind == "digest" else "alert"
-    return f"<newswatch.{kind}.{message.alert_id}@{check_header_value(domain, what='sender domain')}>"
+    kind = "digest" if message.kind == "digest" and alert_id is None else "alert"
+    number = message.alert_id if alert_id is None else alert_id
+    return f"<newswatch.{kind}.{number}@{check_header_value(domain, what='sender domain')}>"
 
 
 def build_email(
@@ -64,6 +74,8 @@ def build_email(
     prefix = check_header_value(spec.subject_prefix, what="subject prefix")
     mail["Subject"] = one_line(subject_line(message, prefix))[:250]
     mail["Message-ID"] = message_id(message, sender)
+    if message.follows is not None:  # a story update: mail clients thread it under the alert
+        mail["In-Reply-To"] = mail["References"] = message_id(message, sender, alert_id=message.follows)
     mail["Date"] = formatdate(localtime=False)
     mail["Auto-Submitted"] = "auto-generated"
     if spec.unsubscribe:
@@ -112,9 +124,28 @@ def _html_story(message: AlertMessage, zone: str) -> str:
     return "\n".join(parts)
 
 
+def _html_update(message: AlertMessage, zone: str) -> str:
+    lead = message.articles[0] if message.articles else None
+    headline = _html_link(lead, message.story_title) if lead else html.escape(message.story_title)
+    new = "".join(
+        f"<li>{_html_link(a, a.title)} ({html.escape(a.outlet)})</li>"
+        for a in message.new_articles[:MAX_NEW_REPORTS]
+    )
+    return "\n".join(
+        [
+            f'<h3 style="margin:0 0 4px">{headline}</h3>',
+            f"<p>{html.escape(update_line(message, zone))}</p>",
+            f"<p>New since:</p><ul>{new}</ul>" if new else "",
+        ]
+    )
+
+
 def render_html(message: AlertMessage, zone: str = "UTC") -> str:
     """The HTML part: every piece of article text escaped."""
-    if message.kind != "digest":
+    if message.kind == "update":
+        title = f"{html.escape(message.topic)} · story update"
+        body = f"<p><strong>{title}</strong></p>\n{_html_update(message, zone)}"
+    elif message.kind != "digest":
         body = f"<p><strong>{html.escape(message.topic)}</strong></p>\n{_html_story(message, zone)}"
     else:
         sections = []

@@ -14,11 +14,15 @@ from zoneinfo import ZoneInfo
 
 from core.records import AlertMessage, StoryArticle
 
+MAX_NEW_REPORTS = 5  # an update lists at most this many of the reports new since the last message
+
 
 def render_text(message: AlertMessage) -> str:
     """A plain-text alert (or digest): topic, story headline, why it matched, every known report."""
     if message.kind == "digest":
         return render_digest_text(message)
+    if message.kind == "update":
+        return render_update_text(message)
     count = len(message.articles)
     outlets = "1 report" if count == 1 else f"{count} reports"
     lines = [
@@ -27,6 +31,25 @@ def render_text(message: AlertMessage) -> str:
     ]
     lines.extend(f"  - {describe_article(article)}" for article in message.articles)
     return "\n".join(lines)
+
+
+def render_update_text(message: AlertMessage, zone: str = "UTC") -> str:
+    """A plain-text story update: how far the story has spread, and the reports new since."""
+    lines = [
+        f"[{message.topic}] story update: {message.story_title}",
+        f"  {update_line(message, zone)}  ·  matched: {', '.join(message.matched_terms) or '-'}",
+    ]
+    lines.extend(f"  + {describe_article(article)}" for article in message.new_articles[:MAX_NEW_REPORTS])
+    return "\n".join(lines)
+
+
+def update_line(message: AlertMessage, zone: str) -> str:
+    """``now reported by 5 outlets, up from 2 at 09:14`` (what the previous message said, and when)."""
+    now = story_line(message, zone).replace("reported by", "now reported by", 1)
+    if message.shown_outlets is None or message.shown_at is None:
+        return now
+    local = message.shown_at.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+    return f"{now}; up from {message.shown_outlets} at {local}"
 
 
 def render_digest_text(message: AlertMessage, zone: str = "UTC") -> str:
@@ -113,6 +136,8 @@ def subject_line(message: AlertMessage, prefix: str = "") -> str:
     if message.kind == "digest":
         topics = ", ".join(topic for topic, _ in group_by_topic(message.items))
         body = f"digest: {len(message.items)} new stor{'y' if len(message.items) == 1 else 'ies'} ({topics})"
+    elif message.kind == "update":
+        body = f"{message.topic}: {message.story_title} (update: {message.outlets} outlets)"
     else:
         body = f"{message.topic}: {message.story_title}"
     return f"{prefix} {body}".strip() if prefix else body

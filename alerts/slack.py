@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from alerts.http import RATE_LIMITER, RateLimiter, make_alert_client, post_json
-from alerts.render import group_by_topic, highlight, local_time, story_line
+from alerts.render import group_by_topic, highlight, local_time, story_line, update_line
 from core.errors import AlertDeliveryError
 from core.records import AlertMessage, StoryArticle
 from core.watchlist import SlackChannelSpec
@@ -65,9 +65,7 @@ def story_blocks(message: AlertMessage, zone: str) -> list[dict[str, Any]]:
     if lead and lead.snippet:
         lines.append(_bold_terms(lead.snippet[:MAX_SNIPPET], message.matched_terms))
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}]
-    context = [f"{slack_escape(story_line(message, zone))}"]
-    if message.matched_terms:
-        context.append("matched: " + ", ".join(f"*{slack_escape(t)}*" for t in message.matched_terms))
+    context = [f"{slack_escape(story_line(message, zone))}", *_matched(message)]
     others = [_link(a, a.title) for a in message.articles[1 : 1 + MAX_OTHER_REPORTS]]
     if others:
         context.append("also: " + " · ".join(others))
@@ -75,15 +73,41 @@ def story_blocks(message: AlertMessage, zone: str) -> list[dict[str, Any]]:
     return blocks
 
 
+def update_blocks(message: AlertMessage, zone: str) -> list[dict[str, Any]]:
+    """The Block Kit blocks for a story update: the headline, how far it spread, what is new."""
+    lead = _lead(message)
+    headline = _link(lead, message.story_title) if lead else slack_escape(message.story_title)
+    lines = [f"*{headline}*", slack_escape(update_line(message, zone))]
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}]
+    new = [
+        f"{_link(a, a.title)} ({slack_escape(a.outlet)})" for a in message.new_articles[:MAX_OTHER_REPORTS]
+    ]
+    context = (["new: " + " · ".join(new)] if new else []) + _matched(message)
+    if context:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": t} for t in context]})
+    return blocks
+
+
+def _matched(message: AlertMessage) -> list[str]:
+    if not message.matched_terms:
+        return []
+    return ["matched: " + ", ".join(f"*{slack_escape(t)}*" for t in message.matched_terms)]
+
+
 def slack_payload(message: AlertMessage, zone: str = "UTC") -> dict[str, Any]:
     """The webhook body: Block Kit blocks plus the escaped ``text`` Slack shows in notifications."""
     if message.kind == "digest":
         return _digest_payload(message, zone)
-    kind = {"burst": "breaking", "article": "new report"}.get(message.kind, "new story")
+    kind = {"burst": "breaking", "article": "new report", "update": "story update"}.get(
+        message.kind, "new story"
+    )
     title = f"{message.topic} · {kind}"
     blocks = [{"type": "header", "text": {"type": "plain_text", "text": title[:150], "emoji": False}}]
-    blocks += story_blocks(message, zone)
-    return {"text": slack_escape(f"[{message.topic}] {message.story_title}"), "blocks": blocks}
+    blocks += update_blocks(message, zone) if message.kind == "update" else story_blocks(message, zone)
+    notice = f"[{message.topic}] {message.story_title}"
+    if message.kind == "update":
+        notice += f" (now {message.outlets} outlets)"
+    return {"text": slack_escape(notice), "blocks": blocks}
 
 
 def _digest_payload(message: AlertMessage, zone: str) -> dict[str, Any]:

@@ -42,6 +42,14 @@ def webhook_payload(message: AlertMessage, zone: str = "UTC") -> dict[str, Any]:
         body["items"] = [_story(item, zone) for item in message.items]
     else:
         body.update(_story(message, zone))
+    if message.kind == "update":
+        body["update"] = {
+            "follows_alert_id": message.follows,
+            "outlets": message.outlets,
+            "previous_outlets": message.shown_outlets,
+            "previous_at": message.shown_at.isoformat() if message.shown_at else None,
+            "new_reports": [_article(article) for article in message.new_articles],
+        }
     return body
 
 

@@ -7,8 +7,10 @@ sources/ yields ``Document`` and ``SourceFailure``; extractors/ turns a ``Docume
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,15 +109,30 @@ class StoryArticle:
     link: str | None = None  # http(s) URL to open, when the report has one
     snippet: str = ""  # plain text around the first matched term (the channel bolds the terms)
 
+    @property
+    def outlet(self) -> str:
+        """Who published it: the site name, else the web address's host, else where it was read."""
+        if self.site_name:
+            return self.site_name
+        host = urlsplit(self.link).hostname if self.link else None
+        return host.removeprefix("www.") if host else self.location
+
+
+def count_outlets(articles: Iterable[StoryArticle]) -> int:
+    """How many distinct outlets reported these articles (the number alerts and updates use)."""
+    return len({article.outlet for article in articles})
+
 
 @dataclass(frozen=True, slots=True)
 class AlertMessage:
     """Everything a channel needs to deliver one alert, already read from storage.
 
     ``kind`` is ``story`` (per-story and held alerts), ``article`` (per-article: ``articles``
-    holds that report first), ``burst`` (a story reached N outlets) or ``digest`` (``items``
-    holds the grouped alerts). ``maybe_sent`` says an earlier attempt may have been delivered;
-    ``done_recipients`` are e-mail recipients that already accepted this alert.
+    holds that report first), ``burst`` (a story reached N outlets), ``update`` (a story grew
+    after its alert was sent: ``follows`` is that alert, ``shown_outlets`` and ``shown_at`` what
+    the last message said and when) or ``digest`` (``items`` holds the grouped alerts).
+    ``maybe_sent`` says an earlier attempt may have been delivered; ``done_recipients`` are
+    e-mail recipients that already accepted this alert.
     """
 
     alert_id: int
@@ -129,11 +146,22 @@ class AlertMessage:
     items: tuple[AlertMessage, ...] = field(default_factory=tuple)
     maybe_sent: bool = False
     done_recipients: tuple[str, ...] = field(default_factory=tuple)
+    follows: int | None = None
+    shown_outlets: int | None = None
+    shown_at: datetime | None = None
 
     @property
     def outlets(self) -> int:
-        """Distinct outlets (site name, else the report's location) that reported the story."""
-        return len({article.site_name or article.location for article in self.articles})
+        """Distinct outlets that reported the story."""
+        return count_outlets(self.articles)
+
+    @property
+    def new_articles(self) -> tuple[StoryArticle, ...]:
+        """An update's reports stored after the previous message went out (all, for other kinds)."""
+        shown_at = self.shown_at
+        if shown_at is None:
+            return self.articles
+        return tuple(a for a in self.articles if a.first_seen is None or a.first_seen > shown_at)
 
     @property
     def since(self) -> datetime | None:

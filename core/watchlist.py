@@ -140,18 +140,50 @@ class BurstRule(_Strict):
     hours: float = Field(6.0, gt=0)
 
 
+class StoryUpdates(_Strict):
+    """A short "story update" after a story's alert went out, when the story reaches ``outlets``.
+
+    Each threshold is crossed once per story and channel; several crossed together make one
+    update, and a story gets no message sooner than ``min_gap`` after its previous one. ``false``
+    (or ``outlets: []``) turns updates off.
+    """
+
+    outlets: tuple[int, ...] = (3, 5, 10, 20)
+    min_gap: str = "30m"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _false_is_off(cls, value: Any) -> Any:
+        return {"outlets": []} if value is False else value
+
+    @model_validator(mode="after")
+    def _valid(self) -> StoryUpdates:
+        if any(n < 2 for n in self.outlets) or list(self.outlets) != sorted(set(self.outlets)):
+            raise ValueError("'outlets' must be increasing numbers of outlets, each at least 2")
+        parse_duration(self.min_gap)
+        return self
+
+    def threshold(self, *, shown: int, outlets: int) -> int | None:
+        """The highest threshold ``outlets`` reached, when that is above what was ``shown``; else None."""
+        crossed = [n for n in self.outlets if shown < n <= outlets]
+        return crossed[-1] if crossed else None
+
+
 class AlertPolicy(_Strict):
     """How a topic alerts.
 
     ``per-story`` (default) sends one alert when a story first matches; ``per-article`` one per
     matching report; ``digest`` groups alerts by topic and story into a scheduled message;
     ``burst`` alerts once a story reaches ``burst.outlets`` outlets within ``burst.hours``.
+    After a per-story or burst alert went out, ``updates`` says when the growing story is
+    worth a follow-up message.
     """
 
     mode: Literal["per-story", "per-article", "digest", "burst"] = "per-story"
     channels: tuple[str, ...] = ("console",)
     digest: DigestSchedule | None = None
     burst: BurstRule | None = None
+    updates: StoryUpdates = StoryUpdates()
 
     @model_validator(mode="after")
     def _settings_match_mode(self) -> AlertPolicy:
@@ -159,7 +191,14 @@ class AlertPolicy(_Strict):
             raise ValueError("'digest' settings need mode: digest")
         if self.burst is not None and self.mode != "burst":
             raise ValueError("'burst' settings need mode: burst")
+        if "updates" in self.model_fields_set and self.updates.outlets and not self.sends_updates:
+            raise ValueError("'updates' apply to the per-story and burst modes")
         return self
+
+    @property
+    def sends_updates(self) -> bool:
+        """Whether a story that grows after its alert was sent gets update messages."""
+        return self.mode in ("per-story", "burst") and bool(self.updates.outlets)
 
     @property
     def schedule(self) -> DigestSchedule:

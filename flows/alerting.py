@@ -2,8 +2,10 @@
 
 Enqueueing follows the topic's mode: ``per-story`` (one alert per story), ``per-article`` (one
 per report), ``digest`` (held for the next slot) or ``burst`` (once the story reaches N outlets
-within H hours). Delivery claims due alerts in short transactions, sends outside any
-transaction, and records each outcome in a new one (RELIABILITY.md §2).
+within H hours). A per-story or burst story that keeps growing after its alert went out gets
+a story update when it crosses the topic's outlet thresholds. Delivery claims due alerts in
+short transactions, sends outside any transaction, and records each outcome in a new one
+(RELIABILITY.md §2).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from alerts.redaction import redact, register_secrets
 from core.errors import AlertDeliveryError
 from core.records import AlertMessage, TopicHit
 from core.settings import AlertSettings
-from core.watchlist import AlertPolicy
+from core.watchlist import AlertPolicy, parse_duration
 from flows.outcomes import DeliveryReport
 from storage import articles, outbox
 from storage.engine import transaction
@@ -39,18 +41,28 @@ def topic_policy(topic: Topic) -> AlertPolicy:
 
 
 def record_topic_hit(session: Session, article: Article, story_id: int, hit: TopicHit, now: datetime) -> int:
-    """Store the match and enqueue one alert per channel as the topic's mode says; returns alerts enqueued."""
+    """Store the match and enqueue alerts as the topic's mode says (and story updates); returns how many."""
     topic = session.exec(select(Topic).where(Topic.name == hit.topic)).one()
     topic_id = id_of(topic)
     articles.record_match(session=session, topic_id=topic_id, article=article, hit=hit, now=now)
+    session.flush()  # the match just recorded counts towards bursts and updates
     policy = topic_policy(topic)
+    enqueued = _enqueue_alerts(session, topic_id, story_id, id_of(article), policy, now)
+    if policy.sends_updates:
+        enqueued += _enqueue_story_updates(session, topic_id, story_id, id_of(article), policy, now)
+    return enqueued
+
+
+def _enqueue_alerts(
+    session: Session, topic_id: int, story_id: int, article_id: int, policy: AlertPolicy, now: datetime
+) -> int:
+    """One alert per channel, keyed as the mode says: per story, per article, per digest slot or per burst."""
     key: dict[str, Any] = {"kind": "story"}
     if policy.mode == "per-article":
-        key = {"kind": "article", "article_key": id_of(article)}
+        key = {"kind": "article", "article_key": article_id}
     elif policy.mode == "digest":
         key = {"kind": "story", "digest_at": next_digest_at(policy.schedule, now)}
     elif policy.mode == "burst":
-        session.flush()  # the match just recorded counts
         since = now - timedelta(hours=policy.rule.hours)
         outlets = outbox.story_outlets(session=session, topic_id=topic_id, story_id=story_id, since=since)
         if outlets < policy.rule.outlets:
@@ -61,13 +73,44 @@ def record_topic_hit(session: Session, article: Article, story_id: int, hit: Top
             session=session,
             topic_id=topic_id,
             story_id=story_id,
-            article_id=id_of(article),
+            article_id=article_id,
             channel=channel,
             now=now,
             **key,
         )
         for channel in policy.channels
     )
+
+
+def _enqueue_story_updates(
+    session: Session, topic_id: int, story_id: int, article_id: int, policy: AlertPolicy, now: datetime
+) -> int:
+    """A story update per channel already told about the story, when it crossed an outlet threshold.
+
+    Nothing while the story's alert (or an update) is still unsent: that one names every report
+    when it goes out. Keyed by the threshold, so overlapping runs enqueue it once.
+    """
+    outlets = outbox.story_outlet_count(session=session, story_id=story_id)
+    gap = timedelta(seconds=parse_duration(policy.updates.min_gap))
+    enqueued = 0
+    for channel in policy.channels:
+        told = outbox.story_delivery(session=session, topic_id=topic_id, story_id=story_id, channel=channel)
+        if told is None or told.unsent or told.outlets_shown is None:
+            continue
+        threshold = policy.updates.threshold(shown=told.outlets_shown, outlets=outlets)
+        if threshold is not None:
+            enqueued += outbox.enqueue_alert(
+                session=session,
+                topic_id=topic_id,
+                story_id=story_id,
+                article_id=article_id,
+                channel=channel,
+                now=now,
+                kind="update",
+                article_key=threshold,
+                not_before=told.last_sent_at + gap,
+            )
+    return enqueued
 
 
 @dataclass
@@ -190,6 +233,7 @@ def _deliver(
                 provider_ref=reference,
                 maybe_sent=outcome.maybe_sent,
                 recipients=outcome.recipients,
+                outlets_shown=item.outlets,
             )
     counts.add(outcome.status, len(group))
 

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, func, update
+from sqlalchemy import func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from core.records import AlertMessage, StoryArticle
+from core.records import AlertMessage, StoryArticle, count_outlets
 from storage.models import Alert, Article, Story, Topic, TopicMatch, id_of
 
 CLAIMABLE = ("pending", "retry")
+UNSENT = ("pending", "sending", "retry")
 STATUSES = ("pending", "sending", "sent", "retry", "dead")
+STORY_KINDS = ("story", "burst", "update")  # the kinds that tell a channel about a story as a whole
 SNIPPET_CHARS = 240
 
 
@@ -36,10 +39,12 @@ def enqueue_alert(
     now: datetime,
     article_key: int = 0,
     digest_at: datetime | None = None,
+    not_before: datetime | None = None,
 ) -> bool:
     """Insert the alert unless its key (topic, story, article key, channel, kind) exists; True if inserted.
 
-    A ``digest_at`` holds the alert until that digest slot.
+    A ``digest_at`` holds the alert until that digest slot (and sends it within the digest); a
+    ``not_before`` only delays it.
     """
     values: dict[str, Any] = {
         "topic_id": topic_id,
@@ -50,7 +55,7 @@ def enqueue_alert(
         "kind": kind,
         "status": "pending",
         "attempts": 0,
-        "next_attempt_at": digest_at or now,
+        "next_attempt_at": digest_at or max(now, not_before or now),
         "digest_at": digest_at,
         "recipients": {},
         "created_at": now,
@@ -97,11 +102,13 @@ def settle_alert(
     provider_ref: str | None = None,
     maybe_sent: bool = False,
     recipients: dict[str, str] | None = None,
+    outlets_shown: int | None = None,
 ) -> None:
     """Record the outcome of one delivery attempt (``sent``, ``retry`` or ``dead``).
 
     ``maybe_sent`` only ever turns the flag on; ``recipients`` results are merged, so a
-    recipient that accepted stays ``sent`` across later attempts.
+    recipient that accepted stays ``sent`` across later attempts. A sent alert keeps how many
+    outlets it named (``outlets_shown``): story updates count on from there.
     """
     alert = session.get_one(Alert, alert_id)
     alert.status, alert.lease_until, alert.last_error = status, None, error
@@ -109,7 +116,7 @@ def settle_alert(
     if recipients:
         alert.recipients = {**alert.recipients, **recipients}
     if status == "sent":
-        alert.sent_at, alert.provider_ref = now, provider_ref
+        alert.sent_at, alert.provider_ref, alert.outlets_shown = now, provider_ref, outlets_shown
     if next_attempt_at is not None:
         alert.next_attempt_at = next_attempt_at
     session.add(alert)
@@ -162,8 +169,27 @@ def alert_message(*, session: Session, alert_id: int) -> tuple[AlertMessage, int
         articles=tuple(report for _, report in reports),
         maybe_sent=alert.maybe_sent,
         done_recipients=tuple(r for r, status in alert.recipients.items() if status == "sent"),
+        **(_update_context(session, alert) if alert.kind == "update" else {}),
     )
     return message, alert.attempts
+
+
+def _update_context(session: Session, alert: Alert) -> dict[str, Any]:
+    """What the messages before this story update said: the alert it follows, outlets, when."""
+    before = story_delivery(
+        session=session,
+        topic_id=alert.topic_id,
+        story_id=alert.story_id,
+        channel=alert.channel,
+        before=id_of(alert),
+    )
+    if before is None:
+        return {}
+    return {
+        "follows": before.first_alert,
+        "shown_outlets": before.outlets_shown,
+        "shown_at": before.last_sent_at,
+    }
 
 
 def _story_reports(session: Session, story_id: int, terms: Sequence[str]) -> list[tuple[int, StoryArticle]]:
@@ -175,7 +201,7 @@ def _story_reports(session: Session, story_id: int, terms: Sequence[str]) -> lis
     return [(id_of(row), _report(row, terms)) for row in rows]
 
 
-def _report(row: Article, terms: Sequence[str]) -> StoryArticle:
+def _report(row: Article, terms: Sequence[str], *, with_snippet: bool = True) -> StoryArticle:
     link = row.canonical_url or (row.location if row.location.startswith(("http://", "https://")) else None)
     return StoryArticle(
         row.title,
@@ -184,7 +210,7 @@ def _report(row: Article, terms: Sequence[str]) -> StoryArticle:
         row.published_at,
         first_seen=row.first_seen_at,
         link=link,
-        snippet=snippet(row.text, terms),
+        snippet=snippet(row.text, terms) if with_snippet else "",
     )
 
 
@@ -207,19 +233,58 @@ def snippet(text: str, terms: Sequence[str], width: int = SNIPPET_CHARS) -> str:
 
 
 def story_outlets(*, session: Session, topic_id: int, story_id: int, since: datetime) -> int:
-    """Distinct outlets (site name, else source) reporting the story on the topic since ``since``."""
-    outlet = func.coalesce(col(Article.site_name), cast(col(Article.source_id), String))
-    statement = (
-        select(func.count(func.distinct(outlet)))
-        .select_from(TopicMatch)
-        .join(Article, col(Article.id) == col(TopicMatch.article_id))
+    """Distinct outlets whose reports of the story matched the topic, dated since ``since``."""
+    rows = session.exec(
+        select(Article)
+        .join(TopicMatch, col(TopicMatch.article_id) == col(Article.id))
         .where(
             TopicMatch.topic_id == topic_id,
             TopicMatch.story_id == story_id,
             func.coalesce(col(Article.published_at), col(Article.first_seen_at)) >= since,
         )
+    ).all()
+    return count_outlets(_report(row, (), with_snippet=False) for row in rows)
+
+
+def story_outlet_count(*, session: Session, story_id: int) -> int:
+    """Distinct outlets among all reports of the story, counted as its alerts count them."""
+    rows = session.exec(select(Article).where(Article.story_id == story_id)).all()
+    return count_outlets(_report(row, (), with_snippet=False) for row in rows)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryDelivery:
+    """What one channel has been told about a story on a topic, and whether more is on its way."""
+
+    first_alert: int  # the first alert sent: updates follow it (e-mail threads them under it)
+    outlets_shown: int | None  # the most outlets a sent message named (None: not recorded)
+    last_sent_at: datetime
+    unsent: bool  # an alert or update for the story is still pending, retrying or being sent
+
+
+def story_delivery(
+    *, session: Session, topic_id: int, story_id: int, channel: str, before: int | None = None
+) -> StoryDelivery | None:
+    """What ``channel`` was sent about the story (by alerts below id ``before``); None if nothing."""
+    query = select(Alert).where(
+        Alert.topic_id == topic_id,
+        Alert.story_id == story_id,
+        Alert.channel == channel,
+        col(Alert.kind).in_(STORY_KINDS),
     )
-    return int(session.execute(statement).scalar_one())
+    if before is not None:
+        query = query.where(col(Alert.id) < before)
+    rows = session.exec(query.order_by(col(Alert.id))).all()
+    sent = [row for row in rows if row.status == "sent" and row.sent_at is not None]
+    if not sent:
+        return None
+    shown = [row.outlets_shown for row in sent if row.outlets_shown is not None]
+    return StoryDelivery(
+        first_alert=id_of(sent[0]),
+        outlets_shown=max(shown) if shown else None,
+        last_sent_at=max(row.sent_at for row in sent if row.sent_at is not None),
+        unsent=any(row.status in UNSENT for row in rows),
+    )
 
 
 def set_topic_policy(*, session: Session, topic: Topic, policy: dict[str, Any]) -> None:
