@@ -108,7 +108,10 @@ class Settings(BaseSettings):
     database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)
     watchlist: Path = Path("samples/watchlist.yaml")
     source_lease_seconds: int = Field(
-        900, ge=30, description="A run's claim on a source; a crashed run's claim expires after this."
+        120,
+        ge=30,
+        description="A run's claim on a source, renewed while it works; a run that died on another "
+        "machine loses it after this (on this machine, at once).",
     )
     story: StorySettings = StorySettings()
     alerts: AlertSettings = AlertSettings()

@@ -9,7 +9,6 @@ Each run leaves artifacts with stable keys (summary, new articles, source health
 from __future__ import annotations
 
 import time
-import uuid
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -31,6 +30,7 @@ from flows.reporting import emit_match_events, publish_ingest_artifacts, run_nam
 from flows.secrets import read_watchlist
 from flows.summary import RunSummary
 from storage.engine import shared_engine
+from storage.leases import lease_owner
 from topics.matcher import TopicMatcher
 
 MAX_WORKERS = 4  # sources polled at once; SQLite serialises the writes anyway
@@ -42,7 +42,15 @@ def ingest_source_task(
 ) -> SourceOutcome:
     """Read, extract and store one source; a failing source is recorded, not raised."""
     engine = shared_engine(settings.database_url.get_secret_value())
-    return ingest_claimed_source(engine, spec, matcher, settings.story, settings.http, owner=owner)
+    return ingest_claimed_source(
+        engine,
+        spec,
+        matcher,
+        settings.story,
+        settings.http,
+        owner=owner,
+        lease_seconds=settings.source_lease_seconds,
+    )
 
 
 @flow(
@@ -58,7 +66,7 @@ def ingest(watchlist_path: str | None = None, only_due: bool = True) -> RunSumma
     matcher = compile_watchlist_topics(watchlist)  # a bad query stops the run before any work
     engine = shared_engine(settings.database_url.get_secret_value())
     sync_watchlist(engine, watchlist)
-    owner = f"ingest-{uuid.uuid4().hex[:12]}"
+    owner = lease_owner("ingest")
     claimed = claim_sources(
         engine, watchlist.sources, owner=owner, lease_seconds=settings.source_lease_seconds, only_due=only_due
     )

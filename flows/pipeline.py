@@ -19,6 +19,7 @@ from core.settings import HttpSettings, StorySettings
 from core.watchlist import SourceSpec, TopicSpec, Watchlist, parse_duration
 from flows.alerting import deliver_due_alerts
 from flows.extraction import extract_all
+from flows.leasing import lease_kept
 from flows.outcomes import DeliveryReport, NewArticle, SourceOutcome
 from flows.reading import read_source
 from flows.storing import store_read
@@ -151,10 +152,15 @@ def ingest_claimed_source(
     http: HttpSettings | None = None,
     *,
     owner: str,
+    lease_seconds: float | None = None,
 ) -> SourceOutcome:
-    """``ingest_source``, then hand the source's lease back, whatever happened."""
+    """``ingest_source`` (renewing the lease meanwhile, when ``lease_seconds`` is given), then hand
+    the source's lease back, whatever happened."""
     try:
-        return ingest_source(engine, spec, matcher, stories, http)
+        if lease_seconds is None:
+            return ingest_source(engine, spec, matcher, stories, http)
+        with lease_kept(engine, spec.name, owner, lease_seconds):
+            return ingest_source(engine, spec, matcher, stories, http)
     finally:
         with transaction(engine) as session:
             leases.release_source(session=session, name=spec.name, owner=owner)
