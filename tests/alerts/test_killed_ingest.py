@@ -28,7 +28,7 @@ from cli.main import app
 from flows.leasing import lease_kept
 from storage import catalog, leases
 from storage.engine import transaction
-from storage.models import Alert, Source, utcnow
+from storage.models import Alert, Source, id_of, utcnow
 from tests.alerts.conftest import Receiver
 from tests.conftest import ROOT, SEED_000, SEED_001
 from tests.sources.hostile import HostileServer, Request, reply
@@ -154,7 +154,7 @@ def test_an_ingest_killed_mid_fetch_is_recovered_by_the_next_run(
     assert (wire.last_status, wire.lease_owner) == ("ok", None)
     assert alerts and {a.status for a in alerts} == {"sent"}  # none stuck in sending, none lost
     delivered = Counter(body["alert_id"] for body in receiver.bodies("/hook"))
-    assert sorted(delivered) == sorted(a.id for a in alerts) and set(delivered.values()) == {1}
+    assert sorted(delivered) == sorted(id_of(a) for a in alerts) and set(delivered.values()) == {1}
     named = [report["title"] for body in receiver.bodies("/hook") for report in body["reports"]]
     assert "Israel and Hezbollah ceasefire holds in south Lebanon" in named  # the feed's report arrived
     assert sum("unilateral ceasefire" in title for title in named) >= 1  # and the seed story's
