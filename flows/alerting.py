@@ -90,14 +90,18 @@ def _enqueue_story_updates(
     Nothing while the story's alert (or an update) is still unsent: that one names every report
     when it goes out. Keyed by the threshold, so overlapping runs enqueue it once.
     """
+    told = {
+        channel: outbox.story_delivery(session=session, topic_id=topic_id, story_id=story_id, channel=channel)
+        for channel in policy.channels
+    }
+    ready = {c: t for c, t in told.items() if t and not t.unsent and t.outlets_shown is not None}
+    if not ready:
+        return 0
     outlets = outbox.story_outlet_count(session=session, story_id=story_id)
     gap = timedelta(seconds=parse_duration(policy.updates.min_gap))
     enqueued = 0
-    for channel in policy.channels:
-        told = outbox.story_delivery(session=session, topic_id=topic_id, story_id=story_id, channel=channel)
-        if told is None or told.unsent or told.outlets_shown is None:
-            continue
-        threshold = policy.updates.threshold(shown=told.outlets_shown, outlets=outlets)
+    for channel, delivery in ready.items():
+        threshold = policy.updates.threshold(shown=delivery.outlets_shown or 0, outlets=outlets)
         if threshold is not None:
             enqueued += outbox.enqueue_alert(
                 session=session,
@@ -108,7 +112,7 @@ def _enqueue_story_updates(
                 now=now,
                 kind="update",
                 article_key=threshold,
-                not_before=told.last_sent_at + gap,
+                not_before=delivery.last_sent_at + gap,
             )
     return enqueued
 

@@ -201,17 +201,20 @@ def _story_reports(session: Session, story_id: int, terms: Sequence[str]) -> lis
     return [(id_of(row), _report(row, terms)) for row in rows]
 
 
-def _report(row: Article, terms: Sequence[str], *, with_snippet: bool = True) -> StoryArticle:
-    link = row.canonical_url or (row.location if row.location.startswith(("http://", "https://")) else None)
+def _report(row: Article, terms: Sequence[str]) -> StoryArticle:
     return StoryArticle(
         row.title,
         row.location,
         row.site_name,
         row.published_at,
         first_seen=row.first_seen_at,
-        link=link,
-        snippet=snippet(row.text, terms) if with_snippet else "",
+        link=_link(row.canonical_url, row.location),
+        snippet=snippet(row.text, terms),
     )
+
+
+def _link(canonical_url: str | None, location: str) -> str | None:
+    return canonical_url or (location if location.startswith(("http://", "https://")) else None)
 
 
 def snippet(text: str, terms: Sequence[str], width: int = SNIPPET_CHARS) -> str:
@@ -234,22 +237,33 @@ def snippet(text: str, terms: Sequence[str], width: int = SNIPPET_CHARS) -> str:
 
 def story_outlets(*, session: Session, topic_id: int, story_id: int, since: datetime) -> int:
     """Distinct outlets whose reports of the story matched the topic, dated since ``since``."""
-    rows = session.exec(
-        select(Article)
+    query = (
+        _outlet_columns()
         .join(TopicMatch, col(TopicMatch.article_id) == col(Article.id))
         .where(
             TopicMatch.topic_id == topic_id,
             TopicMatch.story_id == story_id,
             func.coalesce(col(Article.published_at), col(Article.first_seen_at)) >= since,
         )
-    ).all()
-    return count_outlets(_report(row, (), with_snippet=False) for row in rows)
+    )
+    return _count_outlets(session, query)
 
 
 def story_outlet_count(*, session: Session, story_id: int) -> int:
     """Distinct outlets among all reports of the story, counted as its alerts count them."""
-    rows = session.exec(select(Article).where(Article.story_id == story_id)).all()
-    return count_outlets(_report(row, (), with_snippet=False) for row in rows)
+    return _count_outlets(session, _outlet_columns().where(Article.story_id == story_id))
+
+
+def _outlet_columns() -> Any:
+    return select(Article.site_name, Article.canonical_url, Article.location)
+
+
+def _count_outlets(session: Session, query: Any) -> int:
+    rows = session.exec(query).all()
+    views = (
+        StoryArticle("", location, site, None, link=_link(url, location)) for site, url, location in rows
+    )
+    return count_outlets(views)
 
 
 @dataclass(frozen=True, slots=True)
