@@ -1,6 +1,6 @@
 """E-mail through a real aiosmtpd server: header injection (S7), HTML escaping (S8), SMTP down (A5),
 per-recipient 451/550 (A6), a drop after the final dot (A7), a tarpit (A8), Slack and e-mail
-failing independently (A9)."""
+failing independently (A9), and a digest as one message."""
 
 from __future__ import annotations
 
@@ -180,3 +180,24 @@ def test_a_drop_after_the_final_dot_is_maybe_sent(engine: Engine, smtp_inbox: tu
     with Session(engine) as session:
         alert = session.get_one(Alert, alert_id)
         assert (alert.status, alert.maybe_sent) == ("sent", True)
+
+
+def test_a_digest_goes_out_as_one_email_grouped_by_topic(
+    engine: Engine, smtp_inbox: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp_inbox
+    digest = {"mode": "digest", "digest": {"every": "daily", "at": "08:00"}}
+    seed_alerts(engine, stories=2, channels=("mail",), policy=digest)
+    seed_alerts(engine, stories=1, channels=("mail",), topic="Gaza talks", policy=digest)
+    channels = build_channels({"mail": EmailChannelSpec(to=("desk@example.org",))}, smtp=_smtp(port))
+    slot = NOW.replace(hour=8, minute=0) + timedelta(days=1)
+    assert deliver_due_alerts(engine, channels, SETTINGS, clock=lambda: NOW).sent == 0  # held for 08:00
+    assert deliver_due_alerts(engine, channels, SETTINGS, clock=lambda: slot).sent == 3
+    [(_, raw)] = inbox.messages
+    parsed = message_from_bytes(raw, policy=policy.default)
+    assert parsed["Subject"] == "[newswatch] digest: 3 new stories (Lebanon ceasefire, Gaza talks)"
+    assert parsed["Message-ID"].startswith("<newswatch.digest.")
+    html_part = parsed.get_body(("html",))
+    assert html_part is not None
+    html = html_part.get_content()
+    assert html.count("<h2>") == 2 and "Story 0 &lt;!channel&gt;" in html and "<!channel>" not in html
