@@ -15,6 +15,7 @@ from prefect.events import emit_event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from alerts.redaction import redact
 from flows.summary import RunSummary
 from storage.catalog import list_sources
 
@@ -25,8 +26,12 @@ MATCH_EVENT = "newswatch.topic.matched"
 
 
 def publish_ingest_artifacts(summary: RunSummary, engine: Engine) -> None:
-    """The run's summary, its new articles and the health of every source, as artifacts."""
-    create_markdown_artifact(key=SUMMARY_KEY, markdown=summary.markdown(), description="What this run did")
+    """The run's summary, its new articles and the health of every source, as artifacts.
+
+    Errors are shown with secrets masked (R9): an error may quote a URL or a connection string.
+    """
+    summary_text = redact(summary.markdown())
+    create_markdown_artifact(key=SUMMARY_KEY, markdown=summary_text, description="What this run did")
     create_table_artifact(
         key=ARTICLES_KEY, table=summary.article_rows(), description="Articles stored by this run"
     )
@@ -45,7 +50,7 @@ def source_health_rows(engine: Engine) -> list[dict[str, str]]:
             "status": source.last_status or "never polled",
             "last success": _iso(source.last_success_at),
             "consecutive failures": str(source.consecutive_failures),
-            "last error": source.last_error or "",
+            "last error": redact(source.last_error or ""),
             "next poll": _iso(source.next_poll_at),
         }
         for source in sources

@@ -20,7 +20,8 @@ from alerts.redaction import install_redaction, redact
 from core.settings import AlertSettings, SmtpSettings
 from core.watchlist import AppriseChannelSpec, DigestSchedule, QuietHours, WebhookChannelSpec
 from flows.alerting import deliver_due_alerts
-from storage.engine import make_engine
+from storage import catalog
+from storage.engine import make_engine, transaction
 from storage.models import Alert
 from tests.alerts.conftest import NOW, Receiver, seed_alerts
 
@@ -171,6 +172,18 @@ def test_secrets_never_reach_logs_or_stored_errors(
     assert redact("https://hooks.slack.com/services/T1/B2/abc and another-secret-value") == (
         "https://hooks.slack.com/services/*** and ***"
     )
+
+
+def test_source_errors_in_the_health_artifact_are_masked(engine: Engine) -> None:
+    from flows.reporting import source_health_rows
+
+    error = "fetch_failed: https://hooks.slack.com/services/T1/B2/artifact-secret via postgresql://nw:db-pw-777@db/n"
+    with transaction(engine) as session:
+        source = catalog.upsert_source(session=session, name="s", kind="feed", location="x", every_seconds=60)
+        catalog.record_source_failure(session=session, source=source, now=NOW, error=error, error_class="x")
+    [row] = source_health_rows(engine)
+    assert "artifact-secret" not in row["last error"] and "db-pw-777" not in row["last error"]
+    assert row["last error"].startswith("fetch_failed: https://hooks.slack.com/services/***")
 
 
 def test_an_apprise_url_delivers_through_apprise(engine: Engine, receiver: Receiver) -> None:
