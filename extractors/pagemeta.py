@@ -23,6 +23,7 @@ from extractors import jsonld
 from extractors.authors import clean_authors
 from extractors.dates import date_from_url, local_day, parse_date
 from extractors.metadata import canonicalise_url
+from extractors.titles import choose_title, headings, meta_titles
 
 JSON_LD, META, BYLINE, URL = "json-ld", "meta", "byline", "url"
 _PUBLISHED_META = (
@@ -55,10 +56,6 @@ _MODIFIED_META = (
     "dc.date.modified",
 )
 _AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
-_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|\u2013|\u2014|\u2022|\u00b7|::|\u00bb|~|/)\s+")
-_SUFFIX_MAX_WORDS = 6
-# A page's only <h1> is its headline when it has this many words (shorter ones are often a logo).
-_MIN_SOLE_HEADING_WORDS = 3
 _MAX_BYLINE_CHARS = 80
 _BYLINE_XPATH = (
     './/*[@rel="author" or @itemprop="author" or contains(@class, "byline")'
@@ -101,7 +98,7 @@ def read_page_meta(tree: lxml_html.HtmlElement, url: str | None) -> PageMeta:
     metas = _meta_tags(tree)
     meta = PageMeta()
     meta.site_name = _site_name(ld, metas)
-    meta.title = choose_title(_meta_titles(tree, ld, metas), _headings(tree), meta.site_name)
+    meta.title = choose_title(meta_titles(tree, ld, metas), headings(tree), meta.site_name)
     meta.authors = _authors(tree, ld, metas)
     meta.published, meta.published_source, raw = _published(tree, ld, metas, url)
     meta.published_day = local_day(raw) if raw else (meta.published.date() if meta.published else None)
@@ -138,65 +135,6 @@ def _site_name(ld: dict[str, Any], metas: dict[str, str]) -> str | None:
         or metas.get("twitter:site", "").lstrip("@")
         or None
     )
-
-
-def _meta_titles(tree: lxml_html.HtmlElement, ld: dict[str, Any], metas: dict[str, str]) -> list[str]:
-    titles = [
-        jsonld.text_of(ld.get("headline")),
-        metas.get("og:title"),
-        metas.get("twitter:title"),
-        " ".join(tree.findtext(".//title", default="").split()),
-        metas.get("title"),
-    ]
-    return [title for title in dict.fromkeys(titles) if title]
-
-
-def _headings(tree: lxml_html.HtmlElement) -> list[str]:
-    texts = (" ".join(h1.text_content().split()) for h1 in tree.iterfind(".//h1"))
-    return [text for text in texts if 0 < len(text) <= 300]
-
-
-def _norm(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
-
-
-def choose_title(meta_titles: list[str], headings: list[str], site_name: str | None) -> str | None:
-    """The headline the reader sees: the page's only <h1> (of three words or more), else an <h1> a
-    meta title starts with, else the best meta title; without the site's suffix in each case."""
-    distinct = list(dict.fromkeys(headings))
-    if len(distinct) == 1 and len(_norm(distinct[0]).split()) >= _MIN_SOLE_HEADING_WORDS:
-        return strip_site_suffix(distinct[0], site_name)
-    for heading in headings:
-        wanted = _norm(heading)
-        if wanted and len(wanted.split()) >= 2 and any(_starts_title(_norm(t), wanted) for t in meta_titles):
-            return strip_site_suffix(heading, site_name)
-    if meta_titles:
-        return strip_site_suffix(meta_titles[0], site_name)
-    return headings[0] if headings else None
-
-
-def _starts_title(title: str, heading: str) -> bool:
-    """``title`` is ``heading`` and a suffix; not a site name followed by a longer headline."""
-    return title.startswith(heading) and len(title.split()) <= 2 * len(heading.split())
-
-
-def strip_site_suffix(title: str, site_name: str | None) -> str:
-    """``title`` without a trailing (or leading) " | Site name" part; unchanged when it has none."""
-    site = _norm(site_name or "")
-    separators = list(_TITLE_SEPARATORS.finditer(title))
-    if site and separators and _norm(title[: separators[0].start()]) == site and len(separators) == 1:
-        return title[separators[0].end() :].strip()
-    for _ in range(2):
-        if not separators:
-            break
-        cut = separators.pop()
-        head, last = title[: cut.start()], _norm(title[cut.end() :])
-        is_site = bool(site) and bool(last) and (last == site or site in last or last in site)
-        short = len(last.split()) <= _SUFFIX_MAX_WORDS and len(_norm(head).split()) >= 3
-        if not (is_site or short):
-            break
-        title = head
-    return title.strip()
 
 
 def _authors(tree: lxml_html.HtmlElement, ld: dict[str, Any], metas: dict[str, str]) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from extractors import extract
 from extractors.authors import clean_authors
 from extractors.dates import date_from_url, local_day, parse_date
-from extractors.pagemeta import choose_title, strip_site_suffix
+from extractors.titles import choose_title, strip_site_suffix
 
 BODY = "".join(
     f"<p>{sentence}</p>"
