@@ -1,10 +1,9 @@
 """Page metadata read from the parsed HTML: JSON-LD first, then meta tags, then the visible page.
 
-title       the headline (an <h1> that a meta title starts with), else a meta title without
-            the site's suffix ("Beirut talks stall | Example News" -> "Beirut talks stall")
+title       the headline (see extractors.titles) without the site's name
 authors     JSON-LD author names, else author meta tags, else a visible byline
-published   JSON-LD datePublished ("json-ld"), a meta tag ("meta"), a <time> element in the
-modified    page ("byline"), or the URL ("url"); each with that provenance
+published   JSON-LD, meta tags or microdata ("json-ld", "meta"), the dateline printed beside the
+modified    headline ("byline"), or the URL ("url"), weighed as extractors.pubdates describes
 canonical   rel=canonical, og:url, JSON-LD url, else the page URL; tracking parameters dropped
 language, site name, section, tags, lead image, and JSON-LD articleBody when present
 """
@@ -12,6 +11,7 @@ language, site name, section, tags, lead image, and JSON-LD articleBody when pre
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -21,11 +21,13 @@ from lxml import html as lxml_html
 
 from extractors import jsonld
 from extractors.authors import clean_authors
-from extractors.dates import date_from_url, local_day, parse_date
+from extractors.datelines import Dateline, find_datelines
+from extractors.dates import date_from_url
 from extractors.metadata import canonicalise_url
-from extractors.titles import choose_title, headings, meta_titles
+from extractors.pubdates import modification, publication
+from extractors.titles import choose_title, headings, meta_titles, normalise_title
 
-JSON_LD, META, BYLINE, URL = "json-ld", "meta", "byline", "url"
+JSON_LD, META = "json-ld", "meta"
 _PUBLISHED_META = (
     "article:published_time",
     "og:article:published_time",
@@ -38,6 +40,8 @@ _PUBLISHED_META = (
     "parsely-pub-date",
     "sailthru.date",
     "article.published",
+    "published",
+    "date.published",
     "published_time",
     "dc.date.issued",
     "dcterms.issued",
@@ -100,13 +104,9 @@ def read_page_meta(tree: lxml_html.HtmlElement, url: str | None) -> PageMeta:
     meta.site_name = _site_name(ld, metas)
     meta.title = choose_title(meta_titles(tree, ld, metas), headings(tree), meta.site_name)
     meta.authors = _authors(tree, ld, metas)
-    meta.published, meta.published_source, raw = _published(tree, ld, metas, url)
-    meta.published_day = local_day(raw) if raw else (meta.published.date() if meta.published else None)
-    meta.modified, meta.modified_source, _ = _first_date(
-        ((jsonld.text_of(ld.get("dateModified")), JSON_LD), *((metas.get(k), META) for k in _MODIFIED_META))
-    )
     meta.canonical_url = _canonical(tree, ld, metas, url)
     meta.language = _language(tree, ld, metas)
+    _dates(tree, ld, metas, meta, url)
     meta.section = jsonld.text_of(ld.get("articleSection")) or metas.get("article:section")
     meta.tags = _tags(tree, ld, metas)
     meta.image_url = _image(ld, metas, url)
@@ -157,28 +157,79 @@ def _authors(tree: lxml_html.HtmlElement, ld: dict[str, Any], metas: dict[str, s
     return ()
 
 
-def _published(
-    tree: lxml_html.HtmlElement, ld: dict[str, Any], metas: dict[str, str], url: str | None
-) -> tuple[datetime | None, str | None, str | None]:
-    """The publication time, its provenance, and the value as the page wrote it."""
-    candidates = [(jsonld.text_of(ld.get("datePublished")), JSON_LD)]
-    candidates += [(metas.get(key), META) for key in _PUBLISHED_META]
-    candidates += [(jsonld.text_of(ld.get("dateCreated")), JSON_LD)]
-    moment, source, raw = _first_date(candidates)
-    if moment is None:
-        times = tree.xpath(_TIME_XPATH)
-        moment, source, raw = _first_date([(times[0].get("datetime"), BYLINE)] if times else [])
-    if moment is None and (from_url := date_from_url(url)) is not None:
-        moment, source, raw = from_url, URL, None
-    return moment, source, raw
+def _dates(
+    tree: lxml_html.HtmlElement, ld: dict[str, Any], metas: dict[str, str], meta: PageMeta, url: str | None
+) -> None:
+    """Fill ``meta``'s publication and modification dates (see extractors.pubdates)."""
+    headline = headline_element(tree, meta.title)
+    url_date = date_from_url(url)
+    url_day = url_date.date() if url_date else None
+    day_first = _day_first(tree, metas)
+    lines = find_datelines(headline, day_first=day_first) if headline is not None else []
+    lines = [_as_url_day(line, url_day) for line in lines] if url_day else lines
+    stated = publication(
+        _stated_dates(tree, ld, metas, "datePublished", _PUBLISHED_META),
+        lines,
+        header_time=lambda: _header_time(tree),
+        url_day=url_day,
+    )
+    if stated is not None:
+        meta.published, meta.published_source, meta.published_day = stated.moment, stated.source, stated.day
+    changed = modification(_stated_dates(tree, ld, metas, "dateModified", _MODIFIED_META), lines)
+    if changed is not None:
+        meta.modified, meta.modified_source = changed.moment, changed.source
 
 
-def _first_date(candidates: Any) -> tuple[datetime | None, str | None, str | None]:
-    for value, source in candidates:
-        moment = parse_date(value)
-        if moment is not None:
-            return moment, source, value
-    return None, None, None
+def _stated_dates(
+    tree: lxml_html.HtmlElement,
+    ld: dict[str, Any],
+    metas: dict[str, str],
+    prop: str,
+    meta_keys: tuple[str, ...],
+) -> Iterator[tuple[str | None, str]]:
+    """(value, provenance) of a date property: JSON-LD, meta tags, then microdata, searched only if
+    reached (the caller stops at the first plausible date)."""
+    yield jsonld.text_of(ld.get(prop)), JSON_LD
+    for key in meta_keys:
+        yield metas.get(key), META
+    if prop == "datePublished":
+        yield jsonld.text_of(ld.get("dateCreated")), JSON_LD
+    for element in tree.xpath(f'.//*[@itemprop="{prop}"][not(self::meta)]'):
+        yield element.get("content") or element.get("datetime") or element.text_content(), META
+
+
+def _header_time(tree: lxml_html.HtmlElement) -> str | None:
+    """The datetime of the first <time> in the article's header; None when there is none."""
+    times = tree.xpath(_TIME_XPATH)
+    return str(times[0].get("datetime")) if times else None
+
+
+def _day_first(tree: lxml_html.HtmlElement, metas: dict[str, str]) -> bool:
+    """Whether the page writes 03/10/2023 for 3 October: everywhere but in US English (a locale
+    with a region, such as og:locale en_GB, says more than a bare lang="en")."""
+    declared = (tree.get("lang"), metas.get("og:locale"), metas.get("content-language"))
+    locales = [value.strip().lower().replace("_", "-") for value in declared if value and value.strip()]
+    locale = next((value for value in locales if "-" in value), locales[0] if locales else "en")
+    return locale not in {"en", "en-us"}
+
+
+def _as_url_day(line: Dateline, url_day: date) -> Dateline:
+    """``line`` read month-first or day-first, whichever the URL's date confirms."""
+    swapped = line.day.day <= 12 and date(line.day.year, line.day.day, line.day.month) == url_day
+    return Dateline(url_day, line.updated, line.distance) if swapped else line
+
+
+def headline_element(tree: lxml_html.HtmlElement, title: str | None) -> lxml_html.HtmlElement | None:
+    """The <h1> (or <h2>) that prints ``title``, else the page's first <h1>; None when it has none."""
+    wanted = normalise_title(title or "")
+    first = None
+    for heading in tree.iterfind(".//h1"):
+        first = heading if first is None else first
+        if wanted and normalise_title(heading.text_content()) == wanted:
+            return heading
+    if first is None and wanted:
+        return next((h for h in tree.iterfind(".//h2") if normalise_title(h.text_content()) == wanted), None)
+    return first
 
 
 def _canonical(

@@ -37,7 +37,8 @@ def headings(tree: lxml_html.HtmlElement) -> list[str]:
     return [text for text in texts if 0 < len(text) <= 300]
 
 
-def _norm(text: str) -> str:
+def normalise_title(text: str) -> str:
+    """``text`` as lower-case words, for comparing titles that differ in case, spacing or punctuation."""
     return " ".join(re.findall(r"\w+", text.casefold()))
 
 
@@ -45,11 +46,12 @@ def choose_title(meta_titles: list[str], headings: list[str], site_name: str | N
     """The headline the reader sees: the page's only <h1> (of three words or more), else an <h1> a
     meta title starts with, else the best meta title; without the site's suffix in each case."""
     distinct = list(dict.fromkeys(headings))
-    if len(distinct) == 1 and len(_norm(distinct[0]).split()) >= _MIN_SOLE_HEADING_WORDS:
+    if len(distinct) == 1 and len(normalise_title(distinct[0]).split()) >= _MIN_SOLE_HEADING_WORDS:
         return strip_site_suffix(distinct[0], site_name)
     for heading in headings:
-        wanted = _norm(heading)
-        if wanted and len(wanted.split()) >= 2 and any(_starts_title(_norm(t), wanted) for t in meta_titles):
+        wanted = normalise_title(heading)
+        starts = any(_starts_title(normalise_title(title), wanted) for title in meta_titles)
+        if wanted and len(wanted.split()) >= 2 and starts:
             return strip_site_suffix(heading, site_name)
     if meta_titles:
         return strip_site_suffix(meta_titles[0], site_name)
@@ -63,17 +65,18 @@ def _starts_title(title: str, heading: str) -> bool:
 
 def strip_site_suffix(title: str, site_name: str | None) -> str:
     """``title`` without a trailing (or leading) " | Site name" part; unchanged when it has none."""
-    site = _norm(site_name or "")
+    site = normalise_title(site_name or "")
     separators = list(_TITLE_SEPARATORS.finditer(title))
-    if site and separators and _norm(title[: separators[0].start()]) == site and len(separators) == 1:
+    leading = normalise_title(title[: separators[0].start()]) if separators else ""
+    if site and leading == site and len(separators) == 1:
         return title[separators[0].end() :].strip()
     for _ in range(2):
         if not separators:
             break
         cut = separators.pop()
-        head, last = title[: cut.start()], _norm(title[cut.end() :])
+        head, last = title[: cut.start()], normalise_title(title[cut.end() :])
         is_site = bool(site) and bool(last) and (last == site or site in last or last in site)
-        short = len(last.split()) <= _SUFFIX_MAX_WORDS and len(_norm(head).split()) >= 3
+        short = len(last.split()) <= _SUFFIX_MAX_WORDS and len(normalise_title(head).split()) >= 3
         if not (is_site or short):
             break
         title = head
