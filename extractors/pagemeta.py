@@ -102,8 +102,12 @@ def read_page_meta(tree: lxml_html.HtmlElement, url: str | None) -> PageMeta:
     metas = _meta_tags(tree)
     meta = PageMeta()
     meta.site_name = _site_name(ld, metas)
-    meta.title = choose_title(meta_titles(tree, ld, metas), headings(tree), meta.site_name)
     meta.authors = _authors(tree, ld, metas)
+    meta.is_article = jsonld.is_article(article) or metas.get("og:type", "").lower() == "article"
+    reads_like_article = meta.is_article or bool(meta.authors) or _states_publication(ld, metas)
+    host = urlsplit(url).hostname if url else None
+    titles, heads = meta_titles(tree, ld, metas), headings(tree)
+    meta.title = choose_title(titles, heads, meta.site_name, article=reads_like_article, host=host)
     meta.canonical_url = _canonical(tree, ld, metas, url)
     meta.language = _language(tree, ld, metas)
     _dates(tree, ld, metas, meta, url)
@@ -112,8 +116,12 @@ def read_page_meta(tree: lxml_html.HtmlElement, url: str | None) -> PageMeta:
     meta.image_url = _image(ld, metas, url)
     body = ld.get("articleBody")
     meta.body = body if isinstance(body, str) and body.strip() else None
-    meta.is_article = jsonld.is_article(article) or metas.get("og:type", "").lower() == "article"
     return meta
+
+
+def _states_publication(ld: dict[str, Any], metas: dict[str, str]) -> bool:
+    """The page's metadata gives a publication date (parsed or not): a report, not a catalogue page."""
+    return bool(ld.get("datePublished")) or any(metas.get(key) for key in _PUBLISHED_META)
 
 
 def _meta_tags(tree: lxml_html.HtmlElement) -> dict[str, str]:
