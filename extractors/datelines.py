@@ -13,14 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from lxml import etree
-from lxml.html import HtmlElement
-
 from extractors.dates import local_day
+from extractors.nearby import Line
 
-# Text nodes read after and before the headline: a dateline sits within a few lines of it.
-FOLLOWING_TEXTS = 40
-PRECEDING_TEXTS = 12
 # A dateline is a short line; a longer text node is a paragraph that merely mentions a date.
 MAX_DATELINE_CHARS = 80
 # A date before the headline (a breadcrumb, a kicker) counts as this many text nodes further away.
@@ -40,9 +35,6 @@ _DATE = re.compile(
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
 _UPDATED = re.compile(r"\b(?:updated|modified|reviewed|revised|edited|refreshed)\b", re.IGNORECASE)
-_SKIPPED = frozenset(
-    {"script", "style", "noscript", "template", "svg", "select", "option", "textarea", "button"}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,21 +46,18 @@ class Dateline:
     distance: int  # text nodes from the headline; negative before it
 
 
-def find_datelines(headline: HtmlElement, *, day_first: bool = False) -> list[Dateline]:
-    """The dates in the short text nodes around ``headline``, nearest first.
+def find_datelines(lines: list[Line], *, day_first: bool = False) -> list[Dateline]:
+    """The dates in the short ``lines`` around the headline, nearest first.
 
     ``day_first`` reads an ambiguous 03/10/2023 as 3 October (most of the world) rather than
     March 10 (the United States); 25/10/2023 and 10.03.2023 are unambiguous either way.
     """
-    following = list(_first_texts(_after(headline), FOLLOWING_TEXTS))
-    preceding = list(_first_texts(_before(headline), PRECEDING_TEXTS))
-    in_order = [*reversed(preceding), *following]  # document order around the headline
     found: list[Dateline] = []
-    for index, text in enumerate(in_order):
-        distance = index - len(preceding) + (1 if index >= len(preceding) else 0)
-        previous = in_order[index - 1] if index and index != len(preceding) else ""
-        dates = _dates_in(text, previous, day_first)
-        found.extend(Dateline(day, updated, distance) for day, updated in dates)
+    for index, line in enumerate(lines):
+        across = index == 0 or (lines[index - 1].distance < 0 < line.distance)
+        previous = "" if across else lines[index - 1].text  # a label never reaches across the headline
+        dates = _dates_in(line.text, previous, day_first)
+        found.extend(Dateline(day, updated, line.distance) for day, updated in dates)
     return sorted(found, key=_remoteness)
 
 
@@ -119,75 +108,3 @@ def _to_day(found: re.Match[str], day_first: bool) -> date | None:
         return date(year, first, second)
     except ValueError:
         return None
-
-
-def _first_texts(texts: Iterator[str], limit: int) -> Iterator[str]:
-    """The first ``limit`` non-blank texts, with runs of whitespace collapsed."""
-    count = 0
-    for text in texts:
-        text = " ".join(text.split())
-        if text:
-            yield text
-            count += 1
-            if count >= limit:
-                return
-
-
-def _after(element: HtmlElement) -> Iterator[str]:
-    """The text nodes after ``element`` (not inside it), in document order."""
-    node: HtmlElement | None = element
-    while node is not None:
-        yield node.tail or ""
-        for sibling in node.itersiblings():
-            yield from _texts_within(sibling)
-            yield sibling.tail or ""
-        node = node.getparent()
-
-
-def _before(element: HtmlElement) -> Iterator[str]:
-    """The text nodes before ``element`` (not its ancestors' own text after it), nearest first."""
-    node: HtmlElement | None = element
-    while node is not None:
-        for sibling in node.itersiblings(preceding=True):
-            yield sibling.tail or ""
-            yield from _texts_backwards(sibling)
-        parent = node.getparent()
-        if parent is not None and _is_visible(parent):
-            yield parent.text or ""
-        node = parent
-
-
-def _texts_backwards(element: HtmlElement) -> Iterator[str]:
-    """The text nodes inside ``element`` from last to first, lazily (a long menu is not read whole)."""
-    if not _is_visible(element):
-        return
-    for child in reversed(element):
-        yield child.tail or ""
-        yield from _texts_backwards(child)
-    yield element.text or ""
-
-
-def _texts_within(element: HtmlElement) -> Iterator[str]:
-    """The text nodes inside ``element`` in document order, without scripts, styles and forms."""
-    if not _is_visible(element):
-        return
-    skipping: HtmlElement | None = None
-    for event, node in etree.iterwalk(element, events=("start", "end", "comment", "pi")):
-        if skipping is not None:
-            if event == "end" and node is skipping:
-                skipping = None
-                yield node.tail or ""
-        elif event in ("comment", "pi"):
-            yield node.tail or ""  # a comment's text is not shown, the text after it is
-        elif event == "start":
-            if _is_visible(node):
-                yield node.text or ""
-            else:
-                skipping = node
-        elif node is not element:
-            yield node.tail or ""
-
-
-def _is_visible(node: HtmlElement) -> bool:
-    tag = node.tag
-    return isinstance(tag, str) and tag.lower() not in _SKIPPED

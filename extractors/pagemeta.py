@@ -24,6 +24,7 @@ from extractors.authors import clean_authors
 from extractors.datelines import Dateline, find_datelines
 from extractors.dates import date_from_url
 from extractors.metadata import canonicalise_url
+from extractors.nearby import lines_around
 from extractors.pubdates import modification, publication
 from extractors.titles import choose_title, headings, meta_titles, normalise_title
 
@@ -173,7 +174,7 @@ def _dates(
     url_date = date_from_url(url)
     url_day = url_date.date() if url_date else None
     day_first = _day_first(tree, metas)
-    lines = find_datelines(headline, day_first=day_first) if headline is not None else []
+    lines = find_datelines(lines_around(headline), day_first=day_first) if headline is not None else []
     lines = [_as_url_day(line, url_day) for line in lines] if url_day else lines
     stated = publication(
         _stated_dates(tree, ld, metas, "datePublished", _PUBLISHED_META),

@@ -11,6 +11,7 @@ from core.records import ExtractedArticle
 from extractors import extract
 from extractors.datelines import find_datelines, parse_day
 from extractors.dates import date_from_url
+from extractors.nearby import lines_around
 
 BODY = "".join(
     f"<p>{sentence}</p>"
@@ -128,7 +129,7 @@ def test_datelines_are_read_in_document_order_around_the_headline() -> None:
         "<div><p>Published</p><p><b>Last</b> updated: 3 Nov 2024</p><h1>Title</h1>"
         "<p> <!-- -->Dec 17, 2025</p><script>var d = '1 Jan 2020';</script><p>See 03/10/2023</p></div>"
     )
-    lines = find_datelines(tree.find(".//h1"))
+    lines = find_datelines(lines_around(tree.find(".//h1")))
     assert [(line.day, line.updated, line.distance) for line in lines] == [
         (date(2025, 12, 17), False, 1),
         (date(2023, 3, 10), False, 2),
