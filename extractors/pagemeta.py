@@ -20,11 +20,11 @@ from urllib.parse import urljoin, urlsplit
 from lxml import html as lxml_html
 
 from extractors import jsonld
-from extractors.authors import clean_authors
+from extractors.authors import byline_names, choose_authors, clean_authors
 from extractors.datelines import Dateline, find_datelines
 from extractors.dates import date_from_url
 from extractors.metadata import canonicalise_url
-from extractors.nearby import lines_around
+from extractors.nearby import Line, lines_around
 from extractors.pubdates import modification, publication
 from extractors.titles import choose_title, headings, meta_titles, normalise_title
 
@@ -103,21 +103,38 @@ def read_page_meta(tree: lxml_html.HtmlElement, url: str | None) -> PageMeta:
     metas = _meta_tags(tree)
     meta = PageMeta()
     meta.site_name = _site_name(ld, metas)
-    meta.authors = _authors(tree, ld, metas)
     meta.is_article = jsonld.is_article(article) or metas.get("og:type", "").lower() == "article"
-    reads_like_article = meta.is_article or bool(meta.authors) or _states_publication(ld, metas)
-    host = urlsplit(url).hostname if url else None
-    titles, heads = meta_titles(tree, ld, metas), headings(tree)
-    meta.title = choose_title(titles, heads, meta.site_name, article=reads_like_article, host=host)
+    lines = _title_and_authors(tree, ld, metas, meta, url)
     meta.canonical_url = _canonical(tree, ld, metas, url)
     meta.language = _language(tree, ld, metas)
-    _dates(tree, ld, metas, meta, url)
+    _dates(tree, ld, metas, meta, url, lines)
     meta.section = jsonld.text_of(ld.get("articleSection")) or metas.get("article:section")
     meta.tags = _tags(tree, ld, metas)
     meta.image_url = _image(ld, metas, url)
     body = ld.get("articleBody")
     meta.body = body if isinstance(body, str) and body.strip() else None
     return meta
+
+
+def _title_and_authors(
+    tree: lxml_html.HtmlElement, ld: dict[str, Any], metas: dict[str, str], meta: PageMeta, url: str | None
+) -> list[Line]:
+    """Fill ``meta``'s title and authors; the lines around the headline, for the dates."""
+    stated = jsonld.authors_of(ld.get("author")) if ld.get("author") else []
+    meta_authors = _meta_authors(metas)
+    reads_like_article = meta.is_article or bool(stated or meta_authors) or _states_publication(ld, metas)
+    marked = None if reads_like_article else _marked_authors(tree)  # looked up only when it decides
+    host = urlsplit(url).hostname if url else None
+    titles, heads = meta_titles(tree, ld, metas), headings(tree)
+    article = reads_like_article or bool(marked)
+    meta.title = choose_title(titles, heads, meta.site_name, article=article, host=host)
+    headline = headline_element(tree, meta.title)
+    lines = lines_around(headline) if headline is not None else []
+    sites = (meta.site_name, jsonld.text_of(ld.get("publisher")))
+    meta.authors = choose_authors(stated, meta_authors, byline_names(lines), sites)
+    if not meta.authors:
+        meta.authors = marked if marked is not None else _marked_authors(tree)
+    return lines
 
 
 def _states_publication(ld: dict[str, Any], metas: dict[str, str]) -> bool:
@@ -146,16 +163,17 @@ def _site_name(ld: dict[str, Any], metas: dict[str, str]) -> str | None:
     )
 
 
-def _authors(tree: lxml_html.HtmlElement, ld: dict[str, Any], metas: dict[str, str]) -> tuple[str, ...]:
-    names = jsonld.names_of(ld.get("author")) if ld.get("author") else []
-    if not names:
-        for key in _AUTHOR_META:
-            value = metas.get(key)
-            if value and not value.startswith(("http://", "https://")):
-                names = [value]
-                break
-    if names:
-        return clean_authors(names)
+def _meta_authors(metas: dict[str, str]) -> list[str]:
+    """The first author meta tag that is not a URL (a profile link says nothing about the name)."""
+    for key in _AUTHOR_META:
+        value = metas.get(key)
+        if value and not value.startswith(("http://", "https://")):
+            return [value]
+    return []
+
+
+def _marked_authors(tree: lxml_html.HtmlElement) -> tuple[str, ...]:
+    """Names in the elements the page marks as its author's, anywhere on it: the last resort."""
     for element in tree.xpath(_BYLINE_XPATH)[:10]:
         text = " ".join(
             " ".join(element.xpath(".//text()[not(ancestor::script or ancestor::style)]")).split()
@@ -167,14 +185,17 @@ def _authors(tree: lxml_html.HtmlElement, ld: dict[str, Any], metas: dict[str, s
 
 
 def _dates(
-    tree: lxml_html.HtmlElement, ld: dict[str, Any], metas: dict[str, str], meta: PageMeta, url: str | None
+    tree: lxml_html.HtmlElement,
+    ld: dict[str, Any],
+    metas: dict[str, str],
+    meta: PageMeta,
+    url: str | None,
+    around: list[Line],
 ) -> None:
     """Fill ``meta``'s publication and modification dates (see extractors.pubdates)."""
-    headline = headline_element(tree, meta.title)
     url_date = date_from_url(url)
     url_day = url_date.date() if url_date else None
-    day_first = _day_first(tree, metas)
-    lines = find_datelines(lines_around(headline), day_first=day_first) if headline is not None else []
+    lines = find_datelines(around, day_first=_day_first(tree, metas))
     lines = [_as_url_day(line, url_day) for line in lines] if url_day else lines
     stated = publication(
         _stated_dates(tree, ld, metas, "datePublished", _PUBLISHED_META),
