@@ -195,3 +195,24 @@ def canonicalise_url(url: str | None) -> str | None:
         if not _TRACKING_PARAMS.match(key.lower())
     ]
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
+
+
+def without_amp(url: str) -> str:
+    """The regular page an AMP URL stands for: Google's AMP cache (``host-com.cdn.ampproject.org/c/s/
+    host.com/path``) read as ``https://host.com/path``; an ``amp`` path segment, ``.amp`` ending,
+    ``amp.`` host or ``?amp=1`` / ``?outputType=amp`` query removed. Other URLs are returned as given."""
+    parts = urlsplit(url)
+    if parts.netloc.endswith(".cdn.ampproject.org"):
+        cached = re.match(r"^/[a-z]/(s/)?(.+)$", parts.path)
+        if cached:
+            scheme = "https" if cached.group(1) else "http"
+            return without_amp(f"{scheme}://{cached.group(2)}" + (f"?{parts.query}" if parts.query else ""))
+    segments = [segment for segment in parts.path.split("/") if segment.lower() != "amp"]
+    path = re.sub(r"\.amp(?=\.html?$|$)", "", "/".join(segments), flags=re.IGNORECASE) or "/"
+    host = parts.netloc[4:] if parts.netloc.lower().startswith("amp.") else parts.netloc
+    query = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if key.lower() != "amp" and not (key.lower() == "outputtype" and value.lower() == "amp")
+    ]
+    return urlunsplit((parts.scheme, host, path, urlencode(query), parts.fragment))

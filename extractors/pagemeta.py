@@ -23,7 +23,7 @@ from extractors import jsonld
 from extractors.authors import byline_names, choose_authors, clean_authors
 from extractors.datelines import Dateline, find_datelines
 from extractors.dates import date_from_url
-from extractors.metadata import canonicalise_url
+from extractors.metadata import canonicalise_url, without_amp
 from extractors.nearby import Line, lines_around
 from extractors.pubdates import modification, publication
 from extractors.titles import choose_title, headings, meta_titles, normalise_title
@@ -275,7 +275,7 @@ def _canonical(
         resolved = canonicalise_url(urljoin(url or "", candidate.strip()))
         if resolved and not _is_home_for_article(resolved, page):
             return resolved
-    return page
+    return canonicalise_url(without_amp(page)) if page else None  # nothing declared: the URL, de-AMPed
 
 
 def _is_home_for_article(candidate: str, page: str | None) -> bool:
