@@ -23,7 +23,7 @@ from extractors import jsonld
 from extractors.authors import byline_names, choose_authors, clean_authors
 from extractors.datelines import Dateline, find_datelines
 from extractors.dates import date_from_url
-from extractors.metadata import canonicalise_url, without_amp
+from extractors.metadata import canonicalise_url, repair_mojibake, without_amp
 from extractors.nearby import Line, lines_around
 from extractors.pubdates import modification, publication
 from extractors.titles import choose_title, headings, meta_titles, normalise_title
@@ -128,13 +128,15 @@ def _title_and_authors(
     host = urlsplit(url).hostname if url else None
     titles, heads = meta_titles(tree, ld, metas), headings(tree)
     article = reads_like_article or bool(marked)
-    meta.title = choose_title(titles, heads, meta.site_name, article=article, host=host)
-    headline = headline_element(tree, meta.title)
+    title = choose_title(titles, heads, meta.site_name, article=article, host=host)
+    meta.title = repair_mojibake(title) if title else None
+    headline = headline_element(tree, title)  # as the page prints it
     lines = lines_around(headline) if headline is not None else []
     sites = (meta.site_name, jsonld.text_of(ld.get("publisher")))
-    meta.authors = choose_authors(stated, meta_authors, byline_names(lines), sites)
-    if not meta.authors:
-        meta.authors = marked if marked is not None else _marked_authors(tree)
+    authors = choose_authors(stated, meta_authors, byline_names(lines), sites)
+    if not authors:
+        authors = marked if marked is not None else _marked_authors(tree)
+    meta.authors = tuple(repair_mojibake(name) for name in authors)
     return lines
 
 
