@@ -253,15 +253,18 @@ def _as_url_day(line: Dateline, url_day: date) -> Dateline:
 
 
 def headline_element(tree: lxml_html.HtmlElement, title: str | None) -> lxml_html.HtmlElement | None:
-    """The <h1> (or <h2>) that prints ``title``, else the page's first <h1>; None when it has none."""
+    """The <h1> that prints ``title``, else the page's first <h1>; on a page without <h1>, the <h2>
+    that prints it, else the first <h2>; None when it has neither."""
     wanted = normalise_title(title or "")
     first = None
     for heading in tree.iterfind(".//h1"):
         first = heading if first is None else first
         if wanted and normalise_title(heading.text_content()) == wanted:
             return heading
-    if first is None and wanted:
-        return next((h for h in tree.iterfind(".//h2") if normalise_title(h.text_content()) == wanted), None)
+    if first is None:
+        seconds = list(tree.iterfind(".//h2"))
+        named = next((h for h in seconds if wanted and normalise_title(h.text_content()) == wanted), None)
+        return named if named is not None else (seconds[0] if seconds else None)
     return first
 
 
