@@ -1,7 +1,8 @@
 """Page metadata read from the parsed HTML: JSON-LD first, then meta tags, then the visible page.
 
 title       the headline (see extractors.titles) without the site's name
-authors     JSON-LD author names, else author meta tags, else a visible byline
+authors     JSON-LD people, else the byline printed near the headline, else author meta tags, else
+            an organisation named as author, else names in author-marked elements anywhere
 published   JSON-LD, meta tags or microdata ("json-ld", "meta"), the dateline printed beside the
 modified    headline ("byline"), or the URL ("url"), weighed as extractors.pubdates describes
 canonical   rel=canonical, og:url, JSON-LD url, else the page URL; tracking parameters dropped
