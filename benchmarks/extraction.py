@@ -9,6 +9,9 @@ one core, for newswatch and for ``trafilatura.extract()`` with its defaults, tim
 the same run (in alternating order, so a noisy machine slows both alike). The trafilatura rows'
 title, author and date come from ``trafilatura.extract_metadata`` with its defaults, read outside
 the timing; ``title_matches``, ``author_matches`` and ``date_matches`` say how a match is scored.
+A date is one calendar day per page, the page's own (the ground truth writes the day the page
+shows its readers): newswatch's ``published_day``, not also the UTC day of the same instant,
+which would give a page published late in the evening a second chance.
 Then it runs the bounded worker pool the ingest flow uses, with one worker and with one per core,
 and reports pages per second and each worker's peak memory. The last line is one JSON object.
 """

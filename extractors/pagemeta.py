@@ -5,7 +5,8 @@ authors     JSON-LD people, else the byline printed near the headline, else auth
             an organisation named as author, else names in author-marked elements anywhere
 published   JSON-LD, meta tags or microdata ("json-ld", "meta"), the dateline printed beside the
 modified    headline ("byline"), or the URL ("url"), weighed as extractors.pubdates describes
-canonical   rel=canonical, og:url, JSON-LD url, else the page URL; tracking parameters dropped
+canonical   rel=canonical, og:url, JSON-LD url, else the page URL with AMP resolved; tracking
+            parameters dropped
 language, site name, section, tags, lead image, and JSON-LD articleBody when present
 """
 
