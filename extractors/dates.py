@@ -29,8 +29,28 @@ _ISO_PREFIX = re.compile(
 )
 _ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)\b", re.IGNORECASE)
 _URL_DATE = re.compile(
-    r"/(?P<y>(?:19|20)\d{2})[/\-_]?(?P<m>0[1-9]|1[0-2])[/\-_]?(?P<d>0[1-9]|[12]\d|3[01])(?=[/\-_.]|$)"
+    r"/(?P<y>(?:19|20)\d{2})[/\-_]?(?P<m>0[1-9]|1[0-2]|[a-z]{3,9})[/\-_]?(?P<d>0[1-9]|[12]\d|3[01])(?=[/\-_.]|$)",
+    re.IGNORECASE,
 )
+_FULL_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_MONTH_BY_NAME = {
+    **{name: number for number, name in enumerate(_FULL_MONTHS, 1)},
+    **{name[:3]: number for number, name in enumerate(_FULL_MONTHS, 1)},
+    "sept": 9,
+}
 
 
 def parse_date(value: str | None, *, now: datetime | None = None) -> datetime | None:
@@ -91,13 +111,16 @@ def _parse_written(text: str) -> datetime | None:
 
 
 def date_from_url(url: str | None) -> datetime | None:
-    """The date a URL path spells (/2024/11/01/, /2024-11-01-…, /20241101/); None when it has none."""
+    """The date a URL path spells (/2024/11/01/, /2024-11-01-…, /20241101/, /2024/nov/01/); None
+    when it has none."""
     if not url:
         return None
     found = _URL_DATE.search(url.split("?", 1)[0])
     if found is None:
         return None
+    month = found["m"]
+    number = int(month) if month.isdigit() else _MONTH_BY_NAME.get(month.lower())
     try:
-        return datetime(int(found["y"]), int(found["m"]), int(found["d"]), tzinfo=UTC)
+        return datetime(int(found["y"]), number, int(found["d"]), tzinfo=UTC) if number else None
     except ValueError:
         return None

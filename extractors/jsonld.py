@@ -21,6 +21,9 @@ _ARTICLE_TYPES = (
     ("article", "blogposting", "techarticle", "scholarlyarticle", "report", "socialmediaposting", "posting"),
     ("webpage", "itempage", "aboutpage", "faqpage", "qapage"),
 )
+_ORGANISATION_TYPES = frozenset(
+    {"organization", "newsmediaorganization", "corporation", "educationalorganization", "localbusiness"}
+)
 MAX_BLOCK_CHARS = 2_000_000
 
 
@@ -30,8 +33,25 @@ def find_article(blocks: list[str]) -> dict[str, Any] | None:
     for group in _ARTICLE_TYPES:
         for obj in objects:
             if _types(obj) & set(group):
-                return obj
+                return _with_authors_resolved(obj, objects)
     return None
+
+
+def _with_authors_resolved(article: dict[str, Any], objects: list[dict[str, Any]]) -> dict[str, Any]:
+    """``article`` with each author given as a bare {"@id": …} replaced by the object with that id
+    elsewhere in the page (Yoast and others put the Person in the @graph)."""
+    authors = article.get("author")
+    if not authors:
+        return article
+    by_id = {obj["@id"]: obj for obj in objects if isinstance(obj.get("@id"), str) and "name" in obj}
+    items = authors if isinstance(authors, list) else [authors]
+    return {**article, "author": [_resolved(item, by_id) for item in items]}
+
+
+def _resolved(item: Any, by_id: dict[str, dict[str, Any]]) -> Any:
+    if isinstance(item, dict) and "name" not in item and isinstance(item.get("@id"), str):
+        return by_id.get(item["@id"], item)
+    return item
 
 
 def is_article(obj: dict[str, Any] | None) -> bool:
@@ -91,6 +111,16 @@ def names_of(value: Any) -> list[str]:
         elif isinstance(name, str) and name.strip():
             names.append(html.unescape(name))
     return names
+
+
+def authors_of(value: Any) -> list[tuple[str, bool]]:
+    """Every name in an author-like value, and whether it is typed as an organisation."""
+    values = value if isinstance(value, list) else [value]
+    found: list[tuple[str, bool]] = []
+    for item in values:
+        organisation = isinstance(item, dict) and bool(_types(item) & _ORGANISATION_TYPES)
+        found.extend((name, organisation) for name in names_of(item))
+    return found
 
 
 def urls_of(value: Any) -> list[str]:

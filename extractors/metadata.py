@@ -93,6 +93,12 @@ _DANGLING_WORDS = frozenset(
         "who",
     )
 )
+# A lead byte of a two- to four-byte UTF-8 sequence read as Latin-1 or cp1252, then a
+# continuation byte read the same way (cp1252 maps some of 0x80-0xbf to punctuation and letters).
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
 _TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|_ga|ref_src)$")
 
 
@@ -195,3 +201,38 @@ def canonicalise_url(url: str | None) -> str | None:
         if not _TRACKING_PARAMS.match(key.lower())
     ]
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
+
+
+def without_amp(url: str) -> str:
+    """The regular page an AMP URL stands for: Google's AMP cache (``host-com.cdn.ampproject.org/c/s/
+    host.com/path``) read as ``https://host.com/path``; an ``amp`` path segment, ``.amp`` ending,
+    ``amp.`` host or ``?amp=1`` / ``?outputType=amp`` query removed. Other URLs are returned as given."""
+    parts = urlsplit(url)
+    if parts.netloc.endswith(".cdn.ampproject.org"):
+        cached = re.match(r"^/[a-z]/(s/)?(.+)$", parts.path)
+        if cached:
+            scheme = "https" if cached.group(1) else "http"
+            return without_amp(f"{scheme}://{cached.group(2)}" + (f"?{parts.query}" if parts.query else ""))
+    segments = [segment for segment in parts.path.split("/") if segment.lower() != "amp"]
+    path = re.sub(r"\.amp(?=\.html?$|$)", "", "/".join(segments), flags=re.IGNORECASE) or "/"
+    host = parts.netloc[4:] if parts.netloc.lower().startswith("amp.") else parts.netloc
+    query = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if key.lower() != "amp" and not (key.lower() == "outputtype" and value.lower() == "amp")
+    ]
+    return urlunsplit((parts.scheme, host, path, urlencode(query), parts.fragment))
+
+
+def repair_mojibake(text: str) -> str:
+    """``text`` with UTF-8 that was decoded as Latin-1 or Windows-1252 read again ("CafÃ©" ->
+    "Café"), as pages that encoded their text twice show it; unchanged when it does not read
+    as UTF-8 that way."""
+    if not _MOJIBAKE.search(text):
+        return text
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return text.encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+    return text

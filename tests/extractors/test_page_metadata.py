@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from extractors import extract
 from extractors.authors import clean_authors
 from extractors.dates import date_from_url, local_day, parse_date
-from extractors.pagemeta import choose_title, strip_site_suffix
+from extractors.titles import choose_title, strip_site_suffix
 
 BODY = "".join(
     f"<p>{sentence}</p>"
@@ -138,3 +138,20 @@ def test_local_day_is_the_day_in_the_pages_own_time_zone() -> None:
     assert local_day("November 1, 2024") == date(2024, 11, 1)
     assert local_day("not a date") is None
     assert local_day("1970-01-01") is None  # implausible, as for parse_date
+
+
+def test_an_amp_url_without_a_declared_canonical_stands_for_the_regular_page() -> None:
+    page = f"<html><head><title>Talks</title></head><body><article>{BODY}</article></body></html>"
+    cached = (
+        "https://www-example-org.cdn.ampproject.org/c/s/www.example.org/amp/world/talks?utm_source=x&id=4"
+    )
+    article = extract(page, url=cached)
+    assert article is not None
+    assert article.canonical_url == "https://www.example.org/world/talks?id=4"
+    for url in ("https://www.example.org/world/talks?amp=1", "https://www.example.org/world/talks.amp"):
+        article = extract(page, url=url)
+        assert article is not None
+        assert article.canonical_url == "https://www.example.org/world/talks"
+    article = extract(page, url="https://www.example.org/amplifiers/review")  # not an AMP segment
+    assert article is not None
+    assert article.canonical_url == "https://www.example.org/amplifiers/review"

@@ -1,0 +1,107 @@
+"""When a page was published and last modified, weighed from every place that states it.
+
+Publication, in order of trust:
+
+1. JSON-LD ``datePublished``, the publication meta tags, microdata (provenance "json-ld", "meta"),
+   unless a dateline printed right beside the headline is two days or more *earlier*: a structured
+   date later than the printed one is the time a site's template or CMS last rebuilt the page;
+2. the dateline beside the headline, when it is not labelled as an update ("byline");
+3. a ``<time datetime>`` in the article's header ("byline"), looked up only when reached;
+4. a dateline labelled "Updated …" when the page states no other date: the page was public by then
+   ("byline"; it is the modification time as well);
+5. the date in the URL ("url").
+
+A dateline labelled "Updated" never replaces a structured publication date: a report first
+published in June and revised in December was published in June, and that is what tells a new
+report from an old one. It becomes the modification time when the metadata has none.
+
+Each date keeps the calendar day of the page's own time zone: the day written in the value, or,
+when a structured time is within a day of the day the headline or the URL prints, that printed day
+(the time was written in UTC for a page whose readers were hours behind or ahead).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from extractors.datelines import Dateline, choose_datelines
+from extractors.dates import local_day, parse_date
+
+BYLINE, URL = "byline", "url"
+# A printed date this much earlier than the structured one means the structured one is a rebuild...
+REBUILD_GAP = timedelta(days=2)
+# ...when it is printed this close to the headline (text nodes before, after it); further away it
+# may be a related article's date or a table's.
+CLOSE_BEFORE, CLOSE_AFTER = 4, 10
+
+
+@dataclass(frozen=True, slots=True)
+class Dated:
+    """A point in time (UTC), where the page stated it, and its calendar day on the page."""
+
+    moment: datetime
+    source: str
+    day: date
+
+
+def publication(
+    structured: Iterable[tuple[str | None, str]],
+    lines: list[Dateline],
+    *,
+    header_time: Callable[[], str | None] = lambda: None,
+    url_day: date | None = None,
+) -> Dated | None:
+    """The publication date of a page (see the module's docstring); None when it states none."""
+    printed, update = choose_datelines(lines)
+    stated = first_dated(structured)
+    if stated is not None:
+        if printed is not None and _is_close(printed) and printed.day <= stated.day - REBUILD_GAP:
+            return _from_day(printed.day, BYLINE)
+        return _with_page_day(stated, [printed.day if printed else None, url_day])
+    if printed is not None:
+        return _from_day(printed.day, BYLINE)
+    in_header = first_dated([(header_time(), BYLINE)])
+    if in_header is not None:
+        return in_header
+    if update is not None:
+        return _from_day(update.day, BYLINE)
+    return _from_day(url_day, URL) if url_day else None
+
+
+def modification(structured: Iterable[tuple[str | None, str]], lines: list[Dateline]) -> Dated | None:
+    """The last modification: structured metadata, else a dateline labelled "Updated"; None if neither."""
+    stated = first_dated(structured)
+    if stated is not None:
+        return stated
+    _printed, update = choose_datelines(lines)
+    return _from_day(update.day, BYLINE) if update else None
+
+
+def first_dated(candidates: Iterable[tuple[str | None, str]]) -> Dated | None:
+    """The first of (value, provenance) ``candidates`` that is a plausible date; None if none is."""
+    for value, source in candidates:
+        moment = parse_date(value)
+        if moment is not None:
+            return Dated(moment, source, local_day(value) or moment.date())
+    return None
+
+
+def _is_close(line: Dateline) -> bool:
+    return -CLOSE_BEFORE <= line.distance <= CLOSE_AFTER
+
+
+def _from_day(day: date, source: str) -> Dated:
+    return Dated(datetime(day.year, day.month, day.day, tzinfo=UTC), source, day)
+
+
+def _with_page_day(stated: Dated, printed_days: list[date | None]) -> Dated:
+    """``stated`` with the day the page prints, when that is the same moment seen from another zone."""
+    utc_day = stated.moment.date()
+    if stated.day != utc_day:
+        return stated  # the value carried its own offset: its day is the page's day
+    for day in printed_days:
+        if day is not None and day != stated.day and abs(day - utc_day) <= timedelta(days=1):
+            return Dated(stated.moment, stated.source, day)
+    return stated

@@ -1,0 +1,180 @@
+"""The headline of a page: its <h1> or a meta title, without the site's name.
+
+Pages name themselves in several places (JSON-LD headline, og:title, twitter:title, <title>, the
+<h1>); the meta titles often carry the site's name ("Beirut talks stall | Example News").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml import html as lxml_html
+
+from extractors import jsonld
+from extractors.datelines import parse_day
+
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|\u2013|\u2014|\u2022|\u00b7|::|\u00bb|~|/)\s+")
+_SUFFIX_MAX_WORDS = 6
+_MIN_HOST_LABEL = 3
+_SECOND_LEVEL = frozenset({"com", "co", "org", "net", "gov", "edu", "ac"})
+# A title loses at most this many parts at its end ("Headline | Section | Site").
+_MAX_SUFFIXES = 2
+# A page's only <h1> is its headline when it has this many words (shorter ones are often a logo).
+_MIN_SOLE_HEADING_WORDS = 3
+# An <h1> this short that shares no word with the meta titles names the site or a section.
+_MAX_LABEL_WORDS = 4
+_MAX_CHROME_WORDS = 3
+# Off articles, a sole <h1> is the title when this share of its words is in a meta title too:
+# a product's name is, a service page's slogan is not.
+_ALIKE = 0.5
+_BYLINE_WORDS = re.compile(r"\b(?:posted|published|updated)\b")
+# A number that is not a year (a comment count), or the name of a section.
+_TAG_WORDS = re.compile(r"\b(?!(?:19|20)\d\d\b)\d+\b|\bblog\b|\bnews\b")
+
+
+def meta_titles(tree: lxml_html.HtmlElement, ld: dict[str, Any], metas: dict[str, str]) -> list[str]:
+    """The distinct titles the page declares: JSON-LD headline, og:title, twitter:title, <title>."""
+    titles = [
+        jsonld.text_of(ld.get("headline")),
+        metas.get("og:title"),
+        metas.get("twitter:title"),
+        " ".join(tree.findtext(".//title", default="").split()),
+        metas.get("title"),
+    ]
+    return [title for title in dict.fromkeys(titles) if title]
+
+
+def headings(tree: lxml_html.HtmlElement) -> list[str]:
+    """The texts of the page's <h1> elements, in order."""
+    texts = (" ".join(h1.text_content().split()) for h1 in tree.iterfind(".//h1"))
+    return [text for text in texts if 0 < len(text) <= 300]
+
+
+def normalise_title(text: str) -> str:
+    """``text`` as lower-case words, for comparing titles that differ in case, spacing or punctuation."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def choose_title(
+    meta_titles: list[str],
+    headings: list[str],
+    site_name: str | None,
+    *,
+    article: bool = True,
+    host: str | None = None,
+) -> str | None:
+    """The headline the reader sees, without the site's name.
+
+    The page's only <h1>, unless it names the site or a section, and, off articles, unless it is a
+    slogan that shares few words with the meta titles; else an <h1> that a meta title starts with;
+    else the first meta title. An <h1> that holds a whole meta title plus chrome (a date, "Posted
+    by …", "Blog:", a comment count) gives way to that meta title.
+    """
+    titles = [strip_site_suffix(title, site_name, host=host) for title in meta_titles]
+    distinct = list(dict.fromkeys(headings))
+    sole = distinct[0] if len(distinct) == 1 else None
+    headline = sole and _is_headline(sole, meta_titles, titles, site_name)
+    if sole and headline and (article or _names_alike(sole, titles)):
+        return _without_chrome(strip_site_suffix(sole, site_name, host=host), titles)
+    for heading in distinct:
+        wanted = normalise_title(heading)
+        starts = any(_starts_title(normalise_title(title), wanted) for title in meta_titles)
+        if wanted and len(wanted.split()) >= 2 and starts:
+            return strip_site_suffix(heading, site_name, host=host)
+    if titles:
+        return titles[0]
+    return headings[0] if headings else None
+
+
+def _names_alike(heading: str, titles: list[str]) -> bool:
+    """Most of ``heading``'s words are in one of ``titles`` (a product's name, not a slogan)."""
+    words = set(normalise_title(heading).split())
+    return any(len(words & set(normalise_title(title).split())) >= _ALIKE * len(words) for title in titles)
+
+
+def _is_headline(heading: str, meta_titles: list[str], titles: list[str], site_name: str | None) -> bool:
+    """``heading`` can be a headline: three words or more, and not the site's or a section's name
+    (the site name, the suffix that stripping removed from a meta title, or a few words sharing
+    none with the meta titles)."""
+    words = normalise_title(heading)
+    if len(words.split()) < _MIN_SOLE_HEADING_WORDS or words == normalise_title(site_name or ""):
+        return False
+    for full, cut in zip(meta_titles, titles, strict=True):
+        if normalise_title(full).endswith(words) and not normalise_title(cut).endswith(words):
+            return False
+    known = set(" ".join(normalise_title(title) for title in meta_titles).split())
+    return not known or len(words.split()) > _MAX_LABEL_WORDS or bool(set(words.split()) & known)
+
+
+def _without_chrome(heading: str, titles: list[str]) -> str:
+    """The meta title that ``heading`` holds with chrome around it (see ``_is_chrome``), else ``heading``."""
+    wanted = normalise_title(heading)
+    for title in titles:
+        words = normalise_title(title)
+        if len(words.split()) < _MIN_SOLE_HEADING_WORDS or words == wanted or words not in wanted:
+            continue
+        before, _, after = f" {wanted} ".partition(f" {words} ")
+        if _is_chrome(before) and _is_chrome(after):
+            return title
+    return heading
+
+
+def _is_chrome(words: str) -> bool:
+    """Words glued to a headline by the page's layout: none, a date, a byline, a short tag with a number."""
+    words = words.strip()
+    if not words or parse_day(words) is not None or _BYLINE_WORDS.search(words):
+        return True
+    return len(words.split()) <= _MAX_CHROME_WORDS and bool(_TAG_WORDS.search(words))
+
+
+def _starts_title(title: str, heading: str) -> bool:
+    """``title`` is ``heading`` and a suffix; not a site name followed by a longer headline."""
+    return title.startswith(heading) and len(title.split()) <= 2 * len(heading.split())
+
+
+def strip_site_suffix(title: str, site_name: str | None, *, host: str | None = None) -> str:
+    """``title`` without the parts that name the site: " | Site name" at the end (or "Site name | "
+    at the start), told by ``site_name`` (og:site_name, the publisher) or the ``host`` ("Bread
+    Dad" on breaddad.com), and a section before it ("Headline | Opinion | Site"). A short last
+    part goes too though nothing names it: a brand or a section more often than a subtitle."""
+    names = _site_keys(site_name, host)
+    bounds = [(found.start(), found.end()) for found in _TITLE_SEPARATORS.finditer(title)]
+    starts, ends = [0, *(end for _, end in bounds)], [*(start for start, _ in bounds), len(title)]
+    parts = [title[start:end] for start, end in zip(starts, ends, strict=True)]
+    if len(parts) == 2 and _compact(parts[0]) in names:
+        return parts[1].strip()  # "Daily Example - Envoy meets premier"
+    last = len(parts)
+    for _ in range(_MAX_SUFFIXES):
+        if last == 1:
+            break
+        tail, head = parts[last - 1], parts[: last - 1]
+        short = _word_count([tail]) <= _SUFFIX_MAX_WORDS and _word_count(head) >= 3
+        if not (_names_site(tail, names) or short):
+            break
+        last -= 1
+    return title[: ends[last - 1]].strip()
+
+
+def _site_keys(site_name: str | None, host: str | None) -> list[str]:
+    """The site's names as compact keys: "Daily Example" -> "dailyexample", and the host's own
+    label ("www.breaddad.com" -> "breaddad"; "news.bbc.co.uk" -> "bbc")."""
+    labels = (host or "").lower().split(".")
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL:
+        labels = labels[:-1]  # bbc.co.uk: the site is the label before the public suffix
+    own = labels[-2] if len(labels) >= 2 else ""
+    return [key for key in (_compact(site_name or ""), own if len(own) >= _MIN_HOST_LABEL else "") if key]
+
+
+def _names_site(part: str, keys: list[str]) -> bool:
+    """``part`` of a title is the site's name (or holds it, as in "Blog | Example News")."""
+    key = _compact(part)
+    return bool(key) and any(key == site or site in key or (key in site and len(key) >= 4) for site in keys)
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def _word_count(parts: list[str]) -> int:
+    return sum(len(normalise_title(part).split()) for part in parts)

@@ -1,0 +1,151 @@
+"""Publication and modification dates: structured metadata, the dateline beside the headline, the URL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from lxml import html as lxml_html
+
+from core.records import ExtractedArticle
+from extractors import extract
+from extractors.datelines import find_datelines, parse_day
+from extractors.dates import date_from_url
+from extractors.nearby import lines_around
+
+BODY = "".join(
+    f"<p>{sentence}</p>"
+    for sentence in (
+        "The envoy met the prime minister in Beirut on Thursday to discuss a truce along the border.",
+        "Officials said the talks would resume next week after consultations with the armed group.",
+        "Resolution 1701, adopted in 2006 after a month-long war, remains the basis of any agreement.",
+    )
+)
+HEADLINE = "Envoy meets premier in Beirut"
+
+
+def _page(head: str = "", before: str = "", after: str = "", lang: str = "en", tail: str = "") -> str:
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><title>{HEADLINE} | Daily Example</title>{head}</head>'
+        f"<body><nav><a href='/'>Home</a></nav><article>{before}<h1>{HEADLINE}</h1>{after}{BODY}</article>"
+        f"{tail}</body></html>"
+    )
+
+
+def _extract(page: str, url: str = "https://news.example.org/world/envoy") -> ExtractedArticle:
+    article = extract(page, url=url)
+    assert article is not None
+    return article
+
+
+def _ld(**fields: str) -> str:
+    pairs = ", ".join(f'"{key}": "{value}"' for key, value in fields.items())
+    return f'<script type="application/ld+json">{{"@type": "NewsArticle", {pairs}}}</script>'
+
+
+def test_the_dateline_beside_the_headline_dates_a_page_without_metadata() -> None:
+    article = _extract(_page(after='<p class="meta">By Jane Doe <span>·</span> <!-- -->March 4th, 2025</p>'))
+    assert article.published == datetime(2025, 3, 4, tzinfo=UTC)
+    assert article.published_source == "byline"
+    assert article.published_day == date(2025, 3, 4)
+
+
+def test_a_year_in_the_body_is_never_the_date() -> None:
+    article = _extract(_page())
+    assert article.published is None  # the body's "2006" is not a date, and there is no dateline
+
+
+def test_an_updated_dateline_does_not_replace_the_structured_publication_date() -> None:
+    head = _ld(datePublished="2025-06-17T09:00:00Z")
+    dateline = "<p><b>Updated</b> <span>Dec 18, 2025</span> · 12 min read</p>"
+    article = _extract(_page(head=head, after=dateline))
+    assert article.published == datetime(2025, 6, 17, 9, 0, tzinfo=UTC)
+    assert article.published_source == "json-ld"
+    assert article.modified == datetime(2025, 12, 18, tzinfo=UTC)  # no dateModified: the dateline's
+    assert article.modified_source == "byline"
+
+
+def test_a_structured_date_later_than_the_printed_one_is_a_rebuild() -> None:
+    head = _ld(datePublished="2025-06-24T00:00:00Z", dateModified="2025-06-24T00:00:00Z")
+    article = _extract(_page(head=head, after='<div class="text__date">August 25, 2024</div>'))
+    assert article.published_day == date(2024, 8, 25)
+    assert article.published_source == "byline"
+    assert article.modified == datetime(2025, 6, 24, tzinfo=UTC)
+
+
+def test_a_date_far_from_the_headline_does_not_override_the_metadata() -> None:
+    head = _ld(datePublished="2025-12-19T17:35:00+05:30")
+    related = "".join(f"<li><a href='/a{n}'>Related story number {n}</a> <i>x</i></li>" for n in range(12))
+    page = _page(head=head, after=f"<ul>{related}</ul><p>October 16, 2024</p>")
+    article = _extract(page)
+    assert article.published_source == "json-ld"
+    assert article.published_day == date(2025, 12, 19)
+
+
+def test_a_page_that_prints_only_its_update_date_is_dated_by_it() -> None:
+    article = _extract(_page(before='<p class="updated">Last updated: 12 November 2025</p>'))
+    assert article.published_day == date(2025, 11, 12)
+    assert article.published_source == "byline"
+    assert article.modified_source == "byline"
+
+
+@pytest.mark.parametrize(
+    ("lang", "url", "expected"),
+    [
+        ("en-US", "https://news.example.org/world/envoy", date(2023, 3, 10)),
+        ("en-GB", "https://news.example.org/world/envoy", date(2023, 10, 3)),
+        ("fr", "https://news.example.org/world/envoy", date(2023, 10, 3)),
+        ("en", "https://news.example.org/2023/october/03/envoy", date(2023, 10, 3)),  # the URL decides
+    ],
+)
+def test_numeric_datelines_follow_the_pages_locale(lang: str, url: str, expected: date) -> None:
+    article = _extract(_page(after='<span class="post-time">03/10/2023</span>', lang=lang), url=url)
+    assert article.published_day == expected
+
+
+def test_a_utc_time_keeps_the_day_the_site_prints_in_its_url() -> None:
+    head = '<meta property="article:published_time" content="2025-12-19T02:41:41+00:00">'
+    article = _extract(_page(head=head), url="https://blog.example.org/2025/12/18/comfort-watches/")
+    assert article.published == datetime(2025, 12, 19, 2, 41, 41, tzinfo=UTC)  # the instant is kept
+    assert article.published_day == date(2025, 12, 18)  # the day the site's readers saw
+
+
+def test_a_time_with_its_own_offset_keeps_its_day() -> None:
+    head = _ld(datePublished="2025-12-18T21:41:41-05:00")
+    article = _extract(_page(head=head, after="<p>December 19, 2025</p>"))
+    assert article.published_day == date(2025, 12, 18)
+
+
+def test_microdata_and_meta_names_count_as_metadata() -> None:
+    microdata = '<ul><li itemprop="datePublished"><time>February 9th, 2024</time></li></ul>'
+    article = _extract(_page(tail=microdata))
+    assert (article.published_day, article.published_source) == (date(2024, 2, 9), "meta")
+    article = _extract(_page(head='<meta name="published" content="July 17, 2025">'))
+    assert (article.published_day, article.published_source) == (date(2025, 7, 17), "meta")
+
+
+def test_datelines_are_read_in_document_order_around_the_headline() -> None:
+    tree = lxml_html.fromstring(
+        "<div><p>Published</p><p><b>Last</b> updated: 3 Nov 2024</p><h1>Title</h1>"
+        "<p> <!-- -->Dec 17, 2025</p><script>var d = '1 Jan 2020';</script><p>See 03/10/2023</p></div>"
+    )
+    lines = find_datelines(lines_around(tree.find(".//h1")))
+    assert [(line.day, line.updated, line.distance) for line in lines] == [
+        (date(2025, 12, 17), False, 1),
+        (date(2023, 3, 10), False, 2),
+        (date(2024, 11, 3), True, -1),
+    ]
+
+
+def test_dates_written_in_common_forms() -> None:
+    assert parse_day("Posted on Nov 3, 2024 by Jane") == date(2024, 11, 3)
+    assert parse_day("3rd of November 2024") == date(2024, 11, 3)
+    assert parse_day("Sept. 3, 2024") == date(2024, 9, 3)
+    assert parse_day("2024-11-03") == date(2024, 11, 3)
+    assert parse_day("12.12.2025") == date(2025, 12, 12)
+    assert parse_day("31/12/2025") == date(2025, 12, 31)
+    assert parse_day("5 minutes read") is None
+    assert parse_day("February 30, 2024") is None
+    assert date_from_url("https://x.org/blog/2023/october/03/how") == datetime(2023, 10, 3, tzinfo=UTC)
+    assert date_from_url("https://x.org/2024/sept/01/story") == datetime(2024, 9, 1, tzinfo=UTC)
+    assert date_from_url("https://x.org/2024/foo/01/story") is None

@@ -1,0 +1,90 @@
+"""Titles: the headline the reader sees, without the site's name."""
+
+from __future__ import annotations
+
+from extractors import extract
+from extractors.titles import choose_title, strip_site_suffix
+
+BODY = "".join(
+    f"<p>{sentence}</p>"
+    for sentence in (
+        "The envoy met the prime minister in Beirut on Thursday to discuss a truce along the border.",
+        "Officials said the talks would resume next week after consultations with the armed group.",
+    )
+)
+
+
+def test_the_site_is_told_by_its_name_or_its_host() -> None:
+    assert strip_site_suffix("Envoy meets premier in Beirut - Bread Dad", None, host="www.breaddad.com") == (
+        "Envoy meets premier in Beirut"
+    )
+    assert strip_site_suffix("Talks resume in Beirut | BBC News", None, host="news.bbc.co.uk") == (
+        "Talks resume in Beirut"
+    )
+    assert strip_site_suffix("Daily Example - Envoy meets premier", "Daily Example") == "Envoy meets premier"
+    # "Headline | Section | Site": the section goes with the site
+    assert strip_site_suffix("Talks resume in Beirut | Opinion | Daily Example", "Daily Example") == (
+        "Talks resume in Beirut"
+    )
+    # a long last part is a subtitle, not a site
+    subtitle = "How machine learning is shaping shops - ten benefits, use cases and best practices"
+    assert strip_site_suffix(subtitle, None) == subtitle
+
+
+def test_an_h1_that_names_the_blog_is_not_the_headline() -> None:
+    metas = ["rustc_codegen_gcc: Progress Report #39"]
+    assert choose_title(metas, ["Antoyo's Blog"], None) == "rustc_codegen_gcc: Progress Report #39"
+    metas = ["AI Trains on Your Art: Three Models That Could Pay You Back — Human in the Loop"]
+    assert (
+        choose_title(metas, ["Human in the Loop"], None)
+        == "AI Trains on Your Art: Three Models That Could Pay You Back"
+    )
+    assert choose_title(["Zero Waste 101: A beginner's guide"], ["Recycle by City"], None) == (
+        "Zero Waste 101: A beginner's guide"
+    )
+
+
+def test_dates_and_bylines_glued_to_the_h1_are_left_out() -> None:
+    metas = ["Preparing a transition in Debusine | Colin Watson's blog"]
+    assert choose_title(metas, ["Dec 18 2025 Preparing a transition in Debusine"], None) == (
+        "Preparing a transition in Debusine"
+    )
+    metas = ["Top Strategies to Optimize Blockchain Performance - Example Company"]
+    h1 = "Top Strategies to Optimize Blockchain Performance Posted on July 1, 2024 by infuy"
+    assert choose_title(metas, [h1], None) == "Top Strategies to Optimize Blockchain Performance"
+    # a headline that merely contains a meta title is kept whole
+    metas = ["Best High School Tutors in 2025 | Example"]
+    h1 = "Best High School Tutors in 2025, Reviewed by a Student"
+    assert choose_title(metas, [h1], None) == h1
+
+
+def test_off_articles_a_slogan_h1_gives_way_to_the_page_title() -> None:
+    metas = ["Fly: Deploy app servers close to your users"]
+    assert choose_title(metas, ["Build fast. Run any code fearlessly."], None, article=False) == (
+        "Fly: Deploy app servers close to your users"
+    )
+    # a product's name is in its page title: the h1 stays
+    metas = ["Audeze LCD-2 Classic Planar Magnetic Headphones | Example Shop"]
+    assert choose_title(metas, ["Audeze LCD-2 Classic Headphones"], None, article=False) == (
+        "Audeze LCD-2 Classic Headphones"
+    )
+    # on an article the only h1 is the headline, whatever the SEO title says
+    metas = ["Hybrid and EV Buying Guide - Consumer Reports"]
+    assert choose_title(metas, ["Find an Efficient Vehicle That's Right for You"], None) == (
+        "Find an Efficient Vehicle That's Right for You"
+    )
+
+
+def test_a_page_that_states_an_author_reads_as_an_article() -> None:
+    page = (
+        "<html><head><title>Hybrid and EV Buying Guide - Consumer Reports</title>"
+        '<meta name="author" content="Jane Doe"></head><body><article>'
+        f"<h1>Find an Efficient Vehicle That's Right for You</h1>{BODY}</article></body></html>"
+    )
+    article = extract(page, url="https://www.example.org/cars/guide")
+    assert article is not None
+    assert article.title == "Find an Efficient Vehicle That's Right for You"
+    unsigned = page.replace('<meta name="author" content="Jane Doe">', "")
+    article = extract(unsigned, url="https://www.example.org/cars/guide")
+    assert article is not None
+    assert article.title == "Hybrid and EV Buying Guide"  # a slogan-like h1 on an unsigned, undated page
