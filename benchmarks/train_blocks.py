@@ -33,6 +33,7 @@ from extractors.classifier import MODEL_PATH, TreeEnsemble, save_model
 from extractors.decoding import decode_content
 from extractors.features import FEATURE_NAMES, block_features
 from extractors.html import parse_html
+from extractors.maintext import article_paragraphs
 from extractors.pagemeta import read_page_meta
 
 _TOKEN = re.compile(r"\w+")
@@ -50,7 +51,7 @@ PARAMETERS: dict[str, Any] = {
     "colsample_bytree": 0.8,
     "random_state": 7,
     "deterministic": True,
-    "n_jobs": 2,
+    "n_jobs": 1,  # threads fight over a busy machine's cores; one is faster and reproducible
     "verbose": -1,
 }
 
@@ -65,6 +66,7 @@ class PageBlocks:
     labels: np.ndarray
     words: np.ndarray
     texts: list[str]
+    title: str | None
 
 
 class Truth:
@@ -95,7 +97,8 @@ def prepare(page: Page) -> PageBlocks:
     labels = np.asarray([truth.overlap(block.text) >= CONTENT_OVERLAP for block in blocks.blocks])
     words = np.asarray([block.words for block in blocks.blocks], dtype=np.float64)
     site = (urlsplit(page.url or "").hostname or page.page_id).removeprefix("www.")
-    return PageBlocks(page, site, rows, labels, words, [block.text for block in blocks.blocks])
+    texts = [block.text for block in blocks.blocks]
+    return PageBlocks(page, site, rows, labels, words, texts, meta.title)
 
 
 def fit(pages: list[PageBlocks]) -> Any:
@@ -177,24 +180,26 @@ def out_of_fold(pages: list[PageBlocks], folds: int) -> list[np.ndarray]:
 
 
 def score(pages: list[PageBlocks], predictions: list[np.ndarray], cutoff: float) -> dict[str, Any]:
-    """Macro P/R/F1 per page type of the text the predictions keep."""
+    """Macro P/R/F1 per page type of the text the predictions keep, cleaned up as extraction does."""
     by_type: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
     for page, probabilities in zip(pages, predictions, strict=True):
-        text = "\n".join(t for t, p in zip(page.texts, probabilities, strict=True) if p >= cutoff)
-        result = bag_of_words(text, page.page.text)
+        kept = [text for text, p in zip(page.texts, probabilities, strict=True) if p >= cutoff]
+        result = bag_of_words("\n".join(article_paragraphs(kept, page.title)), page.page.text)
         by_type[page.page.page_type].append(result)
         by_type["ALL"].append(result)
-    return {
-        kind: dict(zip(("precision", "recall", "f1"), np.round(np.mean(values, axis=0), 4).tolist(), strict=True))
-        | {"pages": len(values)}
-        for kind, values in sorted(by_type.items())
-    }
+    scores: dict[str, Any] = {}
+    for kind, values in sorted(by_type.items()):
+        means = [round(float(value), 4) for value in np.mean(values, axis=0)]
+        scores[kind] = dict(zip(("precision", "recall", "f1"), means, strict=True)) | {"pages": len(values)}
+    return scores
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--folds", type=int, default=5, help="site folds for the out-of-fold figure (0: skip)")
+    parser.add_argument(
+        "--folds", type=int, default=5, help="site folds for the out-of-fold figure (0: skip)"
+    )
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--no-save", action="store_true", help="measure only; keep the current model")
     args = parser.parse_args(argv)
@@ -208,8 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_save:
         model = to_ensemble(fit(pages))
         save_model(model, args.out)
-        result["model"] = {"path": str(args.out), "trees": len(model.roots), "bytes": args.out.stat().st_size}
-        print(f"model: {len(model.roots)} trees, depth {model.depth}, {args.out.stat().st_size} bytes -> {args.out}")
+        size = args.out.stat().st_size
+        result["model"] = {"path": str(args.out), "trees": len(model.roots), "bytes": size}
+        print(f"model: {len(model.roots)} trees, depth {model.depth}, {size} bytes -> {args.out}")
     result["seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(result, sort_keys=True))
     return 0
@@ -219,7 +225,9 @@ def _print_scores(scores: dict[str, Any]) -> None:
     print(f"\nout of fold (sites never seen in training), cutoff {CUTOFF}:")
     print(f"{'page type':<14}{'pages':>6}{'P':>8}{'R':>8}{'F1':>8}")
     for kind, values in scores.items():
-        print(f"{kind:<14}{values['pages']:>6}{values['precision']:>8.4f}{values['recall']:>8.4f}{values['f1']:>8.4f}")
+        print(
+            f"{kind:<14}{values['pages']:>6}{values['precision']:>8.4f}{values['recall']:>8.4f}{values['f1']:>8.4f}"
+        )
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ INLINE_TAGS = frozenset(
 ANCESTOR_TAGS = (
     "article", "main", "header", "footer", "nav", "aside", "form", "li", "table", "figure",
     "blockquote", "a", "h1", "h2", "h3", "section", "dl", "pre", "label", "address", "button",
-    "dialog",
+    "dialog", "code",
 )  # fmt: skip
 _TAG_BIT = {tag: 1 << index for index, tag in enumerate(ANCESTOR_TAGS)}
 _TAG_BIT.update({"ul": _TAG_BIT["li"], "ol": _TAG_BIT["li"], "h4": _TAG_BIT["h3"], "h5": _TAG_BIT["h3"]})
@@ -55,11 +55,12 @@ HINT_PATTERNS = {
     "sidebar": r"sidebar|aside|widget|rail|secondary",
     "frame": r"footer|header|masthead|banner|topbar|copyright|legal",
     "share": r"share|social|sharing|facebook|twitter|whatsapp|linkedin|pinterest|follow",
-    "related": r"related|recommend|popular|trending|readmore|more$|similar|also|next|prev|teaser|card|list|feed|"
-    r"latest|stream|carousel|slider",
+    "related": r"related|recommend|popular|trending|readmore|more$|similar|also|next|prev|teaser|card|"
+    r"list|feed|latest|stream|carousel|slider",
     "promo": r"ads?$|advert|promo|sponsor|dfp|gpt|affiliate|commercial|partner|outbrain|taboola",
     "signup": r"newsletter|subscri|signup|cta$|paywall|regist|login|modal|popup|overlay|cookie|consent|gdpr",
-    "media": r"caption|credit|figure|image|img$|photo|gallery|video|media|thumb|embed|player|icon|logo|avatar",
+    "media": r"caption|credit|figure|image|img$|photo|gallery|video|media|thumb|embed|player|icon|logo|"
+    r"avatar",
     "meta": r"byline|author|meta|date|time|info|dateline|tags?$|categor|label|badge|kicker|eyebrow|bio$",
     "hidden": r"hidden|hide|visually|offscreen|invisible|collapsed?$|sr$|none$",
     "heading": r"title|headline|heading|hed$|dek$|subtitle|standfirst|summary|lede|lead$|intro|excerpt",
@@ -84,9 +85,23 @@ class Node:
     """An element during and after the walk: its masks, and the totals of the text below it."""
 
     __slots__ = (
-        "tag", "block_level", "tags", "hints", "own_hints", "near_hints", "hidden", "parent",
-        "holder", "depth", "first_block", "end_block", "words", "link_words", "paragraph_words",
-        "score", "best_above",
+        "best_above",
+        "block_level",
+        "depth",
+        "end_block",
+        "first_block",
+        "hidden",
+        "hints",
+        "holder",
+        "link_words",
+        "near_hints",
+        "own_hints",
+        "paragraph_words",
+        "parent",
+        "score",
+        "tag",
+        "tags",
+        "words",
     )  # fmt: skip
 
     def __init__(self, tag: str, own_hints: int, hidden: bool, parent: Node | None) -> None:

@@ -27,6 +27,15 @@ _OTHER_HOLDER = len(_HOLDER_TAGS)
 _HOLDER_INDEX = {tag: index for index, group in enumerate(_HOLDER_TAGS) for tag in group}
 _CAPITALISED = re.compile(r"\b[A-Z]")
 _TOKEN = re.compile(r"\w+")
+# Characters that are common in code and rare in prose.
+_CODE_SYMBOLS = "{}[]()<>=;/\\|#$_*&@"
+_SECOND_PERSON = re.compile(r"\b(?:you|your|you're|yours)\b", re.IGNORECASE)
+# Prompts that ask the reader to act: sign-ups, shop links, contact forms.
+_CALL_TO_ACTION = re.compile(
+    r"\b(?:click|sign up|subscribe|learn more|check out|contact us|download|register|follow us|join|"
+    r"shop now|buy now|book now|get started|free trial|find out more|read more)\b",
+    re.IGNORECASE,
+)
 _TERMINAL = frozenset('.!?:"\u201d\u2019)')
 
 # Computed block by block, in this order (see _row).
@@ -34,14 +43,15 @@ ROW_FEATURES = (
     "log_words", "link_density", "chars_per_word", "sentence_ends", "commas", "ends_sentence",
     "starts_upper", "digits", "capitalised", "depth", "hidden", "holder_share", "parent_share",
     "parent_link_density", "parent_paragraphs", "score_above", "holder_score", "parent_score",
-    "siblings", "is_p", "boilerplate_phrase", "repeated", "body_overlap",
+    "siblings", "is_p", "boilerplate_phrase", "repeated", "body_overlap", "symbols", "second_person",
+    "call_to_action",
 )  # fmt: skip
 # Computed for all blocks at once.
 PAGE_FEATURES = (
     "position", "word_position", "in_container", "main_depth", "container_offset",
     "in_container_parent", "is_title", "after_title", "main_share", "page_log_words",
     "page_log_blocks", "declared_article", "has_body", "page_comment_share", "page_content_share",
-    "page_article_share", "page_link_density",
+    "page_article_share", "page_link_density", "container_position", "container_words_after",
 )  # fmt: skip
 # Statistics of a block that its neighbours also get, as "prev_*", "next_*", "prev2_*", "next2_*".
 _CONTEXT = ("log_words", "link_density", "in_container", "is_p", "sentence_ends")
@@ -112,6 +122,9 @@ def _row(
         is_boilerplate(text) if words <= 40 else False,
         counts[text] > 1,
         _overlap(text, body_words),
+        sum(map(text.count, _CODE_SYMBOLS)) / len(text),
+        len(_SECOND_PERSON.findall(text)) / words,
+        _CALL_TO_ACTION.search(text) is not None if words <= 60 else False,
     )
 
 
@@ -153,9 +166,13 @@ def _place_columns(matrix: NDArray[np.float32], page: Page) -> None:
     offset = np.where(index < main.first_block, index - main.first_block, 0.0)
     offset = np.where(index >= main.end_block, index - main.end_block + 1, offset)
     matrix[:, _COLUMN["container_offset"]] = offset / count
-    outer = main.parent
-    while outer is not None and not outer.block_level:
-        outer = outer.parent
+    inside = slice(main.first_block, main.end_block)
+    size = max(main.end_block - main.first_block, 1)
+    matrix[:, _COLUMN["container_position"]] = np.where(index < main.first_block, -1.0, 2.0)
+    matrix[inside, _COLUMN["container_position"]] = (index[inside] - main.first_block) / size
+    after = np.cumsum(words[inside][::-1])[::-1] - words[inside]
+    matrix[inside, _COLUMN["container_words_after"]] = after / max(float(words[inside].sum()), 1.0)
+    outer = main.block_parent
     if outer is not None:
         matrix[outer.first_block : outer.end_block, _COLUMN["in_container_parent"]] = 1.0
 
