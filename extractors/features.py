@@ -213,7 +213,8 @@ def _page_columns(matrix: NDArray[np.float32], page: Page, declared_article: boo
         ("page_content_share", "hint_content"),
         ("page_article_share", "in_article"),
     ):
-        matrix[:, _COLUMN[column]] = float(words @ matrix[:, _COLUMN[source]]) / total
+        # An elementwise sum, not a dot product: BLAS threads would compete with other workers.
+        matrix[:, _COLUMN[column]] = float((words * matrix[:, _COLUMN[source]]).sum()) / total
     matrix[:, _COLUMN["page_link_density"]] = sum(block.link_words for block in page.blocks) / total
 
 
