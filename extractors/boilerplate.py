@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+# Written in lower case: they are matched against the lower-cased paragraph.
 _BOILERPLATE = tuple(
-    re.compile(pattern, re.IGNORECASE)
+    re.compile(pattern)
     for pattern in (
         # comment forms
         r"^(leave|post|add|write|submit) a (reply|comment|response)\b",
@@ -63,8 +64,17 @@ _BOILERPLATE = tuple(
         r"\bnecessary cookies are absolutely essential\b",
     )
 )
+# The same patterns in two: those anchored at the start, tried only there, and the others, tried
+# only when one of their words occurs (a case-insensitive alternation that starts with \b is
+# tried at every position of the text: slow, and this runs on every block of every page).
+_AT_START = re.compile("|".join(f"(?:{p.pattern})" for p in _BOILERPLATE if p.pattern.startswith("^")))
+_ANYWHERE = re.compile("|".join(f"(?:{p.pattern})" for p in _BOILERPLATE if not p.pattern.startswith("^")))
+_ANYWHERE_WORDS = (
+    "email address", "required fields", "logged in", "signed in", "lorem", "dolor", "consectetur",
+    "reserved", "newsletter", "cookies", "commission",
+)  # fmt: skip
 # An avatar caption is a short line naming an avatar ("newsmaker Avatar", "Avatar photo").
-_AVATAR = re.compile(r"\bavatars?\b", re.IGNORECASE)
+_AVATAR = re.compile(r"\bavatars?\b")
 _MAX_CAPTION_WORDS = 6
 # Two to four capitalised words, as a commenter's or author's name is printed.
 _NAME_WORD = r"[A-Z][\w'\u2019.\-]*"
@@ -72,20 +82,29 @@ _NAME = re.compile(rf"^{_NAME_WORD}(?: (?:{_NAME_WORD}|de|da|van|von|bin|al|el|l
 _MAX_NAME_CHARS = 40
 
 
-_FILLER = re.compile(r"\blorem ipsum\b|\bdolor sit amet\b|\bconsectetur adipiscing\b", re.IGNORECASE)
+_FILLER = re.compile(r"\blorem ipsum\b|\bdolor sit amet\b|\bconsectetur adipiscing\b")
 # A paragraph longer than this is prose, whatever phrase it contains (unless it is filler text).
 MAX_BOILERPLATE_WORDS = 40
 
 
 def is_boilerplate(paragraph: str) -> bool:
     """True when ``paragraph`` is a share prompt, sign-up, cookie notice, comment line, caption or filler."""
-    text = " ".join(paragraph.split())
-    words = len(text.split())
-    if _AVATAR.search(text) and words <= _MAX_CAPTION_WORDS:
+    text = " ".join(paragraph.lower().split())
+    words = text.count(" ") + 1
+    if words <= _MAX_CAPTION_WORDS and "avatar" in text and _AVATAR.search(text):
         return True
-    if _FILLER.search(text):
+    if ("lorem" in text or "dolor" in text or "consectetur" in text) and _FILLER.search(text):
         return True
-    return words <= MAX_BOILERPLATE_WORDS and any(pattern.search(text) for pattern in _BOILERPLATE)
+    if words > MAX_BOILERPLATE_WORDS:
+        return False
+    return _AT_START.match(text) is not None or _matches_anywhere(text)
+
+
+def _matches_anywhere(text: str) -> bool:
+    for word in _ANYWHERE_WORDS:
+        if word in text:
+            return _ANYWHERE.search(text) is not None
+    return False
 
 
 def looks_like_name(paragraph: str) -> bool:

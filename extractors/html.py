@@ -1,4 +1,5 @@
-"""HTML to article: the page is parsed once; metadata from JSON-LD and meta tags, main text from trafilatura.
+"""HTML to article: the page is parsed once; metadata from JSON-LD and meta tags, main text from
+the block classifier (``extractors.maintext``).
 
 The date comes from the page's metadata (JSON-LD, meta tags, a <time> element, the URL), then
 from htmldate with its extensive search (which guesses from the text) switched off, so a year
@@ -11,7 +12,6 @@ import logging
 from typing import Any
 
 import htmldate
-import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
@@ -19,8 +19,8 @@ from trafilatura.utils import load_html
 from core.errors import ExtractionError
 from core.records import ExtractedArticle
 from extractors.authors import clean_authors
-from extractors.boilerplate import strip_boilerplate
 from extractors.dates import parse_date
+from extractors.maintext import article_paragraphs, classified_text
 from extractors.metadata import canonicalise_url, complete_article, count_words
 from extractors.pagemeta import PageMeta, read_page_meta
 
@@ -30,8 +30,6 @@ META_SOURCE = "meta"
 HTML_DATE_SOURCE = "html"
 # Fewer words than this is a navigation or link fragment, not an article.
 MIN_ARTICLE_WORDS = 5
-# An article with fewer words than this keeps the comments trafilatura finds (see main_text).
-MIN_TEXT_WITHOUT_COMMENTS = 100
 MAX_HTML_CHARS = 20_000_000
 
 
@@ -43,7 +41,7 @@ def extract_html(html: str, *, location: str, url: str | None = None) -> Extract
     url = url or (location if canonicalise_url(location) else None)
     tree = parse_html(html, location)
     meta = read_page_meta(tree, url)
-    text = main_text(tree, url, location, article=meta.is_article)
+    text = main_text(tree, meta)
     if text is None:
         LOGGER.info("no main text in %s", location)
         return None
@@ -71,34 +69,21 @@ def parse_html(html: str, location: str) -> HtmlElement:
     return tree
 
 
-def main_text(tree: HtmlElement, url: str | None, location: str, *, article: bool = False) -> str | None:
-    """trafilatura's main text of the page and the comments it finds (a forum thread's replies are
-    its content); None when it finds none.
+def main_text(tree: HtmlElement, meta: PageMeta) -> str | None:
+    """The page's main text, one block a line; None when no block of it is content.
 
-    On a page that declares itself an article (JSON-LD Article/NewsArticle/BlogPosting…, og:type
-    article) whose text has ``MIN_TEXT_WITHOUT_COMMENTS`` words or more, readers' comments are
-    left out: they are not the article, and keeping them lowered main-text F1 on the development
-    set's articles and forums. A shorter "article" is a link post whose discussion is the content.
+    Each text block is kept or dropped by a classifier trained on the development corpus (see
+    ``extractors.maintext``); the page's title, JSON-LD articleBody and declared type are among
+    the signals it weighs.
     """
-    try:
-        document = trafilatura.bare_extraction(tree, url=url, with_metadata=False, include_comments=True)
-    except (ValueError, TypeError, etree.LxmlError) as exc:
-        raise ExtractionError(
-            f"{location}: cannot extract the HTML: {exc}", location=location, reason="html_unparseable"
-        ) from exc
-    if document is None:
-        return None
-    text, comments = getattr(document, "text", None) or "", getattr(document, "comments", None) or ""
-    if article and len(text.split()) >= MIN_TEXT_WITHOUT_COMMENTS:
-        comments = ""
-    return "\n".join(part for part in (text, comments) if part.strip()) or None
+    return classified_text(tree, title=meta.title, body=meta.body, declared_article=meta.is_article)
 
 
 def _to_article(
     text: str, meta: PageMeta, tree: HtmlElement, url: str | None, location: str
 ) -> ExtractedArticle | None:
     """An ExtractedArticle from the main text and metadata; None when no paragraph survives cleaning."""
-    paragraphs = strip_boilerplate(_paragraphs(text, meta.title))
+    paragraphs = article_paragraphs(text.splitlines(), meta.title)
     if count_words(" ".join(paragraphs)) < MIN_ARTICLE_WORDS:
         LOGGER.info("only boilerplate or fragments in %s", location)
         return None
@@ -135,14 +120,6 @@ def _html_date(tree: HtmlElement, url: str | None) -> Any:
     except (ValueError, TypeError, etree.LxmlError):
         return None
     return parse_date(found)
-
-
-def _paragraphs(text: str, title: str | None) -> list[str]:
-    """The non-blank lines of trafilatura's text, without a first line that repeats the title."""
-    paragraphs = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
-    if paragraphs and title and paragraphs[0].casefold() == title.casefold():
-        paragraphs = paragraphs[1:]
-    return paragraphs
 
 
 def split_authors(value: str | None) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "extractors"
-ALLOWED = {"core", "extractors", "trafilatura", "htmldate", "lxml", "py3langid"}
+ALLOWED = {"core", "extractors", "trafilatura", "htmldate", "lxml", "py3langid", "numpy"}
 
 
 def _imported_roots(path: Path) -> set[str]:

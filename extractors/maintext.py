@@ -1,0 +1,45 @@
+"""The main text of a page: its text blocks, each kept or dropped by the block classifier.
+
+    tree ──page_blocks──> blocks ──block_features──> rows ──TreeEnsemble──> p(content) ──> text
+
+One walk over the parsed page, one pass of the model over all blocks: no second extractor runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lxml.html import HtmlElement
+
+from extractors.blocks import page_blocks
+from extractors.boilerplate import strip_boilerplate
+from extractors.classifier import TreeEnsemble, load_model
+from extractors.features import FEATURE_NAMES, block_features
+
+
+def classified_text(
+    tree: HtmlElement,
+    *,
+    title: str | None = None,
+    body: str | None = None,
+    declared_article: bool = False,
+    model: TreeEnsemble | None = None,
+) -> str | None:
+    """The content blocks of ``tree``, one per line, in page order; None when no block is content."""
+    model = model or load_model()
+    if model.features != FEATURE_NAMES:
+        raise ValueError("the block model was trained on other features: retrain it")
+    page = page_blocks(tree)
+    rows = block_features(page, title=title, body=body, declared_article=declared_article)
+    keep = model.probabilities(rows) >= model.cutoff
+    lines = [block.text for block, kept in zip(page.blocks, keep, strict=True) if kept]
+    return "\n".join(lines) or None
+
+
+def article_paragraphs(lines: Sequence[str], title: str | None) -> list[str]:
+    """The kept blocks as paragraphs: without a first one that repeats the title, and without
+    boilerplate runs at the start and the end."""
+    paragraphs = [" ".join(line.split()) for line in lines if line.strip()]
+    if paragraphs and title and paragraphs[0].casefold() == title.casefold():
+        paragraphs = paragraphs[1:]
+    return strip_boilerplate(paragraphs)

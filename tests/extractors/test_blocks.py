@@ -1,0 +1,107 @@
+"""Pages cut into text blocks, and the features the block classifier reads."""
+
+from __future__ import annotations
+
+import numpy as np
+from lxml import html
+
+from extractors.blocks import HINTS, page_blocks
+from extractors.features import FEATURE_NAMES, block_features
+
+PAGE = """<html><head><title>T</title><script>var x = "not text";</script></head><body>
+<nav class="site-nav"><a href="/">Home</a> <a href="/world">World</a></nav>
+<button class="menu-toggle">
+<article class="entry-content">
+<h1>Ceasefire talks resume</h1>
+<p>The talks, which <b>resumed</b> on Friday, are <a href="/x">expected</a> to last a week.<br>Officials
+said so.</p>
+<p>A second paragraph, long enough to count for the container, follows here.</p>
+<div class="share-buttons" aria-hidden="true"><a href="/s">Share</a></div>
+tail text after the share box
+</article>
+<section id="comments" class="comment-list"><p>A reader's comment, posted later.</p></section>
+<footer style="display: none">Copyright</footer>
+</body></html>"""
+
+
+def _blocks():
+    return page_blocks(html.fromstring(PAGE))
+
+
+def test_blocks_are_the_runs_of_text_between_block_tags_in_page_order() -> None:
+    texts = [block.text for block in _blocks().blocks]
+    assert texts == [
+        "Home World",
+        "Ceasefire talks resume",
+        "The talks, which resumed on Friday, are expected to last a week. Officials said so.",
+        "A second paragraph, long enough to count for the container, follows here.",
+        "Share",
+        "tail text after the share box",
+        "A reader's comment, posted later.",
+        "Copyright",
+    ]
+
+
+def test_scripts_are_skipped_and_a_stray_button_does_not_hide_the_page() -> None:
+    page = _blocks()
+    assert not any("not text" in block.text for block in page.blocks)
+    assert page.words == sum(len(block.text.split()) for block in page.blocks)
+
+
+def test_blocks_know_their_links_holder_and_hidden_ancestors() -> None:
+    blocks = {block.text.split()[0]: block for block in _blocks().blocks}
+    assert blocks["Home"].link_words == 2 and blocks["Home"].tag == "nav"
+    assert blocks["The"].link_words == 1 and blocks["The"].tag == "p"
+    assert blocks["tail"].tag == "article"
+    assert blocks["Share"].holder.hidden and blocks["Copyright"].holder.hidden
+    assert not blocks["The"].holder.hidden
+
+
+def test_class_and_id_words_become_hints() -> None:
+    blocks = {block.text.split()[0]: block for block in _blocks().blocks}
+
+    def hints(name: str) -> set[str]:
+        mask = blocks[name].holder.hints
+        return {hint for index, hint in enumerate(HINTS) if mask >> index & 1}
+
+    assert "navigation" in hints("Home")
+    assert "content" in hints("The")
+    assert {"share", "content"} <= hints("Share")
+    assert "comment" in hints("A")
+
+
+def test_the_main_container_is_the_element_with_most_paragraph_text_below_it() -> None:
+    page = _blocks()
+    assert page.main is not None and page.main.tag == "article"
+    inside = [block.text for block in page.blocks[page.main.first_block : page.main.end_block]]
+    assert inside[0] == "Ceasefire talks resume" and inside[-1] == "tail text after the share box"
+
+
+def test_a_page_without_body_text_has_no_blocks() -> None:
+    page = page_blocks(html.fromstring("<html><body><script>x()</script> </body></html>"))
+    assert page.blocks == [] and page.main is None and page.words == 0
+    assert block_features(page).shape == (0, len(FEATURE_NAMES))
+
+
+def test_features_have_one_row_per_block_and_unique_names() -> None:
+    page = _blocks()
+    rows = block_features(page, title="Ceasefire talks resume", body=None, declared_article=True)
+    assert len(set(FEATURE_NAMES)) == len(FEATURE_NAMES)
+    assert rows.shape == (len(page.blocks), len(FEATURE_NAMES)) and rows.dtype == np.float32
+    column = {name: rows[:, index] for index, name in enumerate(FEATURE_NAMES)}
+    assert column["link_density"][0] == 1.0
+    assert column["is_title"].tolist() == [0, 1, 0, 0, 0, 0, 0, 0]
+    assert column["after_title"].tolist() == [0, 1, 1, 1, 1, 1, 1, 1]
+    assert column["in_container"].tolist() == [0, 1, 1, 1, 1, 1, 0, 0]
+    assert column["hint_comment"][6] == 1.0 and column["hint_comment"][2] == 0.0
+    assert column["body_overlap"].tolist() == [-1.0] * 8
+    assert column["prev_log_words"][1] == column["log_words"][0]
+    assert column["next_log_words"][0] == column["log_words"][1]
+
+
+def test_articlebody_overlap_is_the_share_of_a_blocks_words_in_it() -> None:
+    page = _blocks()
+    rows = block_features(page, body="The talks resumed on Friday; they are expected to last a week.")
+    overlap = rows[:, FEATURE_NAMES.index("body_overlap")]
+    assert overlap[0] == 0.0  # "Home World"
+    assert 0.5 < overlap[2] < 1.0
