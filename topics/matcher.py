@@ -1,20 +1,23 @@
 """Match every compiled topic against an article in one pass over its tokens.
 
-``compile_topics`` parses every query once and gathers the terms of all topics into three
-lookup tables: the joined forms of terms and phrases (``cease-fire`` -> ``ceasefire``) with all
-their prefixes, the wildcard prefixes by length, and, for topics with stemming, the same over
-stemmed tokens. ``TopicMatcher.match`` walks each field's tokens once: at every token it extends
-a run of tokens while the concatenation is a prefix of some term (so ``cease fire``,
-``cease-fire`` and ``ceasefire`` all meet ``ceasefire``, and token boundaries are respected),
-and checks the token against the wildcard prefixes. Only topics with at least one term found
-(plus topics made only of filters) are then evaluated on the hits, so the cost per article
-hardly depends on the number of topics. A topic's hits name every positive term found, with
-its field and the token position of its first occurrence there.
+``compile_topics`` parses every query once and gathers the terms of all topics into lookup
+tables: the joined forms of terms and phrases (``cease-fire`` -> ``ceasefire``), the wildcard
+stems by length (``negotiat*``, ``"border secur*"`` -> ``bordersecur``), every proper prefix of
+both, and, for topics with stemming, the stemmed joined forms and their prefixes.
+``TopicMatcher.match`` walks each field's tokens once: at every token it extends a run of
+tokens while the concatenation is a prefix of some term (so ``cease fire``, ``cease-fire`` and
+``ceasefire`` all meet ``ceasefire``, and token boundaries are respected), recording exact
+terms and the wildcard stems the run reaches. A stemmed topic's term matches where its joined
+form or its stemmed form occurs. Only topics with at least one term found (plus topics made only
+of filters) are then evaluated on the hits, so the cost per article hardly depends on the number
+of topics. A topic's hits name every positive term found, with its field and the token position
+of its first occurrence there.
 """
 
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -106,9 +109,9 @@ def compile_topics(topics: Iterable[tuple[str, str] | TopicDefinition]) -> Topic
     )
     tables, triggers, always = _Tables(), dict[str, list[int]](), []
     for i, topic in enumerate(compiled):
-        keys = {_key(term, topic.stemming) for term in _terms(topic.tree)}
-        for term in _terms(topic.tree):
-            _register(tables, term, topic.stemming)
+        keys = {key for term in _terms(topic.tree) for key in _keys(term, topic.stemming)}
+        for key in keys:
+            _register(tables, key)
         for key in keys:
             triggers.setdefault(key, []).append(i)
         if not any(not negated and not isinstance(leaf, Filter) for leaf, negated in leaves(topic.tree)):
@@ -141,25 +144,24 @@ def _terms(tree: Node) -> list[Term | Phrase]:
     return [term for leaf, _ in leaves(tree) for term in _sides(leaf)]
 
 
-def _key(term: Term | Phrase, stemming: bool) -> str:
-    """The lookup key of a term: its joined form, ``*`` + prefix, or ``~`` + stemmed form."""
-    if isinstance(term, Term) and term.prefix:
-        return "*" + term.joined
+def _keys(term: Term | Phrase, stemming: bool) -> tuple[str, ...]:
+    """The lookup keys of a term: ``*`` + prefix for a wildcard, else its joined form and, with
+    stemming, ``~`` + its stemmed form too (stemming adds variants: "health care" still meets
+    "healthcare", whose stem differs from the stems of "health" and "care" joined)."""
+    if term.prefix:
+        return ("*" + term.joined,)
     if stemming:
-        return "~" + "".join(stem(token) for token in term.tokens)
-    return term.joined
+        return (term.joined, "~" + "".join(stem(token) for token in term.tokens))
+    return (term.joined,)
 
 
-def _register(tables: _Tables, term: Term | Phrase, stemming: bool) -> None:
-    key = _key(term, stemming)
+def _register(tables: _Tables, key: str) -> None:
     if key.startswith("*"):
-        tables.wildcards.setdefault(len(key) - 1, set()).add(key[1:])
-        return
-    joined, into, prefixes = (
-        (key[1:], tables.stemmed, tables.stemmed_prefixes)
-        if stemming
-        else (key, tables.joined, tables.prefixes)
-    )
+        joined, into, prefixes = key[1:], tables.wildcards.setdefault(len(key) - 1, set()), tables.prefixes
+    elif key.startswith("~"):
+        joined, into, prefixes = key[1:], tables.stemmed, tables.stemmed_prefixes
+    else:
+        joined, into, prefixes = key, tables.joined, tables.prefixes
     into.add(joined)
     prefixes.update(joined[:end] for end in range(1, len(joined)))
 
@@ -169,30 +171,41 @@ def _scan(fields: dict[str, list[str]], tables: _Tables) -> Occurrences:
     found: Occurrences = {}
     lengths = sorted(tables.wildcards)
     for name, tokens in fields.items():
-        _runs(tokens, tables.joined, tables.prefixes, "", name, found)
+        _runs(tokens, tables.joined, tables.prefixes, "", name, found, (tables.wildcards, lengths))
         if tables.stemmed:
-            _runs(
-                [stem(token) for token in tokens], tables.stemmed, tables.stemmed_prefixes, "~", name, found
-            )
-        for position, token in enumerate(tokens):
-            for length in lengths:
-                if length <= len(token) and token[:length] in tables.wildcards[length]:
-                    _add(found, "*" + token[:length], name, (position, position))
+            stemmed = [stem(token) for token in tokens]
+            _runs(stemmed, tables.stemmed, tables.stemmed_prefixes, "~", name, found, ({}, []))
     return found
 
 
 def _runs(
-    tokens: list[str], joined: set[str], prefixes: set[str], tag: str, name: str, found: Occurrences
+    tokens: list[str],
+    joined: set[str],
+    prefixes: set[str],
+    tag: str,
+    name: str,
+    found: Occurrences,
+    wildcards: tuple[dict[int, set[str]], list[int]],
 ) -> None:
+    """Records each run of tokens that concatenates to a term, or starts with a wildcard's stem.
+
+    A run grows token by token while its concatenation is a proper prefix of some term or stem;
+    a wildcard of length L matches the run whose last token is the one that reaches L letters.
+    """
+    stems, lengths = wildcards
     count = len(tokens)
     for start, token in enumerate(tokens):
-        run, end = token, start
+        run, end, before = token, start, 0
         while True:
             if run in joined:
                 _add(found, tag + run, name, (start, end))
+            for length in lengths[bisect_right(lengths, before) : bisect_right(lengths, len(run))]:
+                if run[:length] in stems[length]:
+                    _add(found, "*" + run[:length], name, (start, end))
             end += 1
             if end >= count or run not in prefixes:
                 break
+            before = len(run)
             run += tokens[end]
 
 
@@ -214,8 +227,15 @@ class _Presence:
         return bool(self.spans(leaf, fields))
 
     def spans(self, term: Term | Phrase, fields: tuple[str, ...] | None) -> dict[str, list[Span]]:
-        by_field = self.found.get(_key(term, self.stemming), {})
-        return {f: s for f, s in by_field.items() if fields is None or f in fields}
+        """Where ``term`` occurs, by field, in text order."""
+        spans: dict[str, list[Span]] = {}
+        for key in _keys(term, self.stemming):
+            for name, found in self.found.get(key, {}).items():
+                if fields is None or name in fields:
+                    spans.setdefault(name, []).extend(found)
+        if self.stemming:
+            spans = {name: sorted(set(found)) for name, found in spans.items()}
+        return spans
 
     def _near(self, leaf: Near, fields: tuple[str, ...] | None) -> bool:
         left, right = self.spans(leaf.left, fields), self.spans(leaf.right, fields)

@@ -8,15 +8,16 @@ Grammar (operators are case-sensitive: lowercase ``and``/``or``/``not`` are ordi
     unary   := ("NOT" | "-") unary | near       "-" only when glued to what follows: -Gaza
     near    := scoped ("NEAR/n" scoped)*        both sides terms or phrases, at most n words apart
     scoped  := FIELD ":" primary | primary      FIELD is title, text, source or lang
-    primary := WORD | WORD* | PHRASE | "(" or_expr ")"
+    primary := WORD | WORD* | PHRASE | "... WORD*" | "(" or_expr ")"
 
 so NOT binds tighter than AND, and AND tighter than OR. A term and a phrase are both folded
 by ``topics.text.tokenize`` and matched by their joined form (see ``topics.index``), so
 ``cease-fire``, ``"cease fire"`` and ``ceasefire`` mean the same.
 
 ``negotiat*`` matches any word that starts with ``negotiat`` (at least three letters before the
-star). ``title:`` and ``text:`` restrict a term or group to one field; ``source:`` and ``lang:``
-compare the article's site name and language. Regular expressions are not supported (S11): a
+star); in a phrase the star may end the last word: ``"border secur*"`` matches "border security"
+and "border-secured". ``title:`` and ``text:`` restrict a term or group to one field; ``source:``
+and ``lang:`` compare the article's site name and language. Regular expressions are not supported (S11): a
 query that looks like one is rejected with a hint. Nothing here reaches SQL or a full-text
 engine: the matcher evaluates queries in memory (S10).
 """
@@ -60,11 +61,15 @@ class Term:
 
 @dataclass(frozen=True, slots=True)
 class Phrase:
-    """A quoted phrase (``text`` without the quotes), its folded tokens and its offset."""
+    """A quoted phrase (``text`` without the quotes), its folded tokens and its offset.
+
+    ``prefix`` marks a wildcard on the last word (``"border secur*"``).
+    """
 
     text: str
     tokens: tuple[str, ...]
     position: int
+    prefix: bool = False
 
     @property
     def joined(self) -> str:
@@ -346,15 +351,16 @@ class _Parser:
         if not tokens:
             what = "empty phrase" if token.kind == "phrase" else f"{token.text!r} holds no letters or digits"
             raise self._error(what, token.position, "a term needs at least one letter or digit")
-        if token.kind == "phrase":
-            return Phrase(token.text, tokens, token.position)
-        prefix = token.text.endswith("*")
-        if "*" in token.text.rstrip("*") or (prefix and len("".join(tokens)) < MIN_PREFIX):
+        written = token.text.strip()
+        prefix = written.endswith("*")
+        if "*" in written.rstrip("*") or (prefix and len("".join(tokens)) < MIN_PREFIX):
             raise self._error(
                 "a wildcard goes at the end of a word of at least three letters",
                 token.position,
-                "write negotiat* (matches negotiate, negotiations, ...)",
+                'write negotiat* or "border secur*" (matches negotiate, border security, ...)',
             )
+        if token.kind == "phrase":
+            return Phrase(token.text, tokens, token.position, prefix)
         return Term(token.text, tokens, token.position, prefix)
 
     def _missing_operand(self, token: _Token, previous: _Token | None) -> QuerySyntaxError:

@@ -31,6 +31,27 @@ def test_prefix_wildcard_matches_word_starts_only() -> None:
     assert not matches("negotiat*", "renegotiation")
 
 
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ('"border secur*"', "tighter border security"),
+        ('"border secur*"', "a border-secured zone"),
+        ('"public school*"', "Chicago Public Schools"),
+        ('"public school*"', "a public school"),
+        ("cease-fir*", "the cease fire held"),
+        ("negotiat*", "nego-tiations"),
+    ],
+)
+def test_wildcards_end_phrases_and_span_spacing_variants(query: str, text: str) -> None:
+    assert matches(query, text)
+
+
+def test_phrase_wildcard_needs_the_words_before_it_in_order() -> None:
+    assert not matches('"border secur*"', "security at the border")
+    assert not matches('"public school*"', "public preschools")
+    assert not matches('"tax cut*"', "tax scuttled")
+
+
 def test_field_scopes_restrict_terms_to_title_or_text() -> None:
     assert matches("title:Lebanon", "nothing here", title="Lebanon talks")
     assert not matches("title:Lebanon", "Lebanon talks", title="Talks")
@@ -55,6 +76,26 @@ def test_stemming_is_per_topic() -> None:
     assert not matches("negotiation", "negotiations resumed")
 
 
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("immigration", "immigrants crossed"),
+        ("immigrant", "immigration reform"),
+        ('"tax cut"', "Bush-era tax cuts"),
+        ("university", "universities reopen"),
+        ('"health care"', "healthcare costs"),
+        ("healthcare", "health-care costs"),
+    ],
+)
+def test_stemming_adds_inflections_and_keeps_spacing_variants(query: str, text: str) -> None:
+    assert matches(query, text, stemming=True)
+
+
+def test_stemming_keeps_distinct_words_apart() -> None:
+    assert not matches("policy", "the police", stemming=True)
+    assert not matches("university", "universal suffrage", stemming=True)
+
+
 def test_folding_covers_possessives_diacritics_and_spacing() -> None:
     assert matches("Hezbollah", "Hezbollah's fighters")
     assert matches("cease-fire", "CEASE FIRE")
@@ -68,6 +109,7 @@ def test_folding_covers_possessives_diacritics_and_spacing() -> None:
         ("a NEAR/0 b", 2, "NEAR distance must be 1 to 100"),
         ("ne*", 0, "a wildcard goes at the end of a word of at least three letters"),
         ("ce*se", 0, "a wildcard goes at the end of a word of at least three letters"),
+        ('x "bor* security"', 2, "a wildcard goes at the end of a word of at least three letters"),
         ("title: ", 0, "title: needs a term"),
         ("lang:", 0, "lang: needs a value"),
         ("/(a+)+$/", 0, "regular expressions are not supported"),
