@@ -32,6 +32,7 @@ from topics.query import (
     Not,
     Or,
     Phrase,
+    Scope,
     Term,
     evaluate,
     leaves,
@@ -82,7 +83,7 @@ class TopicMatcher:
     topics: tuple[CompiledTopic, ...]
     tables: _Tables
     triggers: dict[str, tuple[int, ...]]  # lookup key -> indexes of topics that use it
-    always: tuple[int, ...]  # topics that may match without any term (filters only)
+    always: tuple[int, ...]  # topics that may match without any term (by filters or NOT)
 
     def match(
         self, *, title: str | None, text: str, source: str | None = None, lang: str | None = None
@@ -114,7 +115,7 @@ def compile_topics(topics: Iterable[tuple[str, str] | TopicDefinition]) -> Topic
             _register(tables, key)
         for key in keys:
             triggers.setdefault(key, []).append(i)
-        if not any(not negated and not isinstance(leaf, Filter) for leaf, negated in leaves(topic.tree)):
+        if _may_hold_without_terms(topic.tree) is not False:
             always.append(i)
     LOGGER.debug("compiled %d topics, %d distinct terms", len(compiled), len(triggers))
     return TopicMatcher(compiled, tables, {k: tuple(v) for k, v in triggers.items()}, tuple(always))
@@ -130,6 +131,28 @@ def compile_topic(
         tree = And((tree, Not(excluded[0] if len(excluded) == 1 else Or(tuple(excluded)), 0)))
     positive = tuple(t for leaf, negated in leaves(tree) if not negated for t in _sides(leaf))
     return CompiledTopic(name=name, query=query, tree=tree, positive=positive, stemming=stemming)
+
+
+def _may_hold_without_terms(node: Node) -> bool | None:
+    """Whether ``node`` holds when no term occurs: True, False, or None when the filters decide.
+
+    Three-valued (Kleene) logic with every filter unknown, so a topic such as
+    ``Gaza OR lang:ar`` is evaluated on every article, not only on those that mention Gaza.
+    """
+    if isinstance(node, Filter):
+        return None
+    if isinstance(node, Term | Phrase | Near):
+        return False
+    if isinstance(node, Scope):
+        return _may_hold_without_terms(node.operand)
+    if isinstance(node, Not):
+        inner = _may_hold_without_terms(node.operand)
+        return None if inner is None else not inner
+    values = [_may_hold_without_terms(operand) for operand in node.operands]
+    decisive = isinstance(node, Or)  # True decides an OR, False decides an AND
+    if decisive in values:
+        return decisive
+    return None if None in values else not decisive
 
 
 def _sides(leaf: Leaf) -> tuple[Term | Phrase, ...]:
