@@ -20,7 +20,7 @@ from topics.matcher import TopicDefinition, compile_topic, compile_topics
 from topics.query import And, Filter, Near, Node, Not, Or, Phrase, Scope, Term
 from topics.text import stem, tokenize
 
-WORDS = (
+WORDS = (  # noqa: SIM905 (one line of words reads better than a column of strings)
     "cease fire ceasefire border secur security securities public school schools tax taxes cut "
     "cuts immigrant immigration gaza lebanon talk talks un 1701 negotiat negotiations policy police"
 ).split()
@@ -177,9 +177,7 @@ def test_matcher_agrees_with_the_reference_on_random_queries(seed: int) -> None:
     trees = [compile_topic(t.name, t.query, exclude=t.exclude).tree for t in topics]
     matched_somewhere = 0
     for _ in range(20):
-        article = Article(
-            random_text(rng, 4), random_text(rng, 25), rng.choice(SOURCES), rng.choice(LANGS)
-        )
+        article = Article(random_text(rng, 4), random_text(rng, 25), rng.choice(SOURCES), rng.choice(LANGS))
         found = {
             hit.topic: hit.hits
             for hit in matcher.match(
