@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -12,17 +13,26 @@ from sqlmodel import Session
 
 from cli.common import console, open_engine
 from core.errors import QuerySyntaxError
-from core.records import TermHit
 from core.settings import Settings
 from core.watchlist import parse_duration
 from flows.secrets import read_watchlist
 from storage import articles
 from storage.models import utcnow
-from topics.matcher import TopicDefinition, compile_topics
+from topics.matcher import TopicDefinition, TopicMatcher, compile_topics
 from topics.text import tokenize
 
 topics_app = typer.Typer(help="Try topic queries.", no_args_is_help=True)
 SAMPLE = 5
+ALERTS_SHOWN = 20
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """A stored article the query matches, and whether it is its story's first match (an alert)."""
+
+    article: articles.ReplayArticle
+    alerts: bool
 
 
 @topics_app.command("test")
@@ -31,7 +41,8 @@ def topics_test(
     since: Annotated[str, typer.Option(help="How far back: 30d, 12h, ...")] = "30d",
     watchlist: Annotated[Path | None, typer.Option("--watchlist", "-w", help="Watchlist YAML.")] = None,
 ) -> None:
-    """How many stored articles match, a sample with the matched terms, and which would alert."""
+    """How many stored articles match, a sample with the matched words highlighted, and which
+    would have alerted (the first match of each story)."""
     definition = _definition(query, watchlist or Settings().watchlist)
     try:
         matcher = compile_topics([definition])
@@ -41,24 +52,45 @@ def topics_test(
         raise typer.Exit(2) from exc
     with Session(open_engine()) as session:
         stored = articles.articles_since(session=session, since=utcnow() - window)
-    matched: list[tuple[articles.ReplayArticle, tuple[TermHit, ...], bool]] = []
-    alerted: set[int | None] = set()
-    for article in stored:
-        found = matcher.match(
-            title=article.title, text=article.text, source=article.site_name, lang=article.language
-        )
-        if found:
-            first = article.story_id not in alerted
-            alerted.add(article.story_id)
-            matched.append((article, found[0].hits, first))
+    matched = replay(matcher, stored)
+    alerts = [item.article for item in matched if item.alerts]
     console.print(
-        f"[bold]{escape(definition.query)}[/]: {len(matched)} of {len(stored)} articles since {since}, "
-        f"{len(alerted)} alert(s) (one per story)"
+        f"[bold]{escape(definition.query)}[/]: {len(matched)} of {len(stored)} articles since {since} "
+        f"matched; {len(alerts)} would have alerted (one per story)"
     )
-    for article, hits, first in matched[:SAMPLE]:
-        mark = "[green]alert[/]" if first else "[dim]same story[/]"
-        console.print(f"- {mark} {escape(article.title)} [dim]({escape(article.location)})[/]")
-        console.print(f"    {highlight(article.text, hits)}")
+    for item in matched[:SAMPLE]:
+        _print_sample(matcher, definition.name, item)
+    if alerts:
+        console.print("[bold]would have alerted:[/]")
+    for article in alerts[:ALERTS_SHOWN]:
+        console.print(f"  {article.first_seen_at:%Y-%m-%d %H:%M} {escape(article.title)}")
+    if len(alerts) > ALERTS_SHOWN:
+        console.print(f"  … and {len(alerts) - ALERTS_SHOWN} more")
+
+
+def replay(matcher: TopicMatcher, stored: list[articles.ReplayArticle]) -> list[Replayed]:
+    """The articles the matcher's topic matches, oldest first, each story's first one alerting."""
+    matched: list[Replayed] = []
+    seen_stories: set[int] = set()
+    for article in stored:
+        if not matcher.match(
+            title=article.title, text=article.text, source=article.site_name, lang=article.language
+        ):
+            continue
+        story = article.story_id if article.story_id is not None else -article.article_id
+        matched.append(Replayed(article, story not in seen_stories))
+        seen_stories.add(story)
+    return matched
+
+
+def _print_sample(matcher: TopicMatcher, topic: str, item: Replayed) -> None:
+    article = item.article
+    spans = matcher.occurrences(topic, title=article.title, text=article.text)
+    mark = "[green]alert[/]" if item.alerts else "[dim]same story[/]"
+    console.print(f"- {mark} {highlight(article.title, spans['title'], width=0)}")
+    console.print(f"    [dim]{escape(article.location)}[/]")
+    if spans["text"] or not spans["title"]:
+        console.print(f"    {highlight(article.text, spans['text'])}")
 
 
 def _definition(query: str, path: Path) -> TopicDefinition:
@@ -72,16 +104,38 @@ def _definition(query: str, path: Path) -> TopicDefinition:
     return TopicDefinition("query", query)
 
 
-def highlight(text: str, hits: tuple[TermHit, ...], width: int = 12) -> str:
-    """Rich markup of the words around the first hit in the text, matched words in bold."""
+def highlight(text: str, spans: list[Span], width: int = 12) -> str:
+    """Rich markup of ``text`` with the words holding matched tokens in bold.
+
+    ``spans`` are token positions (``topics.text.tokenize``). With ``width`` > 0 only the words
+    around the first span are shown, ``width`` on each side; with 0 the whole text is.
+    """
     words = text.split()
-    positions = [hit.position for hit in hits if hit.field == "text"]
-    if not positions:
-        return escape(" ".join(words[: 2 * width]))
-    terms = {token for hit in hits for token in tokenize(hit.term.rstrip("*"))}
-    start = max(0, min(positions) - width)
+    marked = _words_in_spans(words, spans)
+    start, end = 0, len(words)
+    if width and spans:
+        first = min(marked, default=0)
+        start, end = max(0, first - width), first + width + 1
+    elif width:
+        end = 2 * width
     shown = [
-        f"[bold yellow]{escape(word)}[/]" if set(tokenize(word)) & terms else escape(word)
-        for word in words[start : start + 2 * width]
+        f"[bold yellow]{escape(w)}[/]" if start + i in marked else escape(w)
+        for i, w in enumerate(words[start:end])
     ]
-    return ("… " if start else "") + " ".join(shown) + " …"
+    return ("… " if start else "") + " ".join(shown) + (" …" if end < len(words) else "")
+
+
+def _words_in_spans(words: list[str], spans: list[Span]) -> set[int]:
+    """The indexes of the words that hold a token inside one of ``spans``.
+
+    Whitespace always separates tokens, so each word holds a run of consecutive tokens.
+    """
+    covered = {position for first, last in spans for position in range(first, last + 1)}
+    marked: set[int] = set()
+    position = 0
+    for index, word in enumerate(words):
+        count = len(tokenize(word))
+        if covered.intersection(range(position, position + count)):
+            marked.add(index)
+        position += count
+    return marked

@@ -101,6 +101,22 @@ class TopicMatcher:
                 hits.append(TopicHit(topic=topic.name, hits=present.hits(topic.positive)))
         return hits
 
+    def occurrences(self, topic: str, *, title: str | None, text: str) -> dict[str, list[Span]]:
+        """Every (first, last) token span of ``topic``'s positive terms, by field, in text order.
+
+        What a highlighter marks; raises KeyError for an unknown topic.
+        """
+        compiled = next((t for t in self.topics if t.name == topic), None)
+        if compiled is None:
+            raise KeyError(topic)
+        fields = {"title": tokenize(title or ""), "text": tokenize(text)}
+        present = _Presence(_scan(fields, self.tables), {}, compiled.stemming)
+        spans: dict[str, set[Span]] = {name: set() for name in FIELDS}
+        for term in compiled.positive:
+            for name, found in present.spans(term, None).items():
+                spans[name].update(found)
+        return {name: sorted(found) for name, found in spans.items()}
+
 
 def compile_topics(topics: Iterable[tuple[str, str] | TopicDefinition]) -> TopicMatcher:
     """A matcher for ``(name, query)`` pairs or definitions; raises QuerySyntaxError for a bad query."""
