@@ -109,3 +109,24 @@ def test_highlight_marks_the_words_of_every_matched_span() -> None:
     bold = [part.split("[/]")[0] for part in marked.split("[bold yellow]")[1:]]
     assert bold == ["cease-fire", "Lebanon", "negotiators", "ceasefire"]
     assert highlight(text, spans, width=1).startswith("… the [bold yellow]cease-fire")
+
+
+HOSTILE = "'; DROP TABLE article; --"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [f'"{HOSTILE}" OR ceasefire', "NEAR(ceasefire, Lebanon)", "col:ceasefire", 'ceasefire -"x\'"'],
+)
+def test_hostile_queries_and_names_reach_no_sql_s10(stored: None, engine: Engine, query: str) -> None:
+    with transaction(engine) as session:
+        catalog.upsert_topic(session=session, name=HOSTILE, query=query, mode="per-story", channels=["c"])
+    replayed = CliRunner().invoke(app, ["topics", "test", query])
+    assert replayed.exit_code == 0, replayed.output
+    with transaction(engine) as session:
+        assert (
+            catalog.upsert_topic(session=session, name=HOSTILE, query=query, mode="m", channels=[]).query
+            == query
+        )
+    intact = CliRunner().invoke(app, ["topics", "test", "Lebanon AND ceasefire"])
+    assert "3 of 4 articles since 30d matched" in intact.output
