@@ -6,6 +6,7 @@ Pages name themselves in several places (JSON-LD headline, og:title, twitter:tit
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -42,7 +43,7 @@ def meta_titles(tree: lxml_html.HtmlElement, ld: dict[str, Any], metas: dict[str
         " ".join(tree.findtext(".//title", default="").split()),
         metas.get("title"),
     ]
-    return [title for title in dict.fromkeys(titles) if title]
+    return [html.unescape(title) for title in dict.fromkeys(titles) if title]  # some pages escape twice
 
 
 def headings(tree: lxml_html.HtmlElement) -> list[str]:
@@ -72,7 +73,7 @@ def choose_title(
     by …", "Blog:", a comment count) gives way to that meta title.
     """
     titles = _untruncated([strip_site_suffix(title, site_name, host=host) for title in meta_titles])
-    distinct = list(dict.fromkeys(headings))
+    distinct = _distinct(headings)
     sole = distinct[0] if len(distinct) == 1 else None
     headline = sole and _is_headline(sole, meta_titles, titles, site_name)
     if sole and headline and (article or _names_alike(sole, titles)):
@@ -85,6 +86,15 @@ def choose_title(
     if titles:
         return titles[0]
     return headings[0] if headings else None
+
+
+def _distinct(headings: list[str]) -> list[str]:
+    """``headings`` without repeats, a repeat being the same words in another case (pages often
+    print their headline twice, for the desktop and the mobile layout)."""
+    seen: dict[str, str] = {}
+    for heading in headings:
+        seen.setdefault(normalise_title(heading), heading)
+    return list(seen.values())
 
 
 def _untruncated(titles: list[str]) -> list[str]:

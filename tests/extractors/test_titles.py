@@ -114,3 +114,18 @@ def test_a_meta_title_cut_to_a_length_limit_gives_way_to_the_whole_one() -> None
     )
     # a site's name after a separator does not continue a title
     assert choose_title(["Science news today", "Science news today : NPR"], [], None) == "Science news today"
+
+
+def test_a_headline_printed_twice_in_two_cases_is_one_headline() -> None:
+    metas = ["Brake Pad Replacement Guide | Example Garage"]
+    heads = ["How to replace brake pads at home", "How To Replace Brake Pads At Home"]
+    assert choose_title(metas, heads, "Example Garage") == "How to replace brake pads at home"
+
+
+def test_escaped_entities_in_meta_titles_are_read() -> None:
+    html = (
+        "<html><head><title>Garden Kneelers &amp;amp; More</title></head>"
+        f"<body><article>{BODY}</article></body></html>"
+    )
+    article = extract(html, url="https://garden.example.org/kneelers")
+    assert article is not None and article.title == "Garden Kneelers & More"
