@@ -32,25 +32,62 @@ _URL_DATE = re.compile(
     r"/(?P<y>(?:19|20)\d{2})[/\-_]?(?P<m>0[1-9]|1[0-2]|[a-z]{3,9})[/\-_]?(?P<d>0[1-9]|[12]\d|3[01])(?=[/\-_.]|$)",
     re.IGNORECASE,
 )
-_FULL_MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
-_MONTH_BY_NAME = {
-    **{name: number for number, name in enumerate(_FULL_MONTHS, 1)},
-    **{name[:3]: number for number, name in enumerate(_FULL_MONTHS, 1)},
-    "sept": 9,
+# Month names as pages print them, by language: full names, then common abbreviations (a trailing
+# dot is allowed by the patterns that use them).
+_MONTH_NAMES: dict[str, str] = {
+    "en": (
+        "january february march april may june july august september october november december"
+        " jan feb mar apr may jun jul aug sep oct nov dec"
+    ),
+    "de": (
+        "januar februar märz april mai juni juli august september oktober november dezember"
+        " jan feb mär apr mai jun jul aug sep okt nov dez"
+    ),
+    "fr": (
+        "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+        " janv févr mars avr mai juin juil août sept oct nov déc"
+    ),
+    "es": (
+        "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
+        " ene feb mar abr may jun jul ago sep oct nov dic"
+    ),
+    "it": (
+        "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre"
+        " gen feb mar apr mag giu lug ago set ott nov dic"
+    ),
+    "pt": (
+        "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro"
+        " jan fev mar abr mai jun jul ago set out nov dez"
+    ),
+    "nl": (
+        "januari februari maart april mei juni juli augustus september oktober november december"
+        " jan feb mrt apr mei jun jul aug sep okt nov dec"
+    ),
 }
+# Other spellings: "Sept.", Austrian "Jänner", French and German without accents, Spanish "setiembre".
+_MONTH_VARIANTS = {
+    "sept": 9,
+    "jänner": 1,
+    "maerz": 3,
+    "fevrier": 2,
+    "aout": 8,
+    "decembre": 12,
+    "setiembre": 9,
+}
+
+
+def _all_month_names() -> dict[str, int]:
+    names = dict(_MONTH_VARIANTS)
+    for spelled in _MONTH_NAMES.values():
+        for index, name in enumerate(spelled.split()):
+            names.setdefault(name, index % 12 + 1)
+    return names
+
+
+# Every language's names are read on every page: pages often declare a language other than the one
+# their CMS prints dates in ("04-ago-2021" on a page declared en-US), and no two languages here
+# give one spelling two different months.
+MONTHS = _all_month_names()
 
 
 def parse_date(value: str | None, *, now: datetime | None = None) -> datetime | None:
@@ -119,7 +156,7 @@ def date_from_url(url: str | None) -> datetime | None:
     if found is None:
         return None
     month = found["m"]
-    number = int(month) if month.isdigit() else _MONTH_BY_NAME.get(month.lower())
+    number = int(month) if month.isdigit() else MONTHS.get(month.lower())
     try:
         return datetime(int(found["y"]), number, int(found["d"]), tzinfo=UTC) if number else None
     except ValueError:

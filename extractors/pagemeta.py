@@ -23,7 +23,7 @@ from lxml import html as lxml_html
 
 from extractors import jsonld
 from extractors.authors import byline_names, choose_authors, clean_authors
-from extractors.datelines import Dateline, find_datelines
+from extractors.datelines import Dateline, find_datelines, with_day
 from extractors.dates import date_from_url
 from extractors.metadata import canonicalise_url, repair_mojibake, without_amp
 from extractors.nearby import Line, lines_around
@@ -251,7 +251,7 @@ def _day_first(tree: lxml_html.HtmlElement, metas: dict[str, str]) -> bool:
 def _as_url_day(line: Dateline, url_day: date) -> Dateline:
     """``line`` read month-first or day-first, whichever the URL's date confirms."""
     swapped = line.day.day <= 12 and date(line.day.year, line.day.day, line.day.month) == url_day
-    return Dateline(url_day, line.updated, line.distance) if swapped else line
+    return with_day(line, url_day) if swapped else line
 
 
 def headline_element(tree: lxml_html.HtmlElement, title: str | None) -> lxml_html.HtmlElement | None:

@@ -3,9 +3,11 @@
 Publication, in order of trust:
 
 1. JSON-LD ``datePublished``, the publication meta tags, microdata (provenance "json-ld", "meta"),
-   unless a dateline printed right beside the headline is two days or more *earlier*: a structured
-   date later than the printed one is the time a site's template or CMS last rebuilt the page;
-2. the dateline beside the headline, when it is not labelled as an update ("byline");
+   unless a dateline printed right beside the headline, or labelled "Published" / "Posted" near
+   it, is two days or more *earlier*: a structured date later than the printed one is the time a
+   site's template or CMS last rebuilt the page;
+2. the dateline beside the headline, when it is not labelled as an update ("byline"); one labelled
+   "Published" comes before an unlabelled one, and a ``<time>`` is read by its ``datetime``;
 3. a ``<time datetime>`` in the article's header ("byline"), looked up only when reached;
 4. a dateline labelled "Updated …" when the page states no other date: the page was public by then
    ("byline"; it is the modification time as well);
@@ -57,7 +59,7 @@ def publication(
     printed, update = choose_datelines(lines)
     stated = first_dated(structured)
     if stated is not None:
-        if printed is not None and _is_close(printed) and printed.day <= stated.day - REBUILD_GAP:
+        if printed is not None and _is_trusted(printed) and printed.day <= stated.day - REBUILD_GAP:
             return _from_day(printed.day, BYLINE)
         return _with_page_day(stated, [printed.day if printed else None, url_day])
     if printed is not None:
@@ -88,8 +90,9 @@ def first_dated(candidates: Iterable[tuple[str | None, str]]) -> Dated | None:
     return None
 
 
-def _is_close(line: Dateline) -> bool:
-    return -CLOSE_BEFORE <= line.distance <= CLOSE_AFTER
+def _is_trusted(line: Dateline) -> bool:
+    """``line`` is the page's own dateline: labelled "Published", or printed close to the headline."""
+    return line.labelled or -CLOSE_BEFORE <= line.distance <= CLOSE_AFTER
 
 
 def _from_day(day: date, source: str) -> Dated:

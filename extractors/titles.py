@@ -6,6 +6,7 @@ Pages name themselves in several places (JSON-LD headline, og:title, twitter:tit
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -42,7 +43,7 @@ def meta_titles(tree: lxml_html.HtmlElement, ld: dict[str, Any], metas: dict[str
         " ".join(tree.findtext(".//title", default="").split()),
         metas.get("title"),
     ]
-    return [title for title in dict.fromkeys(titles) if title]
+    return [html.unescape(title) for title in dict.fromkeys(titles) if title]  # some pages escape twice
 
 
 def headings(tree: lxml_html.HtmlElement) -> list[str]:
@@ -71,8 +72,8 @@ def choose_title(
     else the first meta title. An <h1> that holds a whole meta title plus chrome (a date, "Posted
     by …", "Blog:", a comment count) gives way to that meta title.
     """
-    titles = [strip_site_suffix(title, site_name, host=host) for title in meta_titles]
-    distinct = list(dict.fromkeys(headings))
+    titles = _untruncated([strip_site_suffix(title, site_name, host=host) for title in meta_titles])
+    distinct = _distinct(headings)
     sole = distinct[0] if len(distinct) == 1 else None
     headline = sole and _is_headline(sole, meta_titles, titles, site_name)
     if sole and headline and (article or _names_alike(sole, titles)):
@@ -85,6 +86,38 @@ def choose_title(
     if titles:
         return titles[0]
     return headings[0] if headings else None
+
+
+def _distinct(headings: list[str]) -> list[str]:
+    """``headings`` without repeats, a repeat being the same words in another case (pages often
+    print their headline twice, for the desktop and the mobile layout)."""
+    seen: dict[str, str] = {}
+    for heading in headings:
+        seen.setdefault(normalise_title(heading), heading)
+    return list(seen.values())
+
+
+def _untruncated(titles: list[str]) -> list[str]:
+    """``titles`` with each one that another continues ("… Solutions (Including" and "… Solutions
+    (Including One Trick)") replaced by the longer: a meta title cut to a length limit."""
+    whole = []
+    for title in titles:
+        cut = title.rstrip(".\u2026 ")
+        longer = [other for other in titles if _continues(other, cut)]
+        whole.append(max(longer, key=len) if longer else title)
+    return whole
+
+
+def _continues(title: str, start: str) -> bool:
+    """``title`` goes on with more words where ``start``, a title of three words or more, stops
+    (not with a separator and a site's name: "Science : NPR" does not continue "Science")."""
+    rest = title[len(start) :]
+    return (
+        len(start.split()) >= _MIN_SOLE_HEADING_WORDS
+        and title.startswith(start)
+        and rest[:1] == " "
+        and (rest[1:2].isalnum() or rest[1:2] in "([")
+    )
 
 
 def _names_alike(heading: str, titles: list[str]) -> bool:
@@ -142,8 +175,11 @@ def strip_site_suffix(title: str, site_name: str | None, *, host: str | None = N
     bounds = [(found.start(), found.end()) for found in _TITLE_SEPARATORS.finditer(title)]
     starts, ends = [0, *(end for _, end in bounds)], [*(start for start, _ in bounds), len(title)]
     parts = [title[start:end] for start, end in zip(starts, ends, strict=True)]
-    if len(parts) == 2 and _compact(parts[0]) in names:
-        return parts[1].strip()  # "Daily Example - Envoy meets premier"
+    first = 0
+    while first < len(parts) - 1 and _compact(parts[first]) in names and _word_count(parts[first + 1 :]) >= 3:
+        first += 1  # "Daily Example - Envoy meets premier", "Example | Example.com - Envoy meets premier"
+    if first:
+        return title[starts[first] :].strip()
     last = len(parts)
     for _ in range(_MAX_SUFFIXES):
         if last == 1:
@@ -163,7 +199,9 @@ def _site_keys(site_name: str | None, host: str | None) -> list[str]:
     if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL:
         labels = labels[:-1]  # bbc.co.uk: the site is the label before the public suffix
     own = labels[-2] if len(labels) >= 2 else ""
-    return [key for key in (_compact(site_name or ""), own if len(own) >= _MIN_HOST_LABEL else "") if key]
+    domain = _compact(".".join(labels[-2:])) if own else ""  # "Example.com" names the site too
+    keys = (_compact(site_name or ""), own if len(own) >= _MIN_HOST_LABEL else "", domain)
+    return [key for key in keys if key]
 
 
 def _names_site(part: str, keys: list[str]) -> bool:

@@ -149,3 +149,63 @@ def test_dates_written_in_common_forms() -> None:
     assert date_from_url("https://x.org/blog/2023/october/03/how") == datetime(2023, 10, 3, tzinfo=UTC)
     assert date_from_url("https://x.org/2024/sept/01/story") == datetime(2024, 9, 1, tzinfo=UTC)
     assert date_from_url("https://x.org/2024/foo/01/story") is None
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("Veröffentlicht am 4. März 2025", date(2025, 3, 4)),
+        ("Publié le 1er février 2024", date(2024, 2, 1)),
+        ("Publicado el 4 de marzo de 2025", date(2025, 3, 4)),
+        ("on 04-ago-2021 5:11:10", date(2021, 8, 4)),
+        ("Pubblicato il 12 maggio 2023", date(2023, 5, 12)),
+        ("Publicado em 3 de março de 2022", date(2022, 3, 3)),
+        ("Gepubliceerd op 7 mrt. 2024", date(2024, 3, 7)),
+        ("7 maart 2024", date(2024, 3, 7)),
+        ("18 déc. 2025", date(2025, 12, 18)),
+    ],
+)
+def test_month_names_in_other_languages(written: str, expected: date) -> None:
+    assert parse_day(written) == expected
+
+
+def test_a_language_dateline_dates_a_page_without_metadata() -> None:
+    article = _extract(_page(after="<p>Veröffentlicht am <span>4. März 2025</span></p>", lang="de"))
+    assert (article.published_day, article.published_source) == (date(2025, 3, 4), "byline")
+
+
+def test_dashed_numeric_dates_follow_the_locale() -> None:
+    assert parse_day("Post time: 01-04-2024") == date(2024, 1, 4)
+    assert parse_day("Post time: 01-04-2024", day_first=True) == date(2024, 4, 1)
+    assert parse_day("2024/01/04") == date(2024, 1, 4)
+
+
+def test_a_dateline_labelled_published_comes_before_an_unlabelled_one() -> None:
+    after = "<p>Sep 30, 2022</p><p>Posted on <time>September 26, 2019</time></p>"
+    article = _extract(_page(after=after))
+    assert article.published_day == date(2019, 9, 26)
+
+
+def test_published_in_a_sentence_is_not_a_label() -> None:
+    after = "<p>July 1, 2023</p><p>The analysis, published online Feb. 16, 2023</p>"
+    article = _extract(_page(after=after))
+    assert article.published_day == date(2023, 7, 1)
+
+
+def test_a_labelled_publication_dateline_further_down_still_shows_a_rebuild() -> None:
+    head = _ld(datePublished="2025-11-29T12:28:31-05:00")
+    filler = "".join(f"<li><a href='/s{n}'>Share {n}</a></li>" for n in range(12))
+    page = _page(head=head, after=f"<ul>{filler}</ul><div>Published <time>August 13, 2025</time></div>")
+    assert _extract(page).published_day == date(2025, 8, 13)
+    unlabelled = _page(head=head, after=f"<ul>{filler}</ul><div><time>August 13, 2025</time></div>")
+    assert _extract(unlabelled).published_day == date(2025, 11, 29)  # too far to be the page's own
+
+
+def test_a_time_element_is_read_by_its_text_and_its_datetime_resolves_the_order() -> None:
+    ambiguous = '<time datetime="2023-10-12T19:38:01Z">10/12/2023 7:38:01 PM</time>'
+    assert _extract(_page(after=ambiguous, lang="en-US")).published_day == date(2023, 10, 12)
+    # the attribute is the UTC instant, the text the day the readers saw
+    local = '<time datetime="2026-02-24T03:10:00Z">February 23, 2026</time>'
+    assert _extract(_page(after=local)).published_day == date(2026, 2, 23)
+    wordy = '<p>By Jane Doe</p><time datetime="2024-05-02T08:00:00Z">Thursday morning</time>'
+    assert _extract(_page(after=wordy)).published_day == date(2024, 5, 2)

@@ -88,3 +88,44 @@ def test_a_page_that_states_an_author_reads_as_an_article() -> None:
     article = extract(unsigned, url="https://www.example.org/cars/guide")
     assert article is not None
     assert article.title == "Hybrid and EV Buying Guide"  # a slogan-like h1 on an unsigned, undated page
+
+
+def test_leading_parts_that_name_the_site_go() -> None:
+    title = "SoundStage! Xperience | SoundStageXperience.com - The Five Best Noise-Canceling Headphones"
+    assert strip_site_suffix(title, None, host="www.soundstagexperience.com") == (
+        "The Five Best Noise-Canceling Headphones"
+    )
+    # a leading part that merely resembles the host stays
+    assert strip_site_suffix("Science Weekly - Envoy meets premier in Beirut", None, host="science.org") == (
+        "Science Weekly - Envoy meets premier in Beirut"
+    )
+
+
+def test_a_meta_title_cut_to_a_length_limit_gives_way_to_the_whole_one() -> None:
+    cut = "Fix It Friday: We Help 4 Readers Find Solutions (Including"
+    whole = (
+        "Fix It Friday: We Help 4 Readers Find Solutions (Including One Universal Trick) - Emily Henderson"
+    )
+    assert choose_title([cut, whole], [], "Emily Henderson") == (
+        "Fix It Friday: We Help 4 Readers Find Solutions (Including One Universal Trick)"
+    )
+    assert choose_title(["Envoy meets premier…", "Envoy meets premier in Beirut"], [], None) == (
+        "Envoy meets premier in Beirut"
+    )
+    # a site's name after a separator does not continue a title
+    assert choose_title(["Science news today", "Science news today : NPR"], [], None) == "Science news today"
+
+
+def test_a_headline_printed_twice_in_two_cases_is_one_headline() -> None:
+    metas = ["Brake Pad Replacement Guide | Example Garage"]
+    heads = ["How to replace brake pads at home", "How To Replace Brake Pads At Home"]
+    assert choose_title(metas, heads, "Example Garage") == "How to replace brake pads at home"
+
+
+def test_escaped_entities_in_meta_titles_are_read() -> None:
+    html = (
+        "<html><head><title>Garden Kneelers &amp;amp; More</title></head>"
+        f"<body><article>{BODY}</article></body></html>"
+    )
+    article = extract(html, url="https://garden.example.org/kneelers")
+    assert article is not None and article.title == "Garden Kneelers & More"
