@@ -7,9 +7,11 @@ folder laid out like WCXB (see ``benchmarks.extraction``), cuts every page into 
 same code that runs in ``extractors``, and labels a block as content when most of its word
 trigrams occur in the page's ground-truth text. Pages are split into folds by site, so no site is
 both trained on and scored; every page's text is then predicted by a model that never saw its
-site, and scored like the extraction benchmark (bag-of-words P/R/F1, macro over pages). Finally a
-model is trained on every page and written to ``extractors/models/blocks.json.gz``. The last line
-is one JSON object.
+site, and scored like the extraction benchmark (bag-of-words P/R/F1, macro over pages), per page
+type beside trafilatura's default ``extract()`` on the same pages. Finally a model is trained on
+every page and written to ``extractors/models/blocks.json.gz``, with a digest of every training
+page and its out-of-fold scores, so that ``benchmarks.extraction`` can tell which of its pages are
+in-sample (see ``benchmarks.training_pages``). The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
+import trafilatura
 
 from benchmarks.extraction import DEFAULT_DATA, Page, bag_of_words, load_pages
+from benchmarks.training_pages import OutOfFold, page_digest, training_record
 from extractors.blocks import page_blocks
 from extractors.classifier import MODEL_PATH, TreeEnsemble, save_model
 from extractors.decoding import decode_content
@@ -67,6 +71,7 @@ class PageBlocks:
     words: np.ndarray
     texts: list[str]
     title: str | None
+    baseline: OutOfFold  # trafilatura's default extract() on the page: P, R, F1
 
 
 class Truth:
@@ -98,7 +103,8 @@ def prepare(page: Page) -> PageBlocks:
     words = np.asarray([block.words for block in blocks.blocks], dtype=np.float64)
     site = (urlsplit(page.url or "").hostname or page.page_id).removeprefix("www.")
     texts = [block.text for block in blocks.blocks]
-    return PageBlocks(page, site, rows, labels, words, texts, meta.title)
+    baseline = bag_of_words(trafilatura.extract(page.html, url=page.url) or "", page.text)
+    return PageBlocks(page, site, rows, labels, words, texts, meta.title, baseline)
 
 
 def fit(pages: list[PageBlocks]) -> Any:
@@ -179,12 +185,19 @@ def out_of_fold(pages: list[PageBlocks], folds: int) -> list[np.ndarray]:
     return predictions
 
 
-def score(pages: list[PageBlocks], predictions: list[np.ndarray], cutoff: float) -> dict[str, Any]:
-    """Macro P/R/F1 per page type of the text the predictions keep, cleaned up as extraction does."""
-    by_type: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
+def page_scores(pages: list[PageBlocks], predictions: list[np.ndarray], cutoff: float) -> list[OutOfFold]:
+    """Each page's P/R/F1 of the text its predictions keep, cleaned up as extraction does."""
+    results = []
     for page, probabilities in zip(pages, predictions, strict=True):
         kept = [text for text, p in zip(page.texts, probabilities, strict=True) if p >= cutoff]
-        result = bag_of_words("\n".join(article_paragraphs(kept, page.title)), page.page.text)
+        results.append(bag_of_words("\n".join(article_paragraphs(kept, page.title)), page.page.text))
+    return results
+
+
+def summarise(pages: list[PageBlocks], results: list[OutOfFold]) -> dict[str, Any]:
+    """Macro P/R/F1 per page type (and "ALL") of per-page ``results``."""
+    by_type: dict[str, list[OutOfFold]] = defaultdict(list)
+    for page, result in zip(pages, results, strict=True):
         by_type[page.page.page_type].append(result)
         by_type["ALL"].append(result)
     scores: dict[str, Any] = {}
@@ -207,11 +220,17 @@ def main(argv: list[str] | None = None) -> int:
     pages = [prepare(page) for page in load_pages(args.data, None)]
     print(f"{len(pages)} pages, {sum(len(page.labels) for page in pages)} blocks from {args.data}")
     result: dict[str, Any] = {"pages": len(pages), "parameters": PARAMETERS, "cutoff": CUTOFF}
+    unseen: list[OutOfFold] | None = None
     if args.folds:
-        result["out_of_fold"] = score(pages, out_of_fold(pages, args.folds), CUTOFF)
-        _print_scores(result["out_of_fold"])
+        unseen = page_scores(pages, out_of_fold(pages, args.folds), CUTOFF)
+        result["out_of_fold"] = summarise(pages, unseen)
+        result["trafilatura"] = summarise(pages, [page.baseline for page in pages])
+        _print_scores(result["out_of_fold"], result["trafilatura"])
     if not args.no_save:
+        scores: list[OutOfFold | None] = list(unseen) if unseen else [None] * len(pages)
+        digests = {page_digest(page.page.html): score for page, score in zip(pages, scores, strict=True)}
         model = to_ensemble(fit(pages))
+        model.training.update(training_record(digests, data=args.data.name, folds=args.folds))
         save_model(model, args.out)
         size = args.out.stat().st_size
         result["model"] = {"path": str(args.out), "trees": len(model.roots), "bytes": size}
@@ -221,13 +240,22 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _print_scores(scores: dict[str, Any]) -> None:
-    print(f"\nout of fold (sites never seen in training), cutoff {CUTOFF}:")
-    print(f"{'page type':<14}{'pages':>6}{'P':>8}{'R':>8}{'F1':>8}")
-    for kind, values in scores.items():
+def _print_scores(scores: dict[str, Any], baseline: dict[str, Any]) -> None:
+    print(f"\nout of fold (sites never seen in training), cutoff {CUTOFF}, beside trafilatura's default:")
+    columns = f"{'P':>7}{'R':>7}{'F1':>7}"
+    print(
+        f"{'page type':<14}{'pages':>6}  {'newswatch':<10}{columns}  {'trafilatura':<12}{columns}{'dF1':>8}"
+    )
+    for kind, ours in scores.items():
+        theirs = baseline[kind]
         print(
-            f"{kind:<14}{values['pages']:>6}{values['precision']:>8.4f}{values['recall']:>8.4f}{values['f1']:>8.4f}"
+            f"{kind:<14}{ours['pages']:>6}  {'':<10}{_prf(ours)}  {'':<12}{_prf(theirs)}"
+            f"{ours['f1'] - theirs['f1']:>+8.4f}"
         )
+
+
+def _prf(scores: dict[str, Any]) -> str:
+    return f"{scores['precision']:>7.4f}{scores['recall']:>7.4f}{scores['f1']:>7.4f}"
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,9 @@ class TreeEnsemble:
     roots: NDArray[np.int32]
     depth: int
     cutoff: float  # probability at or above which a block is content
+    # What the model was trained on and how it scored out of fold (see benchmarks.train_blocks);
+    # not used to classify, kept so a benchmark can tell in-sample pages from unseen ones.
+    training: dict[str, Any] = field(default_factory=dict)
 
     def probabilities(self, rows: NDArray[np.float32]) -> NDArray[np.float64]:
         """The probability that each row (block) is content."""
@@ -66,6 +69,7 @@ class TreeEnsemble:
             "left": self.left.tolist(),
             "right": self.right.tolist(),
             "value": [round(float(value), 7) for value in self.value],
+            "training": self.training,
         }
 
     @classmethod
@@ -84,6 +88,7 @@ class TreeEnsemble:
             roots=np.asarray(data["roots"], dtype=np.int32),
             depth=int(data["depth"]),
             cutoff=float(data["cutoff"]),
+            training=data.get("training") or {},
         )
 
 
