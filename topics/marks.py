@@ -22,13 +22,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from topics.stories import LEAD_CHARS, STOP_WORDS
+from topics.stories import LEAD_CHARS, STOP_WORDS, name_words
 from topics.text import tokenize
 
 NAME_LIMIT = 20
 FIGURE_LIMIT = 30
-_NAME = re.compile(r"\b[A-Z][a-z][\w'\u2019-]*")
-_SENTENCE_END = re.compile(r"[.!?\n\"\u201c|]\s*$")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
@@ -85,20 +83,7 @@ def _is_year(word: str) -> bool:
 
 def _name_shares(title: str | None, text: str) -> dict[str, float]:
     """The ``NAME_LIMIT`` most mentioned name words, each with its share of their mentions."""
-    counts = Counter(_name_words(title or "")) + Counter(_name_words(text))
+    counts = Counter(name_words(title or "")) + Counter(name_words(text))
     top = counts.most_common(NAME_LIMIT)
     total = sum(count for _, count in top)
     return {name: round(count / total, 4) for name, count in top}
-
-
-def _name_words(text: str) -> list[str]:
-    """Folded words of the capitalised names in ``text`` that do not open a sentence."""
-    found: list[str] = []
-    for name in _NAME.finditer(text):
-        start = name.start()
-        if start == 0 or _SENTENCE_END.search(text, max(0, start - 3), start):
-            continue
-        word = name.group(0)
-        tokens = [word.casefold()] if word.isalpha() and word.isascii() else tokenize(word)
-        found.extend(t for t in tokens if len(t) > 2 and t not in STOP_WORDS)
-    return found
