@@ -19,11 +19,12 @@ class StorySettings(BaseModel):
     """How articles are grouped into stories."""
 
     window_hours: float = Field(72.0, gt=0, description="Only stories active this recently can grow.")
-    min_similarity: float = Field(
-        0.2,
+    join_threshold: float = Field(
+        0.5,
         gt=0,
         le=1,
-        description="Cosine with a story's centroid, scaled by lead-name coverage, needed to join it.",
+        description="Probability (topics.joining: text, names, figures, years, dates) that an "
+        "article tells a story's event, needed to join it.",
     )
     near_duplicate: float = Field(
         0.8, gt=0, le=1, description="Estimated shingle Jaccard (MinHash) that makes a copy."

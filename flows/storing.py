@@ -23,6 +23,7 @@ from storage import articles, catalog, revisions
 from storage.engine import transaction
 from storage.models import Source, Story, id_of
 from topics.clustering import StoryIndex, StoryReport, story_report
+from topics.marks import EventMarks
 from topics.matcher import TopicMatcher
 
 
@@ -78,7 +79,7 @@ def _story_index(
         if index is None or articles.newest_article_id(session=session) < index.last_article_id:
             index = StoryIndex(
                 window=timedelta(hours=settings.window_hours),
-                min_similarity=settings.min_similarity,
+                join_threshold=settings.join_threshold,
                 near_duplicate=settings.near_duplicate,
                 max_stories=settings.max_stories,
             )
@@ -86,11 +87,16 @@ def _story_index(
         for stored in articles.recent_reports(
             session=session, active_since=active_since, after_id=index.last_article_id
         ):
-            report = StoryReport(stored.terms, stored.entities, stored.minhash, stored.published)
-            index.add(stored.article_id, stored.story_id, report, stored.first_seen_at)
+            index.add(stored.article_id, stored.story_id, _report_of(stored), stored.first_seen_at)
         index.evict(now)
         yield index
         _INDEXES[key] = index
+
+
+def _report_of(stored: articles.StoredReport) -> StoryReport:
+    """A stored article as the story index saw it when it was stored."""
+    marks = EventMarks.from_json(stored.marks)
+    return StoryReport(stored.terms, stored.entities, stored.minhash, stored.published, marks)
 
 
 def article_identity(article: ExtractedArticle) -> str:
@@ -132,6 +138,7 @@ def _store_article(
         entities=report.entities,
         minhash=report.signature,
         near_duplicate_of=assignment.near_duplicate_of,
+        marks=report.marks.to_json(),
     )
     story_id = id_of(story)
     story_index.add(id_of(article), story_id, report, now)

@@ -24,6 +24,7 @@ class StoredReport:
     minhash: tuple[int, ...]
     published: datetime | None
     first_seen_at: datetime
+    marks: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,7 @@ def recent_reports(*, session: Session, active_since: datetime, after_id: int = 
             Article.minhash,
             Article.published_at,
             Article.first_seen_at,
+            Article.marks,
         )
         .join(Story, col(Story.id) == col(Article.story_id))
         .where(Story.last_seen_at >= active_since, col(Article.id) > after_id)
@@ -91,9 +93,9 @@ def recent_reports(*, session: Session, active_since: datetime, after_id: int = 
     ).all()
     return [
         StoredReport(
-            article_id, story_id, dict(terms), frozenset(entities), tuple(signature), published, seen
+            article_id, story_id, dict(terms), frozenset(entities), tuple(signature), published, seen, marks
         )
-        for article_id, story_id, terms, entities, signature, published, seen in rows
+        for article_id, story_id, terms, entities, signature, published, seen, marks in rows
         if article_id is not None and story_id is not None
     ]
 
@@ -123,6 +125,7 @@ def add_article(
     entities: Iterable[str] = (),
     minhash: Sequence[int] = (),
     near_duplicate_of: int | None = None,
+    marks: dict[str, Any] | None = None,
 ) -> Article:
     """Store a new article in ``story`` and update the story's counts and time range."""
     article = Article(
@@ -145,6 +148,10 @@ def add_article(
         terms=terms,
         first_seen_at=now,
         text_source=extracted.text_source,
+        entities=sorted(entities),
+        minhash=list(minhash),
+        near_duplicate_of=near_duplicate_of,
+        marks=marks or {},
     )
     session.add(article)
     _grow_story(story, extracted, now)

@@ -104,6 +104,10 @@ class Article(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
     near_duplicate_of: int | None = Field(default=None, foreign_key="article.id")
+    # Names, figures, years and headline words that tell look-alike events apart (revision 0008).
+    marks: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
 
 
 class ArticleRevision(SQLModel, table=True):

@@ -1,15 +1,14 @@
-"""Online story clustering in memory: story centroids, an inverted index and near-duplicate LSH.
+"""Online story clustering in memory: story profiles, an inverted index and near-duplicate LSH.
 
-Each story keeps a centroid (the sum of its reports' ``story_terms`` vectors, pruned to its
-``CENTROID_TERMS`` heaviest terms), the names its reports led with, and the published-time
-span of its reports. A new article is compared with a few candidate stories only:
+Each story keeps a bounded ``topics.profiles.StoryProfile`` of its reports. A new article is
+compared with a few candidate stories only:
 
 1. a near duplicate (``topics.near_duplicates``) of a stored report joins that report's story;
 2. otherwise the stories sharing its heaviest terms are found through an inverted index
    (term -> stories), skipping terms so common that their lists exceed ``POSTING_CAP``;
-3. the ``CANDIDATES`` best of those are scored exactly: cosine(article, centroid) times the
-   square root of the share of the article's lead names the story already knows, and
-   the best story at or above ``min_similarity`` whose span admits the article's date wins.
+3. the ``CANDIDATES`` best of those whose span of dates admits the article are scored by the
+   join model (``topics.joining``: text, names, figures, years, dates), and the most probable
+   story at or above ``join_threshold`` wins.
 
 So the cost of an assignment depends on the article and ``CANDIDATES``, not on how many
 stories are stored, and memory is bounded: stories that saw no report within the window, and
@@ -20,40 +19,27 @@ The index holds no session: flows/ loads recent reports into it and persists wha
 from __future__ import annotations
 
 import heapq
-import math
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from topics.near_duplicates import NearDuplicateIndex, Signature, minhash_words
-from topics.stories import entity_coverage, salient_entities, story_terms
-from topics.text import tokenize
+from topics.joining import join_features, join_probability
+from topics.near_duplicates import NearDuplicateIndex
+from topics.profiles import StoryProfile, StoryReport, story_report
 
-CENTROID_TERMS = 80
-# Lead-name coverage enters as its square root: a story that knows half of an article's lead
-# names keeps 71 % of its similarity. Calibrated with min_similarity 0.2 on BASIL and ECB+ dev.
-COVERAGE_EXPONENT = 0.5
+__all__ = ["Assignment", "JoinScore", "StoryIndex", "StoryReport", "cluster", "model_score", "story_report"]
+
 QUERY_TERMS = 20
 CANDIDATES = 25
 POSTING_CAP = 5_000
+# How much a report belongs to a story, from 0 to 1; compared with the index's threshold.
+JoinScore = Callable[[StoryReport, StoryProfile], float]
 
 
-@dataclass(frozen=True, slots=True)
-class StoryReport:
-    """What the index needs of one report: its vector, lead names, signature and date."""
-
-    terms: Mapping[str, float]
-    entities: frozenset[str] = frozenset()
-    signature: Signature = ()
-    published: datetime | None = None
-
-
-def story_report(title: str | None, text: str, published: datetime | None) -> StoryReport:
-    """The report of an article as ingest computes it: terms, lead names, signature, date."""
-    words = tokenize(text)
-    terms = story_terms(title, text, words=words)
-    return StoryReport(terms, salient_entities(title, text), minhash_words(words), published)
+def model_score(report: StoryReport, story: StoryProfile) -> float:
+    """The join model's probability that ``report`` tells ``story``'s event."""
+    return join_probability(join_features(report, story))
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,29 +51,11 @@ class Assignment:
     near_duplicate_of: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Story:
-    centroid: dict[str, float] = field(default_factory=dict)
-    norm: float = 0.0
-    names: set[str] = field(default_factory=set)
-    earliest: datetime | None = None
-    latest: datetime | None = None
+    profile: StoryProfile = field(default_factory=StoryProfile)
     last_seen: datetime | None = None
     article_ids: list[int] = field(default_factory=list)
-
-    def admits(self, published: datetime | None, window: timedelta) -> bool:
-        """Whether a report of ``published`` may join: undated reports and stories always may."""
-        if published is None or self.earliest is None or self.latest is None:
-            return True
-        return self.earliest - window <= published <= self.latest + window
-
-    def score(self, report: StoryReport) -> float:
-        """Cosine with the centroid, scaled by how many of the report's lead names it knows."""
-        if self.norm == 0.0:
-            return 0.0
-        dot = sum(weight * self.centroid.get(term, 0.0) for term, weight in report.terms.items())
-        coverage: float = entity_coverage(report.entities, self.names) ** COVERAGE_EXPONENT
-        return dot / self.norm * coverage
 
 
 class StoryIndex:
@@ -97,13 +65,15 @@ class StoryIndex:
         self,
         *,
         window: timedelta,
-        min_similarity: float,
+        join_threshold: float,
         near_duplicate: float = 0.8,
         max_stories: int = 200_000,
+        score: JoinScore = model_score,
     ) -> None:
         self.window = window
-        self.min_similarity = min_similarity
+        self.join_threshold = join_threshold
         self.max_stories = max_stories
+        self.score = score
         self.copies = NearDuplicateIndex(threshold=near_duplicate)
         self.stories: OrderedDict[int, _Story] = OrderedDict()  # least recently grown first
         self.postings: dict[str, set[int]] = {}
@@ -118,14 +88,14 @@ class StoryIndex:
         original = self.copies.find(report.signature) if report.signature else None
         if original is not None and original in self.story_of:
             story_id = self.story_of[original]
-            if self.stories[story_id].admits(report.published, self.window):
+            if self.stories[story_id].profile.admits(report.published, self.window):
                 return Assignment(story_id, 1.0, original)
-        best_id, best = None, self.min_similarity
+        best_id, best = None, self.join_threshold
         for story_id in self._candidates(report.terms):
-            story = self.stories[story_id]
-            if not story.admits(report.published, self.window):
+            profile = self.stories[story_id].profile
+            if not profile.admits(report.published, self.window):
                 continue
-            score = story.score(report)
+            score = self.score(report, profile)
             if score > best or (best_id is None and score >= best):
                 best_id, best = story_id, score
         return Assignment(best_id, best if best_id is not None else 0.0, original)
@@ -133,11 +103,11 @@ class StoryIndex:
     def add(self, article_id: int, story_id: int, report: StoryReport, seen_at: datetime) -> None:
         """Record a stored report of ``story_id`` (new or existing), seen at ``seen_at``."""
         story = self.stories.get(story_id) or _Story()
-        self._grow(story_id, story, report)
-        story.names.update(report.entities)
-        if report.published is not None:
-            story.earliest = min(filter(None, [story.earliest, report.published]))
-            story.latest = max(filter(None, [story.latest, report.published]))
+        gained, dropped = story.profile.grow(report)
+        for term in gained:
+            self.postings.setdefault(term, set()).add(story_id)
+        for term in dropped:
+            self._unpost(term, story_id)
         story.last_seen = max(filter(None, [story.last_seen, seen_at]))
         story.article_ids.append(article_id)
         self.stories[story_id] = story
@@ -170,20 +140,8 @@ class StoryIndex:
                 shared[story_id] = shared.get(story_id, 0.0) + weight
         return heapq.nlargest(CANDIDATES, shared, key=shared.__getitem__)
 
-    def _grow(self, story_id: int, story: _Story, report: StoryReport) -> None:
-        for term, weight in report.terms.items():
-            if term not in story.centroid:
-                self.postings.setdefault(term, set()).add(story_id)
-            story.centroid[term] = story.centroid.get(term, 0.0) + weight
-        if len(story.centroid) > CENTROID_TERMS:
-            kept = dict(heapq.nlargest(CENTROID_TERMS, story.centroid.items(), key=lambda item: item[1]))
-            for term in story.centroid.keys() - kept.keys():
-                self._unpost(term, story_id)
-            story.centroid = kept
-        story.norm = math.sqrt(sum(weight * weight for weight in story.centroid.values()))
-
     def _forget(self, story_id: int, story: _Story) -> None:
-        for term in story.centroid:
+        for term in story.profile.centroid:
             self._unpost(term, story_id)
         for article_id in story.article_ids:
             self.copies.remove(article_id)
@@ -202,12 +160,15 @@ def cluster(
     reports: Iterable[StoryReport],
     *,
     window: timedelta,
-    min_similarity: float,
+    join_threshold: float,
     near_duplicate: float,
     now: datetime,
+    score: JoinScore = model_score,
 ) -> list[int]:
     """Story numbers (0, 1, ...) for ``reports`` clustered online in order, as ingest does."""
-    index = StoryIndex(window=window, min_similarity=min_similarity, near_duplicate=near_duplicate)
+    index = StoryIndex(
+        window=window, join_threshold=join_threshold, near_duplicate=near_duplicate, score=score
+    )
     labels: list[int] = []
     for article_id, report in enumerate(reports, start=1):
         assignment = index.assign(report)

@@ -1,8 +1,9 @@
 """Near-duplicate detection: one-permutation MinHash signatures and an LSH index over them.
 
-A signature has ``BINS`` slots. Every 5-word shingle of the folded text is hashed once (CRC-32,
-stable across processes, so signatures can be stored); the hash picks a slot and the slot keeps
-its smallest value (one-permutation hashing, Li, Owen & Zhang 2012). Empty slots of a short
+A signature has ``BINS`` slots. Every 5-word shingle of the folded text is hashed once (from the
+CRC-32 of its words, stable across processes, so signatures can be stored; vectorised with
+numpy); the hash picks a slot and the slot keeps its smallest value (one-permutation hashing,
+Li, Owen & Zhang 2012). Empty slots of a short
 text borrow from the next filled slot (densification), so two signatures agree on a slot with
 probability close to the Jaccard similarity of the two shingle sets.
 
@@ -19,6 +20,8 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from topics.text import tokenize
 
 BINS = 32
@@ -26,6 +29,21 @@ BANDS = 8
 ROWS = BINS // BANDS
 SHINGLE = 5
 _MISSING = 0xFFFFFFFF
+# Odd 64-bit constants: a shingle's hash is the sum of its word hashes times these (mod 2**64),
+# then mixed by a multiply-xorshift finaliser (from SplitMix64), all vectorised with numpy.
+_MULTIPLIERS = tuple(
+    np.uint64(c)
+    for c in (
+        0x9E3779B97F4A7C15,
+        0xC2B2AE3D27D4EB4F,
+        0x165667B19E3779F9,
+        0xD6E8FEB86659FD93,
+        0xFF51AFD7ED558CCD,
+    )
+)
+_FINALISER = np.uint64(0x94D049BB133111EB)
+_WORD_CACHE = 100_000
+_WORD_HASHES: dict[str, int] = {}
 
 Signature = tuple[int, ...]
 
@@ -39,13 +57,28 @@ def minhash_words(words: Sequence[str]) -> Signature:
     """The signature of a text already tokenised by ``topics.text.tokenize``."""
     if len(words) < SHINGLE:
         return ()
-    slots = [_MISSING] * BINS
-    for start in range(len(words) - SHINGLE + 1):
-        value = zlib.crc32(" ".join(words[start : start + SHINGLE]).encode())
-        slot, rest = value % BINS, value // BINS
-        if rest < slots[slot]:
-            slots[slot] = rest
-    return _densify(slots)
+    hashes = np.fromiter(map(_word_hashes(words).__getitem__, words), dtype=np.uint64, count=len(words))
+    shingles = len(words) - SHINGLE + 1
+    mixed = np.zeros(shingles, dtype=np.uint64)
+    for offset, multiplier in enumerate(_MULTIPLIERS):
+        mixed += hashes[offset : offset + shingles] * multiplier  # modulo 2**64
+    mixed ^= mixed >> np.uint64(31)
+    mixed *= _FINALISER
+    top = mixed >> np.uint64(32)  # 32 well-mixed bits: the slot and the value kept in it
+    slots = np.full(BINS, _MISSING, dtype=np.uint64)
+    np.minimum.at(slots, top % np.uint64(BINS), top // np.uint64(BINS))
+    return _densify([int(value) for value in slots])
+
+
+def _word_hashes(words: Sequence[str]) -> dict[str, int]:
+    """The CRC-32 of every word (stable across processes), remembered for the last words seen."""
+    missing = set(words).difference(_WORD_HASHES)
+    if len(_WORD_HASHES) + len(missing) > _WORD_CACHE:
+        _WORD_HASHES.clear()
+        missing = set(words)
+    for word in missing:
+        _WORD_HASHES[word] = zlib.crc32(word.encode())
+    return _WORD_HASHES
 
 
 def _densify(slots: list[int]) -> Signature:

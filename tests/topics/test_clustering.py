@@ -37,7 +37,7 @@ def test_near_duplicate_index_finds_the_first_copy_and_forgets_removed_ones() ->
 
 
 def _index() -> StoryIndex:
-    return StoryIndex(window=timedelta(hours=72), min_similarity=0.2)
+    return StoryIndex(window=timedelta(hours=72), join_threshold=0.5)
 
 
 def test_a_syndicated_copy_joins_the_story_flagged_as_a_copy() -> None:
@@ -51,7 +51,7 @@ def test_seed_reports_share_a_story_and_the_gaza_report_does_not(
     seed_000: Report, seed_001: Report, gaza_talks: Report
 ) -> None:
     reports = [story_report(*seed_000, DAY), story_report(*seed_001, None), story_report(*gaza_talks, DAY)]
-    labels = cluster(reports, window=timedelta(hours=72), min_similarity=0.2, near_duplicate=0.8, now=DAY)
+    labels = cluster(reports, window=timedelta(hours=72), join_threshold=0.5, near_duplicate=0.8, now=DAY)
     assert labels[0] == labels[1] != labels[2]
 
 
@@ -67,12 +67,12 @@ def test_the_later_truce_stays_apart_from_the_seed_story_by_date(
 def test_look_alike_events_with_other_names_stay_apart() -> None:
     first = "Wladimir Klitschko stopped Hasim Rahman in the seventh round to retain his heavyweight titles."
     second = "Wladimir Klitschko stopped Tony Thompson in the sixth round to retain his heavyweight titles."
-    index = StoryIndex(window=timedelta(hours=72), min_similarity=0.4)
+    index = StoryIndex(window=timedelta(hours=72), join_threshold=0.5)
     index.add(1, 1, story_report("Klitschko beats Rahman", first, None), DAY)
     rewrite = index.assign(story_report("Klitschko beats Rahman again", first, None))
     look_alike = index.assign(story_report("Klitschko beats Thompson", second, None))
     assert rewrite.story_id == 1 and look_alike.story_id is None
-    assert look_alike.score == 0.0  # its best score (0.37: same words, new names) is below 0.4
+    assert look_alike.score == 0.0  # same words, other names: below the threshold
 
 
 def test_stale_stories_are_evicted_with_their_postings_and_signatures() -> None:
@@ -85,7 +85,7 @@ def test_stale_stories_are_evicted_with_their_postings_and_signatures() -> None:
 
 
 def test_the_story_cap_bounds_memory() -> None:
-    index = StoryIndex(window=timedelta(hours=72), min_similarity=0.2, max_stories=2)
+    index = StoryIndex(window=timedelta(hours=72), join_threshold=0.5, max_stories=2)
     for n in range(1, 5):
         index.add(n, n, StoryReport({f"w{n}": 1.0}), DAY)
     index.evict(DAY)
