@@ -30,7 +30,7 @@ from flows.extraction import extract_groups, extraction_pool
 from flows.leasing import lease_kept
 from flows.outcomes import SourceOutcome
 from flows.pipeline import load_cursors, record_failed_source
-from flows.storing import store_read
+from flows.storing import store_quiet_reads, store_read
 from sources.egress import Resolver
 from sources.http import Fetcher
 from sources.web import poll_web_sources
@@ -142,7 +142,11 @@ class _Store:
     def take(self, arrivals: list[_Arrival]) -> None:
         """Extract, store (or record the failure of) each arrived source, then hand their leases back."""
         reads = [(a, a.result) for a in arrivals if isinstance(a.result, SourceRead)]
-        for (arrival, read), (extracted, failures) in zip(reads, self._extract(reads), strict=True):
+        quiet = [(read, a.at) for a, read in reads if not read.documents and not read.failures]
+        if quiet:  # the usual poll: many sources answer 304, recorded together
+            self._record_quiet(quiet)
+        busy = [(a, read) for a, read in reads if read.documents or read.failures]
+        for (arrival, read), (extracted, failures) in zip(busy, self._extract(busy), strict=True):
             self.outcomes[read.source] = self._stored(arrival, read, extracted, failures)
         for arrival in arrivals:
             if isinstance(arrival.result, FetchError):
@@ -153,7 +157,7 @@ class _Store:
 
     def _extract(self, reads: list[tuple[_Arrival, SourceRead]]) -> list[Extracted]:
         documents = [read.documents for _, read in reads]
-        if not any(documents):  # nothing new (the usual poll): no worker is started
+        if not any(documents):  # nothing to extract: no worker is started
             return [([], [])] * len(reads)
         return extract_groups(documents, self._running_pool())
 
@@ -168,6 +172,13 @@ class _Store:
             return store_read(self.engine, read, extracted, failures, self.matcher, self.stories, arrival.at)
         except PipelineError as exc:
             return record_failed_source(self.engine, read.source, exc, arrival.at)
+
+    def _record_quiet(self, quiet: list[tuple[SourceRead, datetime]]) -> None:
+        try:
+            outcomes = store_quiet_reads(self.engine, quiet)
+        except PipelineError as exc:
+            outcomes = [record_failed_source(self.engine, read.source, exc, at) for read, at in quiet]
+        self.outcomes.update((outcome.source, outcome) for outcome in outcomes)
 
     def _release(self, names: list[str]) -> None:
         with transaction(self.engine) as session:
