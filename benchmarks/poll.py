@@ -11,9 +11,12 @@ server's port. Politeness spacing is set to 0 (it is a deliberate wait, not fetc
 robots.txt is fetched once per host and poll, as in a real run.
 
 Targets (issue 3): the warm poll of 1,000 feeds within 3 s on this 2-core machine; the cold poll
-limited by extraction, not by fetching. The cold poll is split into its fetch phase (feeds and
-article pages) and its extraction phase (the project's extractor on every page, one process),
-and the output says which one bounds it. Ends with one line of JSON.
+limited by extraction, not by fetching. The cold poll is measured in phases, fetching (feeds and
+article pages) then extraction (the project's extractor on every page, one worker per core), and
+the output says which one bounds it; then as a run does it (``flows.web_ingest``: leases, fetching,
+extraction and storage in SQLite, overlapped). The warm poll is measured as fetching alone and as
+the run's path (leases, cursors read, 304s, each source's health stored): the target applies to
+the latter. Plain httpx on the same 304s is printed beside it. Ends with one line of JSON.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import tempfile
 import time
 from typing import Any
 
@@ -108,11 +112,8 @@ def _poll(specs: list[Any], cursors: list[dict[str, Any]], http: Any) -> tuple[f
     from sources.http import Fetcher
     from sources.web import poll_web_sources
 
-    async def resolver(host: str, port: int) -> list[str]:
-        return ["127.0.0.1"]
-
     async def run() -> tuple[list[Any], Any]:
-        async with Fetcher(http, resolver=resolver) as fetcher:
+        async with Fetcher(http, resolver=_resolver) as fetcher:
             reads = await poll_web_sources(fetcher, list(zip(specs, cursors, strict=True)))
             return reads, fetcher.stats
 
@@ -143,6 +144,49 @@ def _baseline(urls: list[str], etags: list[str | None]) -> tuple[float, int]:
     return time.perf_counter() - started, not_modified
 
 
+def _run_path(
+    db_url: str, specs: list[Any], http: Any, cursors: list[dict[str, Any]] | None
+) -> tuple[float, list[Any]]:
+    """The ingest flow's path without Prefect: lease the sources, poll, extract, store each one."""
+    from sqlmodel import select
+
+    from core.watchlist import Watchlist
+    from flows.pipeline import claim_sources, compile_watchlist_topics, sync_watchlist
+    from flows.web_ingest import ingest_web_sources
+    from storage import leases
+    from storage.engine import make_engine, migrate, transaction
+    from storage.models import Source
+
+    engine = make_engine(db_url)
+    migrate(engine)
+    watchlist = Watchlist(sources=tuple(specs))
+    sync_watchlist(engine, watchlist)
+    if cursors is not None:  # the cursors a first poll left (its ETags)
+        with transaction(engine) as session:
+            for source in session.exec(select(Source)).all():
+                source.state = cursors[int(source.name[1:])]
+    matcher = compile_watchlist_topics(watchlist)
+    started = time.perf_counter()
+    owner = leases.lease_owner("bench")
+    claimed = claim_sources(engine, specs, owner=owner, lease_seconds=120, only_due=False)
+    outcomes = ingest_web_sources(
+        engine, claimed, matcher, _story_settings(), http, owner=owner, lease_seconds=120, resolver=_resolver
+    )
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed, outcomes
+
+
+def _story_settings() -> Any:
+    from core.settings import StorySettings
+
+    return StorySettings()
+
+
+async def _resolver(host: str, port: int) -> list[str]:
+    return ["127.0.0.1"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -166,34 +210,40 @@ def main() -> None:
         max_new_entries=ENTRIES,
         max_concurrent_sources=64,
     )
+    workdir = tempfile.TemporaryDirectory(prefix="poll-bench-")
     try:
         specs = [
             SourceSpec(name=f"f{i}", feed=f"http://feed-{i}.bench.test:{port}/feed/{i}")
             for i in range(args.feeds)
         ]
-        # Cold: every entry new, every article page fetched; then extraction of every page.
+        # Cold, in phases: fetch every feed and article page; then extract every page.
         cold_specs = specs[: args.cold_feeds]
         cold_s, cold_reads, cold_stats = _poll(cold_specs, [{} for _ in cold_specs], http)
         documents = [d for r in cold_reads if not isinstance(r, FetchError) for d in r.documents]
         started = time.perf_counter()
         articles, _ = extract_all(documents)
         extract_s = time.perf_counter() - started
+        # Cold, the run's path: fetching, extraction and storage overlap.
+        cold_run_s, cold_outcomes = _run_path(f"sqlite:///{workdir.name}/cold.db", cold_specs, http, None)
         # Warm: every feed answers 304 (cursors of a first poll without article pages).
         primed = [s.model_copy(update={"fetch_articles": False}) for s in specs]
         _, first, _ = _poll(primed, [{} for _ in specs], http)
         cursors = [r.cursor if not isinstance(r, FetchError) else {} for r in first]
         warm_s, warm_reads, warm_stats = _poll(primed, cursors, http)
+        warm_run_s, warm_outcomes = _run_path(f"sqlite:///{workdir.name}/warm.db", primed, http, cursors)
         base_urls = [f"http://127.0.0.1:{port}/feed/{i}" for i in range(len(specs))]
         baseline_s, _ = _baseline(base_urls, [c.get("etag") for c in cursors])
     finally:
         server.terminate()
+        workdir.cleanup()
     failed = [r.reason for r in (*cold_reads, *warm_reads) if isinstance(r, FetchError)]
-    errors = len(failed)
+    failed += [o.error.split(":")[0] for o in (*cold_outcomes, *warm_outcomes) if o.error]
     unchanged = sum(
         1 for r in warm_reads if not isinstance(r, FetchError) and r.cursor["fetch"]["status"] == 304
     )
     figures = {
         "cores": os.cpu_count(),
+        "load_average_1m": round(os.getloadavg()[0], 2),
         "cold_feeds": len(cold_specs),
         "cold_pages": len(documents),
         "cold_fetch_s": round(cold_s, 3),
@@ -203,17 +253,21 @@ def main() -> None:
         "cold_extract_s": round(extract_s, 3),
         "cold_articles": len(articles),
         "cold_bound_by": "extraction" if extract_s > cold_s else "fetching",
+        "cold_run_s": round(cold_run_s, 3),
+        "cold_run_articles": sum(len(o.new) for o in cold_outcomes),
         "warm_feeds": len(specs),
         "warm_304": unchanged,
         "warm_s": round(warm_s, 3),
         "warm_requests": warm_stats.requests,
         "warm_requests_per_s": round(warm_stats.requests / warm_s, 1),
         "warm_bytes": warm_stats.received_bytes,
+        "warm_run_s": round(warm_run_s, 3),
+        "warm_run_unchanged": sum(1 for o in warm_outcomes if o.error is None and o.unchanged),
         "warm_baseline_httpx_s": round(baseline_s, 3),
-        "warm_overhead_ratio": round(warm_s / baseline_s, 2),
+        "warm_overhead_ratio": round(warm_run_s / baseline_s, 2),
         "warm_target_s": 3.0,
-        "warm_within_target": warm_s <= 3.0,
-        "errors": errors,
+        "warm_within_target": warm_run_s <= 3.0,
+        "errors": len(failed),
         "error_reasons": {reason: failed.count(reason) for reason in sorted(set(failed))},
     }
     _print_table(figures)
@@ -223,7 +277,7 @@ def main() -> None:
 def _print_table(f: dict[str, Any]) -> None:
     rows = [
         (
-            "cold poll",
+            "cold fetch",
             f"{f['cold_feeds']} feeds, {f['cold_pages']} pages",
             f["cold_fetch_s"],
             f["cold_requests"],
@@ -231,28 +285,31 @@ def _print_table(f: dict[str, Any]) -> None:
             f["cold_bytes"],
         ),
         ("cold extraction", f"{f['cold_articles']} articles", f["cold_extract_s"], "-", "-", "-"),
+        ("cold run", f"{f['cold_run_articles']} articles stored", f["cold_run_s"], "-", "-", "-"),
         (
-            "warm poll (304)",
+            "warm fetch (304)",
             f"{f['warm_feeds']} feeds, {f['warm_304']} x 304",
             f["warm_s"],
             f["warm_requests"],
             f["warm_requests_per_s"],
             f["warm_bytes"],
         ),
+        ("warm run", f"{f['warm_run_unchanged']} sources recorded", f["warm_run_s"], "-", "-", "-"),
+        ("baseline (httpx)", "same 304s, 1 keep-alive host", f["warm_baseline_httpx_s"], "-", "-", "-"),
     ]
     print(f"{'phase':<18}{'what':<32}{'wall s':>9}{'requests':>10}{'req/s':>10}{'bytes':>14}")
     for row in rows:
         print(f"{row[0]:<18}{row[1]:<32}{row[2]:>9}{row[3]!s:>10}{row[4]!s:>10}{row[5]!s:>14}")
-    print(f"{'baseline (httpx)':<18}{'same 304s, 1 keep-alive host':<32}{f['warm_baseline_httpx_s']:>9}")
     verdict = "within" if f["warm_within_target"] else "OVER"
     print(
-        f"warm poll: {f['warm_s']} s for {f['warm_feeds']} feeds, "
-        f"target 3 s on {f['cores']} cores: {verdict} target "
-        f"({f['warm_overhead_ratio']}x plain httpx on one keep-alive host)"
+        f"warm run: {f['warm_run_s']} s for {f['warm_feeds']} feeds (fetch alone {f['warm_s']} s), "
+        f"target {f['warm_target_s']:g} s on {f['cores']} cores: {verdict} target; "
+        f"plain httpx {f['warm_baseline_httpx_s']} s; load average {f['load_average_1m']}"
     )
     print(
         f"cold poll: fetching {f['cold_fetch_s']} s vs extraction {f['cold_extract_s']} s: "
-        f"bound by {f['cold_bound_by']}; errors: {f['errors']} {f['error_reasons'] or ''}"
+        f"bound by {f['cold_bound_by']}; the run (overlapped, stored) took {f['cold_run_s']} s; "
+        f"errors: {f['errors']} {f['error_reasons'] or ''}"
     )
 
 

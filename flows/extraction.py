@@ -9,11 +9,11 @@ or blows up the parser becomes a ``SourceFailure`` (``extract_timeout``, ``extra
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from core.records import Document, ExtractedArticle, SourceFailure
 from extractors import extract_document
-from extractors.workers import ExtractionPool, WorkerLimits
+from extractors.workers import ExtractionPool, Outcome, WorkerLimits
 from flows.reading import finish_article
 
 DEFAULT_LIMITS = WorkerLimits()
@@ -26,9 +26,32 @@ def extract_all(
     batch = list(documents)
     if not batch:
         return [], []
-    size = min(workers or os.cpu_count() or 1, len(batch))
-    with ExtractionPool(extract_document, workers=size, limits=limits) as pool:
-        outcomes = pool.map(batch)
+    with extraction_pool(min(workers or os.cpu_count() or 1, len(batch)), limits) as pool:
+        return _sort_outcomes(batch, pool.map(batch))
+
+
+def extract_groups(
+    groups: Sequence[Sequence[Document]], pool: ExtractionPool
+) -> list[tuple[list[ExtractedArticle], list[SourceFailure]]]:
+    """``extract_all`` of each group (a source's documents), all in one map of a running pool,
+    so its workers stay busy across small groups."""
+    outcomes = pool.map([document for group in groups for document in group])
+    results = []
+    start = 0
+    for group in groups:
+        results.append(_sort_outcomes(list(group), outcomes[start : start + len(group)]))
+        start += len(group)
+    return results
+
+
+def extraction_pool(workers: int | None = None, limits: WorkerLimits = DEFAULT_LIMITS) -> ExtractionPool:
+    """A pool of extraction workers (one per core by default), to use as a context manager."""
+    return ExtractionPool(extract_document, workers=workers or os.cpu_count() or 1, limits=limits)
+
+
+def _sort_outcomes(
+    batch: list[Document], outcomes: list[Outcome]
+) -> tuple[list[ExtractedArticle], list[SourceFailure]]:
     extracted: list[ExtractedArticle] = []
     failures: list[SourceFailure] = []
     for document, outcome in zip(batch, outcomes, strict=True):

@@ -1,7 +1,9 @@
 """The ``ingest`` flow: poll due sources, extract, store, match topics, enqueue and deliver alerts.
 
 Deployed every 10 minutes (prefect.yaml); ``newswatch run`` runs it once over every source.
-One task per source (never per article) on a bounded thread pool, then the delivery task.
+One task per local source (never per article) on a bounded thread pool, and one task that polls
+every due web source at once (one event loop, one HTTP client, per-host limits shared by the
+whole run; flows/web_ingest.py), then the delivery task.
 Each run leaves artifacts with stable keys (summary, new articles, source health) and emits a
 ``newswatch.topic.matched`` event per match for Automations.
 """
@@ -17,7 +19,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from core.errors import PipelineError
 from core.settings import Settings
-from core.watchlist import SourceSpec
+from core.watchlist import FILE_KINDS, SourceSpec
 from flows.deliver import deliver_alerts_task
 from flows.pipeline import (
     SourceOutcome,
@@ -29,6 +31,7 @@ from flows.pipeline import (
 from flows.reporting import emit_match_events, publish_ingest_artifacts, run_name
 from flows.secrets import read_watchlist
 from flows.summary import RunSummary
+from flows.web_ingest import ingest_web_sources
 from storage.engine import shared_engine
 from storage.leases import lease_owner
 from topics.matcher import TopicMatcher
@@ -45,6 +48,23 @@ def ingest_source_task(
     return ingest_claimed_source(
         engine,
         spec,
+        matcher,
+        settings.story,
+        settings.http,
+        owner=owner,
+        lease_seconds=settings.source_lease_seconds,
+    )
+
+
+@task(name="ingest-web-sources", cache_policy=NO_CACHE)
+def ingest_web_sources_task(
+    specs: list[SourceSpec], matcher: TopicMatcher, settings: Settings, owner: str
+) -> list[SourceOutcome]:
+    """Poll every claimed web source together; each failing source is recorded, not raised."""
+    engine = shared_engine(settings.database_url.get_secret_value())
+    return ingest_web_sources(
+        engine,
+        specs,
         matcher,
         settings.story,
         settings.http,
@@ -70,8 +90,7 @@ def ingest(watchlist_path: str | None = None, only_due: bool = True) -> RunSumma
     claimed = claim_sources(
         engine, watchlist.sources, owner=owner, lease_seconds=settings.source_lease_seconds, only_due=only_due
     )
-    futures = [ingest_source_task.submit(spec, matcher, settings, owner) for spec in claimed]
-    outcomes = tuple(future.result() for future in futures)
+    outcomes = _ingest_claimed(claimed, matcher, settings, owner)
     delivery = deliver_alerts_task(watchlist, settings)
     skipped = tuple(spec.name for spec in watchlist.sources if spec not in claimed)
     summary = RunSummary(outcomes, delivery, time.monotonic() - started, skipped)
@@ -83,6 +102,23 @@ def ingest(watchlist_path: str | None = None, only_due: bool = True) -> RunSumma
     emit_match_events(summary)
     _fail_if_nothing_worked(summary)
     return summary
+
+
+def _ingest_claimed(
+    claimed: list[SourceSpec], matcher: TopicMatcher, settings: Settings, owner: str
+) -> tuple[SourceOutcome, ...]:
+    """Local sources one task each, all web sources in one task, side by side; outcomes in order."""
+    web = [spec for spec in claimed if spec.kind not in FILE_KINDS]
+    web_future = ingest_web_sources_task.submit(web, matcher, settings, owner) if web else None
+    local = [
+        ingest_source_task.submit(spec, matcher, settings, owner)
+        for spec in claimed
+        if spec.kind in FILE_KINDS
+    ]
+    by_name = {outcome.source: outcome for outcome in (future.result() for future in local)}
+    if web_future is not None:
+        by_name.update((outcome.source, outcome) for outcome in web_future.result())
+    return tuple(by_name[spec.name] for spec in claimed)
 
 
 def _fail_if_nothing_worked(summary: RunSummary) -> None:

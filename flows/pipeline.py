@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.errors import ConfigurationError, PipelineError, QuerySyntaxError, StorageError
 from core.settings import HttpSettings, StorySettings
@@ -106,25 +107,36 @@ def ingest_source(
     """Read one source, extract its documents and store them; never raises for a bad source."""
     now = utcnow()
     try:
-        with Session(engine) as session:
-            cursor = session.exec(select(Source.state).where(Source.name == spec.name)).one()
-        read = read_source(spec, dict(cursor), http)
+        cursor = load_cursors(engine, [spec.name])[spec.name]
+        read = read_source(spec, cursor, http)
         extracted, failures = extract_all(read.documents)
         return store_read(engine, read, extracted, failures, matcher, stories, now)
     except PipelineError as exc:
-        LOGGER.warning("source %s failed: %s (%s)", spec.name, exc, exc.reason)
-        with transaction(engine) as session:
-            source = session.exec(select(Source).where(Source.name == spec.name)).one()
-            catalog.record_source_failure(
-                session=session,
-                source=source,
-                now=now,
-                error=f"{exc.reason}: {exc}",
-                error_class=exc.reason,
-                http_status=getattr(exc, "status_code", None),
-                retry_after_s=getattr(exc, "retry_after_s", None),
-            )
-        return SourceOutcome(spec.name, error=f"{exc.reason}: {exc}")
+        return record_failed_source(engine, spec.name, exc, now)
+
+
+def load_cursors(engine: Engine, names: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The stored cursor of each named source, in one query."""
+    with Session(engine) as session:
+        rows = session.exec(select(Source.name, Source.state).where(col(Source.name).in_(list(names)))).all()
+    return {name: dict(state or {}) for name, state in rows}
+
+
+def record_failed_source(engine: Engine, name: str, exc: PipelineError, now: datetime) -> SourceOutcome:
+    """Record that source ``name`` failed as a whole (health, backoff, Retry-After); its outcome."""
+    LOGGER.warning("source %s failed: %s (%s)", name, exc, exc.reason)
+    with transaction(engine) as session:
+        source = session.exec(select(Source).where(Source.name == name)).one()
+        catalog.record_source_failure(
+            session=session,
+            source=source,
+            now=now,
+            error=f"{exc.reason}: {exc}",
+            error_class=exc.reason,
+            http_status=getattr(exc, "status_code", None),
+            retry_after_s=getattr(exc, "retry_after_s", None),
+        )
+    return SourceOutcome(name, error=f"{exc.reason}: {exc}")
 
 
 def claim_sources(

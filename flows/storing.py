@@ -8,12 +8,12 @@ the same items again.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.records import ExtractedArticle, SourceFailure, SourceRead
 from core.settings import StorySettings
@@ -57,6 +57,20 @@ def store_read(
             session=session, source=source, now=now, cursor=cursor, failed_items=len(failures)
         )
     return outcome
+
+
+def store_quiet_reads(engine: Engine, reads: Sequence[tuple[SourceRead, datetime]]) -> list[SourceOutcome]:
+    """Record reads that brought nothing new and nothing failed (a 304, an unchanged body): each
+    source's cursor and health, all in one transaction, since no article rides with them."""
+    assert all(not read.documents and not read.failures for read, _ in reads)
+    names = [read.source for read, _ in reads]
+    with transaction(engine) as session:
+        sources = {s.name: s for s in session.exec(select(Source).where(col(Source.name).in_(names)))}
+        for read, now in reads:
+            catalog.record_source_success(
+                session=session, source=sources[read.source], now=now, cursor=read.cursor, failed_items=0
+            )
+    return [SourceOutcome(read.source, unchanged=read.unchanged) for read, _ in reads]
 
 
 _INDEXES: dict[str, StoryIndex] = {}

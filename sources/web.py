@@ -3,8 +3,8 @@
 ``read_web_source`` reads one source with a shared ``Fetcher``; ``poll_web_sources`` reads many
 at once (asyncio inside one task: never a task per article), within the fetcher's per-host
 limits and at most ``max_concurrent_sources`` at a time, and returns each source's
-``SourceRead`` or the ``FetchError`` that failed it, so one bad source never delays or stops
-the others.
+``SourceRead`` or the ``FetchError`` that failed it (also handed to a callback as soon as it is
+there), so one bad source never delays or stops the others.
 """
 
 from __future__ import annotations
@@ -81,17 +81,31 @@ async def read_web_source(fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, 
 
 
 async def poll_web_sources(
-    fetcher: Fetcher, sources: Sequence[tuple[SourceSpec, dict[str, Any]]]
+    fetcher: Fetcher,
+    sources: Sequence[tuple[SourceSpec, dict[str, Any]]],
+    on_read: Callable[[SourceSpec, SourceRead | FetchError], None] | None = None,
 ) -> list[SourceRead | FetchError]:
-    """Each source's read or the error that failed it, in the order given; all polled concurrently."""
+    """Each source's read or the error that failed it, in the order given; all polled concurrently.
+
+    ``on_read`` is called with each source's result as soon as it is there, so the caller can
+    store one source while others are still being fetched.
+    """
     limit = asyncio.Semaphore(fetcher.http.max_concurrent_sources)
 
     async def one(spec: SourceSpec, cursor: dict[str, Any]) -> SourceRead | FetchError:
         async with limit:
-            try:
-                return await read_web_source(fetcher, spec, cursor)
-            except FetchError as exc:
-                LOGGER.warning("source %s failed: %s (%s)", spec.name, exc, exc.reason)
-                return exc
+            result = await _read_or_error(fetcher, spec, cursor)
+        if on_read is not None:
+            on_read(spec, result)
+        return result
 
     return list(await asyncio.gather(*(one(spec, cursor) for spec, cursor in sources)))
+
+
+async def _read_or_error(
+    fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, Any]
+) -> SourceRead | FetchError:
+    try:
+        return await read_web_source(fetcher, spec, cursor)
+    except FetchError as exc:  # recorded by the caller, with the source's health
+        return exc

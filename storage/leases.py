@@ -5,7 +5,7 @@ by another live run, in one short transaction: ``FOR UPDATE SKIP LOCKED`` on Pos
 ``BEGIN IMMEDIATE`` write lock on SQLite. A lease names its holder's process (host, PID
 namespace, PID and start time), so a lease whose holder on this host is gone (killed, crashed)
 is taken over at once; a holder on another machine keeps its lease until it expires, which a
-live holder prevents by renewing it while it works (``renew_source``).
+live holder prevents by renewing it while it works (``renew_sources``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -101,21 +101,27 @@ def claim_sources(
     return sorted(session.execute(statement).scalars().all())
 
 
-def renew_source(*, session: Session, name: str, owner: str, until: datetime) -> bool:
-    """Extend this run's lease on a source to ``until``; False when the lease is no longer this run's."""
+def renew_sources(*, session: Session, names: Collection[str], owner: str, until: datetime) -> set[str]:
+    """Extend this run's leases on the named sources to ``until``; the names whose lease is still
+    this run's (a lease handed back or taken over is left alone)."""
     statement = (
         update(Source)
-        .where(col(Source.name) == name, col(Source.lease_owner) == owner)
+        .where(col(Source.name).in_(list(names)), col(Source.lease_owner) == owner)
         .values(lease_until=until)
-        .returning(col(Source.id))
+        .returning(col(Source.name))
     )
-    return session.execute(statement).first() is not None
+    return set(session.execute(statement).scalars().all())
+
+
+def release_sources(*, session: Session, names: Collection[str], owner: str) -> None:
+    """End this run's leases on the named sources (another run's lease is left alone)."""
+    session.execute(
+        update(Source)
+        .where(col(Source.name).in_(list(names)), col(Source.lease_owner) == owner)
+        .values(lease_owner=None, lease_until=None)
+    )
 
 
 def release_source(*, session: Session, name: str, owner: str) -> None:
-    """End this run's lease on a source (another run's lease is left alone)."""
-    session.execute(
-        update(Source)
-        .where(col(Source.name) == name, col(Source.lease_owner) == owner)
-        .values(lease_owner=None, lease_until=None)
-    )
+    """End this run's lease on one source."""
+    release_sources(session=session, names=[name], owner=owner)

@@ -4,7 +4,10 @@ revisions, listing pages and sitemaps (the storing step is the real one)."""
 from __future__ import annotations
 
 import asyncio
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -12,9 +15,10 @@ from sqlmodel import Session, col, select
 
 from core.settings import HttpSettings, Settings
 from core.watchlist import SourceSpec, TopicSpec, Watchlist
-from flows.pipeline import compile_watchlist_topics, ingest_source, sync_watchlist
+from flows.pipeline import claim_sources, compile_watchlist_topics, ingest_source, sync_watchlist
+from flows.web_ingest import ingest_web_sources
 from storage.models import Alert, Article, ArticleRevision, Source
-from tests.sources.hostile import HostileServer, reply, reset
+from tests.sources.hostile import HostileServer, reply, reset, response_bytes
 
 QUERY = '(Lebanon OR Hezbollah OR Beirut) AND (ceasefire OR truce OR "Resolution 1701")'
 
@@ -218,3 +222,81 @@ def test_a_sitemap_index_and_news_sitemap_are_read_incrementally(engine: Engine,
     second = run(engine, spec, http)
     assert sorted(a.title for a in first.new) == ["News one", "News two"]
     assert second.new == [] and hostile_http.hits("/n/1") == 1
+
+
+def run_together(engine: Engine, specs: list[SourceSpec], http: HttpSettings, owner: str = "run-1"):
+    """One run's web sources, polled as the ingest flow polls them (leased first, as the flow does)."""
+    return claim_together(engine, specs, owner)(http)
+
+
+def claim_together(engine: Engine, specs: list[SourceSpec], owner: str):
+    """Sync and lease ``specs`` as a run does; the function that then ingests them."""
+    watchlist = Watchlist(sources=tuple(specs), topics=(TopicSpec(name="Lebanon ceasefire", query=QUERY),))
+    sync_watchlist(engine, watchlist)
+    claimed = claim_sources(engine, specs, owner=owner, lease_seconds=120, only_due=False)
+    assert claimed == specs
+    matcher = compile_watchlist_topics(watchlist)
+    story = Settings(_env_file=None).story
+    return partial(ingest_web_sources, engine, specs, matcher, story, owner=owner, lease_seconds=120)
+
+
+def test_item_11_sources_on_one_host_share_its_limit_across_the_run(
+    engine: Engine, hostile_http, http
+) -> None:
+    in_flight, most = 0, 0
+
+    def slow(body: bytes, content_type: str):
+        async def handle(request, writer) -> None:
+            nonlocal in_flight, most
+            in_flight += 1
+            most = max(most, in_flight)
+            await asyncio.sleep(0.15)
+            in_flight -= 1
+            writer.write(response_bytes(200, body, {"Content-Type": content_type}))
+
+        return handle
+
+    bodies = {
+        "a": "Envoys in Beirut discussed a ceasefire with Hezbollah on Wednesday, officials said.",
+        "b": "Farmers in the south returned to their fields as the truce held for a second night.",
+    }
+    for name, body in bodies.items():
+        feed = rss(item(f"g-{name}", f"Talks {name}", f"/{name}/1", body))
+        hostile_http.routes[f"/{name}.xml"] = slow(feed, "application/rss+xml")
+        hostile_http.routes[f"/{name}/1"] = slow(article_html(f"Talks {name}", body), "text/html")
+    specs = [SourceSpec(name=n, feed=hostile_http.url(f"/{n}.xml"), robots="ignore") for n in ("a", "b")]
+    outcomes = run_together(engine, specs, http.model_copy(update={"per_host_concurrency": 1}))
+
+    assert [len(o.new) for o in outcomes] == [1, 1]
+    assert most == 1  # four requests to one host, never two at once
+    assert all(source_row(engine, n).lease_owner is None for n in ("a", "b"))  # leases handed back
+
+
+def test_item_11_a_hanging_source_delays_nobody_else_and_gets_its_own_record(
+    engine: Engine, hostile_http, http
+) -> None:
+    async def hang(request, writer) -> None:
+        await asyncio.Event().wait()
+
+    hostile_http.routes["/hang.xml"] = hang
+    hostile_http.routes["/ok.xml"] = reply(rss(), content_type="application/rss+xml")
+    specs = [
+        SourceSpec(name="hang", feed=hostile_http.url("/hang.xml"), robots="ignore"),
+        SourceSpec(name="ok", feed=hostile_http.url("/ok.xml"), robots="ignore"),
+    ]
+    settings = http.model_copy(update={"total_timeout_s": 4.0, "retries": 0})
+    started = time.monotonic()
+    with ThreadPoolExecutor(1) as pool:
+        running = pool.submit(claim_together(engine, specs, "run-1"), settings)
+        while source_row(engine, "ok").last_status is None and not running.done():
+            time.sleep(0.05)
+        ok_stored_after = time.monotonic() - started
+        ok_row = source_row(engine, "ok")
+        hang_row = source_row(engine, "hang")
+        hanging, ok = running.result()
+
+    assert ok_stored_after < 2.0 and ok_row.last_status == "ok" and ok_row.lease_owner is None
+    assert hang_row.last_status is None and hang_row.lease_owner == "run-1"  # still being fetched
+    assert time.monotonic() - started >= 4.0 and ok.error is None
+    assert hanging.error is not None and source_row(engine, "hang").last_error_class == "timeout"
+    assert source_row(engine, "hang").lease_owner is None

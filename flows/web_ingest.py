@@ -1,0 +1,191 @@
+"""Ingesting every web source of a run together: one event loop and one ``Fetcher`` for all of
+them, so per-host concurrency and spacing hold across the whole run, not per source.
+
+Each source's read is handed over as soon as it is there; one storing thread takes whatever
+has arrived, extracts those documents in the run's extraction pool (started at the first
+document, shared by every source), stores each source in a transaction of its own with its
+cursor (R5) or records its failure, and hands its lease back. So a source that hangs delays
+nobody but itself (up to its fetch deadline), and a failing one gets its own failure record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager, nullcontext
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from core.errors import FetchError, PipelineError
+from core.records import ExtractedArticle, SourceFailure, SourceRead
+from core.settings import HttpSettings, StorySettings
+from core.watchlist import SourceSpec
+from extractors.workers import ExtractionPool
+from flows.extraction import extract_groups, extraction_pool
+from flows.leasing import lease_kept
+from flows.outcomes import SourceOutcome
+from flows.pipeline import load_cursors, record_failed_source
+from flows.storing import store_quiet_reads, store_read
+from sources.egress import Resolver
+from sources.http import Fetcher
+from sources.web import poll_web_sources
+from storage import leases
+from storage.engine import transaction
+from storage.models import utcnow
+from topics.matcher import TopicMatcher
+
+LOGGER = logging.getLogger(__name__)
+Extracted = tuple[list[ExtractedArticle], list[SourceFailure]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Arrival:
+    """One source's read (or the error that failed it), and when it came in."""
+
+    spec: SourceSpec
+    result: SourceRead | FetchError
+    at: datetime
+
+
+def ingest_web_sources(
+    engine: Engine,
+    specs: Sequence[SourceSpec],
+    matcher: TopicMatcher,
+    stories: StorySettings,
+    http: HttpSettings,
+    *,
+    owner: str,
+    lease_seconds: float | None = None,
+    resolver: Resolver | None = None,
+) -> list[SourceOutcome]:
+    """Poll the web sources ``specs`` (leased to ``owner``) at once, store each as it arrives and
+    hand its lease back; one outcome per source, in order. Never raises for a bad source."""
+    if not specs:
+        return []
+    names = [spec.name for spec in specs]
+    cursors = load_cursors(engine, names)
+    store = _Store(engine, matcher, stories, owner)
+    with ExitStack() as stack:
+        stack.callback(store.release_rest, names)
+        stack.enter_context(
+            lease_kept(engine, names, owner, lease_seconds) if lease_seconds else nullcontext()
+        )
+        stack.enter_context(store.extraction())
+        asyncio.run(_poll_and_store(store, [(spec, cursors[spec.name]) for spec in specs], http, resolver))
+    return [store.outcomes[name] for name in names]
+
+
+async def _poll_and_store(
+    store: _Store,
+    sources: list[tuple[SourceSpec, dict[str, Any]]],
+    http: HttpSettings,
+    resolver: Resolver | None,
+) -> None:
+    """Fetch on this loop while one thread stores whatever has arrived, batch by batch."""
+    arrivals: asyncio.Queue[_Arrival | None] = asyncio.Queue()
+    loop = asyncio.get_running_loop()
+
+    def arrived(spec: SourceSpec, result: SourceRead | FetchError) -> None:
+        arrivals.put_nowait(_Arrival(spec, result, utcnow()))
+
+    async def keep_storing(storer: ThreadPoolExecutor) -> None:
+        while True:
+            batch = [await arrivals.get()]
+            while not arrivals.empty():
+                batch.append(arrivals.get_nowait())
+            ready = [arrival for arrival in batch if arrival is not None]
+            if ready:
+                await loop.run_in_executor(storer, store.take, ready)
+            if None in batch:
+                return
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store") as storer:
+        storing = asyncio.create_task(keep_storing(storer))
+        try:
+            async with Fetcher(http, resolver=resolver) as fetcher:
+                await poll_web_sources(fetcher, sources, on_read=arrived)
+        finally:
+            arrivals.put_nowait(None)
+            await storing
+
+
+class _Store:
+    """The storing side of a run: extraction pool, one transaction per source, leases handed back.
+
+    Used by one thread only (the run's storing thread), as the extraction pool requires.
+    """
+
+    def __init__(self, engine: Engine, matcher: TopicMatcher, stories: StorySettings, owner: str) -> None:
+        self.engine, self.matcher, self.stories, self.owner = engine, matcher, stories, owner
+        self.outcomes: dict[str, SourceOutcome] = {}
+        self._pool: ExtractionPool | None = None
+
+    @contextmanager
+    def extraction(self) -> Iterator[None]:
+        """Stop the extraction workers (if any were started) when the run ends."""
+        try:
+            yield
+        finally:
+            if self._pool is not None:
+                self._pool.__exit__(None, None, None)
+
+    def _running_pool(self) -> ExtractionPool:
+        if self._pool is None:
+            self._pool = extraction_pool().__enter__()
+        return self._pool
+
+    def take(self, arrivals: list[_Arrival]) -> None:
+        """Extract, store (or record the failure of) each arrived source, then hand their leases back."""
+        reads = [(a, a.result) for a in arrivals if isinstance(a.result, SourceRead)]
+        quiet = [(read, a.at) for a, read in reads if not read.documents and not read.failures]
+        if quiet:  # the usual poll: many sources answer 304, recorded together
+            self._record_quiet(quiet)
+        busy = [(a, read) for a, read in reads if read.documents or read.failures]
+        for (arrival, read), (extracted, failures) in zip(busy, self._extract(busy), strict=True):
+            self.outcomes[read.source] = self._stored(arrival, read, extracted, failures)
+        for arrival in arrivals:
+            if isinstance(arrival.result, FetchError):
+                self.outcomes[arrival.spec.name] = record_failed_source(
+                    self.engine, arrival.spec.name, arrival.result, arrival.at
+                )
+        self._release([arrival.spec.name for arrival in arrivals])
+
+    def _extract(self, reads: list[tuple[_Arrival, SourceRead]]) -> list[Extracted]:
+        documents = [read.documents for _, read in reads]
+        if not any(documents):  # nothing to extract: no worker is started
+            return [([], [])] * len(reads)
+        return extract_groups(documents, self._running_pool())
+
+    def _stored(
+        self,
+        arrival: _Arrival,
+        read: SourceRead,
+        extracted: list[ExtractedArticle],
+        failures: list[SourceFailure],
+    ) -> SourceOutcome:
+        try:
+            return store_read(self.engine, read, extracted, failures, self.matcher, self.stories, arrival.at)
+        except PipelineError as exc:
+            return record_failed_source(self.engine, read.source, exc, arrival.at)
+
+    def _record_quiet(self, quiet: list[tuple[SourceRead, datetime]]) -> None:
+        try:
+            outcomes = store_quiet_reads(self.engine, quiet)
+        except PipelineError as exc:
+            outcomes = [record_failed_source(self.engine, read.source, exc, at) for read, at in quiet]
+        self.outcomes.update((outcome.source, outcome) for outcome in outcomes)
+
+    def _release(self, names: list[str]) -> None:
+        with transaction(self.engine) as session:
+            leases.release_sources(session=session, names=names, owner=self.owner)
+
+    def release_rest(self, names: list[str]) -> None:
+        """Hand back the leases of sources that never arrived (the run broke off)."""
+        rest = [name for name in names if name not in self.outcomes]
+        if rest:
+            self._release(rest)
