@@ -7,11 +7,12 @@ both, and, for topics with stemming, the stemmed joined forms and their prefixes
 ``TopicMatcher.match`` walks each field's tokens once: at every token it extends a run of
 tokens while the concatenation is a prefix of some term (so ``cease fire``, ``cease-fire`` and
 ``ceasefire`` all meet ``ceasefire``, and token boundaries are respected), recording exact
-terms and the wildcard stems the run reaches. A stemmed topic's term matches where its joined
-form or its stemmed form occurs. Only topics with at least one term found (plus topics made only
-of filters) are then evaluated on the hits, so the cost per article hardly depends on the number
-of topics. A topic's hits name every positive term found, with its field and the token position
-of its first occurrence there.
+terms and the wildcard stems the run reaches. A run that splits a word of the term, or a term
+that splits a word of the run, next to a function word does not count ("put in" is not Putin).
+A stemmed topic's term matches where its joined form or its stemmed form occurs. Only topics
+with at least one term found (plus topics that filters or NOT could satisfy) are then evaluated
+on the hits, so the cost per article hardly depends on the number of topics. A topic's hits name
+every positive term found, with its field and the token position of its first occurrence there.
 """
 
 from __future__ import annotations
