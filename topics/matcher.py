@@ -7,19 +7,20 @@ both, and, for topics with stemming, the stemmed joined forms and their prefixes
 ``TopicMatcher.match`` walks each field's tokens once: at every token it extends a run of
 tokens while the concatenation is a prefix of some term (so ``cease fire``, ``cease-fire`` and
 ``ceasefire`` all meet ``ceasefire``, and token boundaries are respected), recording exact
-terms and the wildcard stems the run reaches. A stemmed topic's term matches where its joined
-form or its stemmed form occurs. Only topics with at least one term found (plus topics made only
-of filters) are then evaluated on the hits, so the cost per article hardly depends on the number
-of topics. A topic's hits name every positive term found, with its field and the token position
-of its first occurrence there.
+terms and the wildcard stems the run reaches. A run that splits a word of the term, or a term
+that splits a word of the run, next to a function word does not count ("put in" is not Putin).
+A stemmed topic's term matches where its joined form or its stemmed form occurs. Only topics
+with at least one term found (plus topics that filters or NOT could satisfy) are then evaluated
+on the hits, so the cost per article hardly depends on the number of topics. A topic's hits name
+every positive term found, with its field and the token position of its first occurrence there.
 """
 
 from __future__ import annotations
 
 import logging
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from core.records import TermHit, TopicHit
 from topics.query import (
@@ -38,7 +39,7 @@ from topics.query import (
     leaves,
     parse_query,
 )
-from topics.text import stem, tokenize
+from topics.text import FUNCTION_WORDS, stem, tokenize
 
 LOGGER = logging.getLogger(__name__)
 
@@ -65,6 +66,9 @@ class CompiledTopic:
     tree: Node
     positive: tuple[Term | Phrase, ...]
     stemming: bool = False
+    # Lookup keys of each term of ``tree``, by the term's id: cheaper than hashing the term at
+    # every evaluation, and stable since the tree holds its terms for the topic's lifetime.
+    keys: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -96,7 +100,7 @@ class TopicMatcher:
         hits: list[TopicHit] = []
         for i in candidates:
             topic = self.topics[i]
-            present = _Presence(found, meta, topic.stemming)
+            present = _Presence(found, fields, meta, topic.keys)
             if evaluate(topic.tree, present):
                 hits.append(TopicHit(topic=topic.name, hits=present.hits(topic.positive)))
         return hits
@@ -110,7 +114,7 @@ class TopicMatcher:
         if compiled is None:
             raise KeyError(topic)
         fields = {"title": tokenize(title or ""), "text": tokenize(text)}
-        present = _Presence(_scan(fields, self.tables), {}, compiled.stemming)
+        present = _Presence(_scan(fields, self.tables), fields, {}, compiled.keys)
         spans: dict[str, set[Span]] = {name: set() for name in FIELDS}
         for term in compiled.positive:
             for name, found in present.spans(term, None).items():
@@ -126,7 +130,7 @@ def compile_topics(topics: Iterable[tuple[str, str] | TopicDefinition]) -> Topic
     )
     tables, triggers, always = _Tables(), dict[str, list[int]](), []
     for i, topic in enumerate(compiled):
-        keys = {key for term in _terms(topic.tree) for key in _keys(term, topic.stemming)}
+        keys = {key for term_keys in topic.keys.values() for key in term_keys}
         for key in keys:
             _register(tables, key)
         for key in keys:
@@ -146,7 +150,8 @@ def compile_topic(
     if excluded:
         tree = And((tree, Not(excluded[0] if len(excluded) == 1 else Or(tuple(excluded)), 0)))
     positive = tuple(t for leaf, negated in leaves(tree) if not negated for t in _sides(leaf))
-    return CompiledTopic(name=name, query=query, tree=tree, positive=positive, stemming=stemming)
+    keys = {id(term): _keys(term, stemming) for term in _terms(tree)}
+    return CompiledTopic(name, query, tree, positive, stemming, keys)
 
 
 def _may_hold_without_terms(node: Node) -> bool | None:
@@ -232,15 +237,19 @@ def _runs(
     a wildcard of length L matches the run whose last token is the one that reaches L letters.
     """
     stems, lengths = wildcards
+    longest = lengths[-1] if lengths else 0
     count = len(tokens)
     for start, token in enumerate(tokens):
         run, end, before = token, start, 0
         while True:
             if run in joined:
                 _add(found, tag + run, name, (start, end))
-            for length in lengths[bisect_right(lengths, before) : bisect_right(lengths, len(run))]:
-                if run[:length] in stems[length]:
-                    _add(found, "*" + run[:length], name, (start, end))
+            if before < longest:  # a few distinct lengths: a loop beats two bisections
+                for length in lengths:
+                    if length > len(run):
+                        break
+                    if length > before and run[:length] in stems[length]:
+                        _add(found, "*" + run[:length], name, (start, end))
             end += 1
             if end >= count or run not in prefixes:
                 break
@@ -255,8 +264,14 @@ def _add(found: Occurrences, key: str, name: str, span: Span) -> None:
 class _Presence:
     """Answers ``evaluate``'s questions for one topic from the scan's occurrences."""
 
-    def __init__(self, found: Occurrences, meta: dict[str, str], stemming: bool) -> None:
-        self.found, self.meta, self.stemming = found, meta, stemming
+    def __init__(
+        self,
+        found: Occurrences,
+        fields: dict[str, list[str]],
+        meta: dict[str, str],
+        keys: dict[int, tuple[str, ...]],
+    ) -> None:
+        self.found, self.fields, self.meta, self.keys = found, fields, meta, keys
 
     def __call__(self, leaf: Leaf, fields: tuple[str, ...] | None) -> bool:
         if isinstance(leaf, Filter):
@@ -266,15 +281,34 @@ class _Presence:
         return bool(self.spans(leaf, fields))
 
     def spans(self, term: Term | Phrase, fields: tuple[str, ...] | None) -> dict[str, list[Span]]:
-        """Where ``term`` occurs, by field, in text order."""
+        """Where ``term`` occurs, by field, in text order; fields without an occurrence left out."""
         spans: dict[str, list[Span]] = {}
-        for key in _keys(term, self.stemming):
+        single = len(term.tokens) == 1
+        for key in self.keys[id(term)]:
             for name, found in self.found.get(key, {}).items():
                 if fields is None or name in fields:
-                    spans.setdefault(name, []).extend(found)
-        if self.stemming:
-            spans = {name: sorted(set(found)) for name, found in spans.items()}
+                    kept = [
+                        span
+                        for span in found
+                        if (single and span[0] == span[1]) or self._same_words(term, key, name, span)
+                    ]
+                    if kept and name in spans:  # found by both the joined and the stemmed form
+                        spans[name] = sorted(set(spans[name] + kept))
+                    elif kept:
+                        spans[name] = kept
         return spans
+
+    def _same_words(self, term: Term | Phrase, key: str, name: str, span: Span) -> bool:
+        """Whether neither the run nor the term splits a function word off the other's word."""
+        start, end = span
+        words = self.fields[name][start : end + 1]
+        stemmed = key.startswith("~")
+        run_bounds, term_bounds = _bounds(words, stemmed), _bounds(term.tokens, stemmed)
+        if run_bounds == term_bounds:
+            return True  # word for word, as most phrase matches are
+        return _function_bounds(words, run_bounds) <= set(term_bounds) and _function_bounds(
+            term.tokens, term_bounds
+        ) <= set(run_bounds)
 
     def _near(self, leaf: Near, fields: tuple[str, ...] | None) -> bool:
         left, right = self.spans(leaf.left, fields), self.spans(leaf.right, fields)
@@ -289,11 +323,26 @@ class _Presence:
         """One hit per found term and field, at its first occurrence, in query order."""
         found: dict[tuple[str, str], TermHit] = {}
         for term in positive:
+            spans = self.spans(term, None)
             for name in FIELDS:
-                spans = self.spans(term, None).get(name)
-                if spans:
-                    found.setdefault((term.text, name), TermHit(term.text, name, spans[0][0]))
+                if name in spans:
+                    found.setdefault((term.text, name), TermHit(term.text, name, spans[name][0][0]))
         return tuple(found.values())
+
+
+def _bounds(words: Sequence[str], stemmed: bool) -> list[int]:
+    """The offsets in the joined words (or joined stems) where one word ends and the next starts."""
+    pieces = [stem(word) for word in words] if stemmed else words
+    return list(accumulate(len(piece) for piece in pieces[:-1]))
+
+
+def _function_bounds(words: Sequence[str], bounds: list[int]) -> set[int]:
+    """The bounds next to a function word ("put | in"): spacing folding never glues over them."""
+    return {
+        offset
+        for i, offset in enumerate(bounds)
+        if words[i] in FUNCTION_WORDS or words[i + 1] in FUNCTION_WORDS
+    }
 
 
 def _filter_holds(leaf: Filter, meta: dict[str, str]) -> bool:

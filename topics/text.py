@@ -86,6 +86,17 @@ def _tokens(folded: str) -> list[str]:
     return token.findall(folded)
 
 
+# Words that spacing folding never splits off or glues on: "Putin" does not match "put in", nor
+# "insight" "in sight", nor "online" "on-line" (while "ceasefire" matches "cease fire" and
+# "reelection" "re-election").
+_FUNCTION_WORDS = """
+a an the and or nor but if so as at by in on of to up for from into onto with off out over is am
+are was were be been being do does did has had have i me my we our you your he him his she her it
+its they them their this that these those who whom what which not no any all
+"""
+FUNCTION_WORDS = frozenset(_FUNCTION_WORDS.split())
+
+
 def compounds(text: str) -> list[str]:
     """The dash-joined words of ``text`` glued into one token each ("cease-fire" -> "ceasefire")."""
     # A compound never spans whitespace, so only the whitespace-separated chunks holding a dash

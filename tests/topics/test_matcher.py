@@ -32,6 +32,26 @@ def test_token_boundaries_are_respected() -> None:
 
 
 @pytest.mark.parametrize(
+    ("query", "text", "expected"),
+    [
+        ("Putin", "they put in place", False),
+        ("Putin", "Putin's envoy", True),
+        ('"put in"', "Putin's envoy", False),
+        ('"put in"', "they put in place", True),
+        ("therapist", "the rapist", False),
+        ("insight", "in sight", False),
+        ("reelection", "his re-election bid", True),
+        ("re-election", "his reelection bid", True),
+        ("email", "an e-mail", True),
+        ("online", "on-line", False),
+        ("healthcare", "health care costs", True),
+    ],
+)
+def test_spacing_folds_except_next_to_function_words(query: str, text: str, expected: bool) -> None:
+    assert matches(query, text) is expected
+
+
+@pytest.mark.parametrize(
     ("query", "text"),
     [
         ("US", "the U.S. envoy"),

@@ -18,11 +18,12 @@ from core.errors import QuerySyntaxError
 from core.records import TermHit
 from topics.matcher import TopicDefinition, compile_topic, compile_topics
 from topics.query import And, Filter, Near, Node, Not, Or, Phrase, Scope, Term
-from topics.text import stem, tokenize
+from topics.text import FUNCTION_WORDS, stem, tokenize
 
 WORDS = (  # noqa: SIM905 (one line of words reads better than a column of strings)
     "cease fire ceasefire border secur security securities public school schools tax taxes cut "
-    "cuts immigrant immigration gaza lebanon talk talks un 1701 negotiat negotiations policy police"
+    "cuts immigrant immigration gaza lebanon talk talks un 1701 negotiat negotiations policy police "
+    "put in putin the rapist therapist a part apart on line online to get together"
 ).split()
 SEPARATORS = (" ", " ", " ", "-", "'s ", ", ", " \u2013 ")
 SOURCES = ("Reuters", "AP News", "")
@@ -46,18 +47,38 @@ def reference_spans(term: Term | Phrase, tokens: list[str], stemming: bool) -> l
     spans = []
     for start in range(len(tokens)):
         for end in range(start, len(tokens)):
-            run = "".join(tokens[start : end + 1])
-            stems = "".join(stem(t) for t in tokens[start : end + 1]) if stemming else ""
+            words = tokens[start : end + 1]
+            run, stems = "".join(words), "".join(stem(t) for t in words) if stemming else ""
             if term.prefix:
                 before = len("".join(tokens[start:end]))
-                hit = before < len(term.joined) <= len(run) and run.startswith(term.joined)
+                same = before < len(term.joined) <= len(run) and run.startswith(term.joined)
+                glue = same and same_words(term, words, False)
             else:
-                hit = run == term.joined or (stemming and stems == stemmed)
-            if hit:
+                glue = run == term.joined and same_words(term, words, False)
+                glue = glue or (stemming and stems == stemmed and same_words(term, words, True))
+            if glue:
                 spans.append((start, end))
             if len(run) > len(term.joined) and len(stems) > len(stemmed):
                 break  # both only grow with more tokens: no longer run can match
     return spans
+
+
+def same_words(term: Term | Phrase, words: list[str], stemmed: bool) -> bool:
+    """Neither side splits a function word off the other's word ("put in" vs Putin)."""
+
+    def boundaries(pieces: list[str]) -> tuple[set[int], set[int]]:
+        shown = [stem(p) for p in pieces] if stemmed else pieces
+        every, function = set(), set()
+        for i in range(len(pieces) - 1):
+            offset = sum(len(p) for p in shown[: i + 1])
+            every.add(offset)
+            if pieces[i] in FUNCTION_WORDS or pieces[i + 1] in FUNCTION_WORDS:
+                function.add(offset)
+        return every, function
+
+    run_every, run_function = boundaries(words)
+    term_every, term_function = boundaries(list(term.tokens))
+    return run_function <= term_every and term_function <= run_every
 
 
 def reference_near(leaf: Near, tokens: list[str], stemming: bool) -> bool:
@@ -90,10 +111,10 @@ def reference_holds(node: Node, article: Article, stemming: bool, fields: tuple[
         return reference_holds(node.operand, article, stemming, (node.field,))
     if isinstance(node, Filter):
         return reference_filter(node, article)
-    texts = {"title": tokenize(article.title), "text": tokenize(article.text)}
+    texts = {"title": article.title, "text": article.text}
     if isinstance(node, Near):
-        return any(reference_near(node, texts[f], stemming) for f in fields)
-    return any(reference_spans(node, texts[f], stemming) for f in fields)
+        return any(reference_near(node, tokenize(texts[f]), stemming) for f in fields)
+    return any(reference_spans(node, tokenize(texts[f]), stemming) for f in fields)
 
 
 def reference_hits(node: Node, article: Article, stemming: bool) -> tuple[TermHit, ...]:
