@@ -122,9 +122,8 @@ def _dates_in(line: Line, previous: str, day_first: bool) -> Iterator[tuple[date
         day = _to_day(found, day_first, stated)
         label = text[start : found.start()]
         if not label.strip() and start == 0 and not _DATE.search(previous):
-            label = previous[
-                -MAX_LABEL_CHARS:
-            ]  # the label often sits in its own element: <b>Updated</b> <span>…
+            # the label often sits in its own element: <b>Updated</b> <span>…
+            label = previous[-MAX_LABEL_CHARS:]
         if day is not None:
             yield day, label
         start = found.end()

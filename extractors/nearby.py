@@ -40,7 +40,7 @@ class Line:
 
 
 def is_elsewhere(element: HtmlElement) -> bool:
-    """``element`` is in a list of other articles or the page's furniture, not the article (see ELSEWHERE)."""
+    """``element`` is in a list of other articles, an aside or the footer, not the article (see ELSEWHERE)."""
     return bool(element.xpath(f"boolean({ELSEWHERE})"))
 
 

@@ -10,7 +10,7 @@ from lxml import html as lxml_html
 from core.records import ExtractedArticle
 from extractors import extract
 from extractors.datelines import find_datelines, parse_day
-from extractors.dates import date_from_url
+from extractors.dates import _MONTH_NAMES, MONTHS, date_from_url
 from extractors.nearby import lines_around
 
 BODY = "".join(
@@ -229,3 +229,10 @@ def test_a_time_in_a_related_articles_list_does_not_date_the_page() -> None:
     head = _ld(datePublished="2026-03-10T08:00:00Z")
     article = _extract(_page(head=head, after=f"<div class='related-articles'>{related}</div>"))
     assert (article.published_day, article.published_source) == (date(2026, 3, 10), "json-ld")
+
+
+def test_each_language_names_its_twelve_months_in_order() -> None:
+    for language, names in _MONTH_NAMES.items():
+        spelled = names.split()
+        assert len(spelled) == 24, language
+        assert [MONTHS[name] for name in spelled] == [*range(1, 13), *range(1, 13)], language
