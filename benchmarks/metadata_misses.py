@@ -73,16 +73,31 @@ def _title_miss(page: Page, article: Any) -> Miss:
     ld_headline = _ld_headline(page.html.decode("utf-8", "replace"))
     titles, heads = meta_titles(tree, {"headline": ld_headline} if ld_headline else {}, metas), headings(tree)
     ours = (article.title if article else None) or ""
+    provenance = _title_provenance(ours, heads, titles)
     candidates = " || ".join([*(f"h1: {h}" for h in heads[:3]), *(f"meta: {t}" for t in titles)])
     return Miss(
         page.page_id,
         "title",
         page.title or "",
         ours,
-        "-",
+        provenance,
         _title_cause(page.title or "", ours, heads, titles),
         candidates,
     )
+
+
+def _title_provenance(ours: str, heads: list[str], titles: list[str]) -> str:
+    """Which candidate the chosen title was taken from, as far as its words tell."""
+    got = _norm(ours)
+    if not got:
+        return "-"
+    if any(_norm(heading) == got for heading in heads):
+        return "h1"
+    if any(_norm(title) == got for title in titles):
+        return "meta"
+    if any(got in _norm(candidate) for candidate in [*heads, *titles]):
+        return "part of a candidate"
+    return "derived"
 
 
 def _title_cause(truth: str, ours: str, heads: list[str], titles: list[str]) -> str:

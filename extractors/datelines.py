@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from extractors.dates import MONTHS, local_day
-from extractors.nearby import Line
+from extractors.nearby import Line, is_elsewhere
 
 # A dateline is a short line; a longer text node is a paragraph that merely mentions a date.
 MAX_DATELINE_CHARS = 80
@@ -76,7 +76,10 @@ def find_datelines(lines: list[Line], *, day_first: bool = False) -> list[Dateli
     for index, line in enumerate(lines):
         across = index == 0 or (lines[index - 1].distance < 0 < line.distance)
         previous = "" if across else lines[index - 1].text  # a label never reaches across the headline
-        for day, label in _dates_in(line, previous, day_first):
+        dates = list(_dates_in(line, previous, day_first))
+        if dates and is_elsewhere(line.holder):
+            continue  # a related story's date
+        for day, label in dates:
             updated = bool(_UPDATED.search(label))
             labelled = not updated and bool(_PUBLISHED.search(label))
             found.append(Dateline(day, updated, line.distance, labelled))
@@ -119,9 +122,8 @@ def _dates_in(line: Line, previous: str, day_first: bool) -> Iterator[tuple[date
         day = _to_day(found, day_first, stated)
         label = text[start : found.start()]
         if not label.strip() and start == 0 and not _DATE.search(previous):
-            label = previous[
-                -MAX_LABEL_CHARS:
-            ]  # the label often sits in its own element: <b>Updated</b> <span>…
+            # the label often sits in its own element: <b>Updated</b> <span>…
+            label = previous[-MAX_LABEL_CHARS:]
         if day is not None:
             yield day, label
         start = found.end()

@@ -20,6 +20,15 @@ _SKIPPED = frozenset(
     {"script", "style", "noscript", "template", "svg", "select", "option", "textarea", "button"}
 )
 
+# An XPath test: the node sits in a list of other articles (related stories, an <aside>, the
+# footer), whose dates and names are not the article's. A class counts when one of its words
+# starts with "related" or holds "-related" ("related-posts", "jp-relatedposts"); wider words such
+# as "sidebar" also name the layout wrappers that hold the article ("content-sidebar-wrap").
+ELSEWHERE = (
+    "ancestor-or-self::aside or ancestor-or-self::nav or ancestor-or-self::footer or ancestor-or-self::*"
+    "[contains(concat(' ', normalize-space(@class)), ' related') or contains(@class, '-related')]"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Line:
@@ -28,6 +37,11 @@ class Line:
     text: str  # whitespace collapsed
     holder: HtmlElement  # the element the text is in (for text after a closing tag, its parent)
     distance: int  # text nodes from the headline: 1, 2, … after it; -1, -2, … before it
+
+
+def is_elsewhere(element: HtmlElement) -> bool:
+    """``element`` is in a list of other articles, an aside or the footer, not the article (see ELSEWHERE)."""
+    return bool(element.xpath(f"boolean({ELSEWHERE})"))
 
 
 def lines_around(

@@ -23,10 +23,10 @@ from lxml import html as lxml_html
 
 from extractors import jsonld
 from extractors.authors import byline_names, choose_authors, clean_authors
-from extractors.datelines import Dateline, find_datelines, with_day
-from extractors.dates import date_from_url
+from extractors.datelines import Dateline, find_datelines, parse_day, with_day
+from extractors.dates import date_from_url, local_day
 from extractors.metadata import canonicalise_url, repair_mojibake, without_amp
-from extractors.nearby import Line, lines_around
+from extractors.nearby import ELSEWHERE, FOLLOWING, Line, is_elsewhere, lines_around
 from extractors.pubdates import modification, publication
 from extractors.titles import choose_title, headings, meta_titles, normalise_title
 
@@ -64,6 +64,8 @@ _MODIFIED_META = (
 )
 _AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
 _MAX_BYLINE_CHARS = 80
+# A <time pubdate> is weighed as a labelled dateline just beyond the lines read around the headline.
+MARKED_DISTANCE = FOLLOWING + 1
 # The elements marked as the author's (by attribute axis: three times faster than testing
 # every element's class, which matters on pages of thousands of elements).
 _BYLINE_XPATH = (
@@ -74,6 +76,8 @@ _TIME_XPATH = (
     './/time[@datetime][@itemprop="datePublished" or contains(@class, "publish")'
     ' or contains(@class, "entry-date") or ancestor::header or ancestor::article]'
 )
+# <time pubdate> (HTML5 drafts, still common in themes) marks the article's publication date.
+_PUBDATE_XPATH = f".//time[@pubdate][not({ELSEWHERE})]"
 
 
 @dataclass(slots=True)
@@ -202,6 +206,8 @@ def _dates(
     url_day = url_date.date() if url_date else None
     lines = find_datelines(around, day_first=_day_first(tree, metas))
     lines = [_as_url_day(line, url_day) for line in lines] if url_day else lines
+    marked = _marked_publication(tree)
+    lines = [*lines, marked] if marked is not None else lines
     stated = publication(
         _stated_dates(tree, ld, metas, "datePublished", _PUBLISHED_META),
         lines,
@@ -234,9 +240,22 @@ def _stated_dates(
 
 
 def _header_time(tree: lxml_html.HtmlElement) -> str | None:
-    """The datetime of the first <time> in the article's header; None when there is none."""
+    """The datetime of the first <time> in the article's header or body, one outside lists of
+    related stories first; None when there is none."""
     times = tree.xpath(_TIME_XPATH)
-    return str(times[0].get("datetime")) if times else None
+    own = [time for time in times if not is_elsewhere(time)]
+    chosen = own or times  # a related story's date only when the page has no other (a listing page)
+    return str(chosen[0].get("datetime")) if chosen else None
+
+
+def _marked_publication(tree: lxml_html.HtmlElement) -> Dateline | None:
+    """The first ``<time pubdate>`` outside related lists, as a dateline labelled "Published" (the
+    page marks it so, wherever it prints it); None when the page has none."""
+    for element in tree.xpath(_PUBDATE_XPATH)[:1]:
+        day = local_day(element.get("datetime")) or parse_day(element.text_content())
+        if day is not None:
+            return Dateline(day, updated=False, distance=MARKED_DISTANCE, labelled=True)
+    return None
 
 
 def _day_first(tree: lxml_html.HtmlElement, metas: dict[str, str]) -> bool:

@@ -4,11 +4,12 @@ Publication, in order of trust:
 
 1. JSON-LD ``datePublished``, the publication meta tags, microdata (provenance "json-ld", "meta"),
    unless a dateline printed right beside the headline, or labelled "Published" / "Posted" near
-   it, is two days or more *earlier*: a structured date later than the printed one is the time a
-   site's template or CMS last rebuilt the page;
+   it, or a ``<time pubdate>`` anywhere, is two days or more *earlier*: a structured date later
+   than the printed one is the time a site's template or CMS last rebuilt the page;
 2. the dateline beside the headline, when it is not labelled as an update ("byline"); one labelled
-   "Published" comes before an unlabelled one, and a ``<time>`` is read by its ``datetime``;
-3. a ``<time datetime>`` in the article's header ("byline"), looked up only when reached;
+   "Published" comes before an unlabelled one; dates in lists of related stories do not count;
+3. a ``<time datetime>`` in the article's header ("byline"), one outside lists of related stories
+   first, looked up only when reached;
 4. a dateline labelled "Updated …" when the page states no other date: the page was public by then
    ("byline"; it is the modification time as well);
 5. the date in the URL ("url").

@@ -10,7 +10,7 @@ from lxml import html as lxml_html
 from core.records import ExtractedArticle
 from extractors import extract
 from extractors.datelines import find_datelines, parse_day
-from extractors.dates import date_from_url
+from extractors.dates import _MONTH_NAMES, MONTHS, date_from_url
 from extractors.nearby import lines_around
 
 BODY = "".join(
@@ -209,3 +209,30 @@ def test_a_time_element_is_read_by_its_text_and_its_datetime_resolves_the_order(
     assert _extract(_page(after=local)).published_day == date(2026, 2, 23)
     wordy = '<p>By Jane Doe</p><time datetime="2024-05-02T08:00:00Z">Thursday morning</time>'
     assert _extract(_page(after=wordy)).published_day == date(2024, 5, 2)
+
+
+def test_a_time_marked_pubdate_anywhere_is_the_printed_publication_date() -> None:
+    head = _ld(datePublished="2025-11-29T12:28:31-05:00")
+    foot = '<div class="published"><time pubdate datetime="2025-08-13">August 13, 2025</time></div>'
+    article = _extract(_page(head=head, tail=foot))
+    assert (article.published_day, article.published_source) == (date(2025, 8, 13), "byline")
+    related = '<aside class="related"><time pubdate datetime="2024-01-05">Jan 5, 2024</time></aside>'
+    assert _extract(_page(head=head, tail=related)).published_day == date(2025, 11, 29)
+
+
+def test_a_time_in_a_related_articles_list_does_not_date_the_page() -> None:
+    related = "".join(
+        f"<div class='related-item'><a href='/r{n}'>Other story number {n} on the site</a>"
+        f"<time datetime='2026-03-0{n + 1}'>March {n + 1}</time></div>"
+        for n in range(3)
+    )
+    head = _ld(datePublished="2026-03-10T08:00:00Z")
+    article = _extract(_page(head=head, after=f"<div class='related-articles'>{related}</div>"))
+    assert (article.published_day, article.published_source) == (date(2026, 3, 10), "json-ld")
+
+
+def test_each_language_names_its_twelve_months_in_order() -> None:
+    for language, names in _MONTH_NAMES.items():
+        spelled = names.split()
+        assert len(spelled) == 24, language
+        assert [MONTHS[name] for name in spelled] == [*range(1, 13), *range(1, 13)], language
