@@ -42,7 +42,7 @@ from core.settings import StorySettings
 from extractors.plaintext import extract_text
 from topics.clustering import JoinScore, StoryReport, cluster, story_report
 from topics.joining import FEATURES, WEIGHTS, cosine_score, fit_join_model, join_features, join_probability
-from topics.profiles import StoryProfile
+from topics.profiles import ReportKeys, StoryProfile
 from topics.stories import DEFAULT_MIN_SIMILARITY
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/stories"
@@ -102,11 +102,9 @@ def gold_pairs(data: LabelledSet, keep: Sequence[int]) -> tuple[list[list[float]
     features: list[list[float]] = []
     joined: list[bool] = []
     for i in keep:
-        report = data.reports[i]
+        report = ReportKeys.of(data.reports[i])
         for story, profile in profiles.items():
-            if profile.admits(report.published, WINDOW) and any(
-                term in profile.centroid for term in report.terms
-            ):
+            if profile.admits(report.published, WINDOW) and profile.centroid.dot(report.terms) > 0:
                 features.append(join_features(report, profile))
                 joined.append(story == data.gold[i])
         profiles.setdefault(data.gold[i], StoryProfile()).grow(report)

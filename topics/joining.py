@@ -35,11 +35,11 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from topics.profiles import StoryProfile, StoryReport
+from topics.profiles import ReportKeys, StoryProfile
 
 FEATURES = (
     "cosine",
@@ -57,23 +57,11 @@ FEATURES = (
     "cosine_x_names",
 )
 # One weight per feature, then the intercept (see the module docstring).
+# fmt: off
 WEIGHTS = (
-    4.352,
-    1.371,
-    2.3,
-    1.763,
-    1.684,
-    0.368,
-    1.693,
-    -1.095,
-    -1.97,
-    -1.027,
-    1.512,
-    1.886,
-    0.224,
-    -5.98,
+    4.342, 1.473, 2.296, 1.834, 1.536, 0.345, 1.729, -1.076, -1.969, -1.056, 1.403, 1.932, 0.24, -5.994,
 )
-MAIN_NAMES = 5
+# fmt: on
 MAX_YEAR_GAP = 3
 
 
@@ -83,31 +71,33 @@ def join_probability(features: Sequence[float], weights: Sequence[float] = WEIGH
     return 1.0 / (1.0 + math.exp(-logit))
 
 
-def join_features(report: StoryReport, story: StoryProfile) -> list[float]:
+def join_features(report: ReportKeys, story: StoryProfile) -> list[float]:
     """The features of ``report`` against ``story``, in the order of ``FEATURES``."""
-    marks, names = report.marks, story.names
-    year_gap, years_missing = _year_gap(marks.years, story.latest_years)
-    features = [
-        story.cosine(report.terms),
-        _share_known(report.entities, names, empty=1.0),
-        _cosine(marks.names, names),
-        _share_known(_main(names), marks.names, empty=0.5),
-        _share_known(_main(marks.names), names, empty=1.0),
-        _top_name_weight(marks.names, names),
-        _share_known(marks.figures, story.figures, empty=0.5) if story.figures else 0.5,
+    names = story.names
+    cosine = story.centroid.cosine(report.terms)
+    name_cosine = names.cosine(report.names)
+    year_gap, years_missing = _year_gap(report.years, story.latest_years)
+    first_names = story.first_names or names
+    return [
+        cosine,
+        names.share_held(report.lead, empty=1.0),
+        name_cosine,
+        report.names.share_held(story.main_names, empty=0.5),
+        names.share_held(report.main_names, empty=1.0),
+        _top_name_weight(report, story),
+        _share_of_figures(report.figures, story.figures),
         year_gap,
         years_missing,
-        float(bool(marks.lead_years and story.lead_years and not marks.lead_years & story.lead_years)),
-        _cosine(dict.fromkeys(marks.headline, 1.0), story.headline),
-        _cosine(marks.names, story.first_names),
+        float(bool(report.lead_years and story.lead_years and not report.lead_years & story.lead_years)),
+        story.headline.cosine(report.headline),
+        first_names.cosine(report.names),
+        cosine * name_cosine,
     ]
-    features.append(features[0] * features[2])
-    return features
 
 
-def cosine_score(report: StoryReport, story: StoryProfile) -> float:
+def cosine_score(report: ReportKeys, story: StoryProfile) -> float:
     """The baseline: the plain cosine of the report's term vector with the story's centroid."""
-    return story.cosine(report.terms)
+    return story.centroid.cosine(report.terms)
 
 
 def fit_join_model(features: np.ndarray, joined: np.ndarray, *, l2: float = 1.0) -> tuple[float, ...]:
@@ -126,30 +116,20 @@ def fit_join_model(features: np.ndarray, joined: np.ndarray, *, l2: float = 1.0)
     return tuple(round(float(w), 3) for w in weights)
 
 
-def _share_known(items: Iterable[str], known: Mapping[str, float] | set[str], *, empty: float) -> float:
-    listed = list(items)
-    if not listed:
-        return empty
-    return sum(1 for item in listed if item in known) / len(listed)
-
-
-def _main(names: Mapping[str, float]) -> list[str]:
-    return sorted(names, key=lambda name: (-names[name], name))[:MAIN_NAMES]
-
-
-def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    if len(b) < len(a):
-        a, b = b, a
-    dot = sum(weight * b.get(name, 0.0) for name, weight in a.items())
-    norms = math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in b.values()))
-    return dot / norms if norms else 0.0
-
-
-def _top_name_weight(report_names: Mapping[str, float], story_names: Mapping[str, float]) -> float:
-    if not report_names or not story_names:
+def _top_name_weight(report: ReportKeys, story: StoryProfile) -> float:
+    """The story's weight of the report's main name, relative to the story's main name's."""
+    if report.top_name is None or not story.max_name_weight:
         return 0.5
-    top = max(report_names, key=lambda name: (report_names[name], name))
-    return story_names.get(top, 0.0) / max(story_names.values())
+    held, at = story.names.found(np.array([report.top_name], dtype=np.int64))
+    return float(story.names.values[at[0]]) / story.max_name_weight if held[0] else 0.0
+
+
+def _share_of_figures(figures: np.ndarray, known: np.ndarray) -> float:
+    """The share of the report's figures the story mentions; 0.5 when either has none."""
+    if not len(figures) or not len(known):
+        return 0.5
+    at = np.minimum(np.searchsorted(known, figures), len(known) - 1)
+    return int(np.count_nonzero(known[at] == figures)) / len(figures)
 
 
 def _year_gap(years: Iterable[int], story_years: Sequence[int]) -> tuple[float, float]:
