@@ -23,13 +23,13 @@ from __future__ import annotations
 
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
 
-from topics.joining import join_features, join_probability
+from topics.joining import join_probabilities, joint_features
 from topics.near_duplicates import NearDuplicateIndex
 from topics.profiles import ReportKeys, StoryProfile, StoryReport, Weights, story_report
 
@@ -38,13 +38,13 @@ __all__ = ["Assignment", "JoinScore", "StoryIndex", "StoryReport", "cluster", "m
 QUERY_TERMS = 20
 CANDIDATES = 12
 POSTING_CAP = 2_000
-# How much a report belongs to a story, from 0 to 1; compared with the index's threshold.
-JoinScore = Callable[[ReportKeys, StoryProfile], float]
+# How much a report belongs to each of some stories, from 0 to 1; compared with the threshold.
+JoinScore = Callable[[ReportKeys, Sequence[StoryProfile]], np.ndarray]
 
 
-def model_score(report: ReportKeys, story: StoryProfile) -> float:
-    """The join model's probability that ``report`` tells ``story``'s event."""
-    return join_probability(join_features(report, story))
+def model_score(report: ReportKeys, stories: Sequence[StoryProfile]) -> np.ndarray:
+    """The join model's probability that ``report`` tells each story's event."""
+    return join_probabilities(joint_features(report, stories))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +85,7 @@ class StoryIndex:
         self.posted = 0  # entries in the posting lists, live or not
         self.story_of: dict[int, int] = {}  # article id -> story id, for near duplicates
         self.last_article_id = 0
+        self._last: tuple[StoryReport, ReportKeys] | None = None
 
     def __len__(self) -> int:
         return len(self.stories)
@@ -96,21 +97,24 @@ class StoryIndex:
             story_id = self.story_of[original]
             if self.stories[story_id].profile.admits(report.published, self.window):
                 return Assignment(story_id, 1.0, original)
-        keys = ReportKeys.of(report)
-        best_id, best = None, self.join_threshold
-        for story_id in self._candidates(keys.terms):
-            profile = self.stories[story_id].profile
-            if not profile.admits(report.published, self.window):
-                continue
-            score = self.score(keys, profile)
-            if score > best or (best_id is None and score >= best):
-                best_id, best = story_id, score
-        return Assignment(best_id, best if best_id is not None else 0.0, original)
+        keys = self._keys_of(report)
+        candidates = [
+            (story_id, self.stories[story_id].profile)
+            for story_id in self._candidates(keys.terms)
+            if self.stories[story_id].profile.admits(report.published, self.window)
+        ]
+        if not candidates:
+            return Assignment(None, 0.0, original)
+        scores = self.score(keys, [profile for _, profile in candidates])
+        best = int(np.argmax(scores))  # the first of equals: candidates come best-shared first
+        if scores[best] < self.join_threshold:
+            return Assignment(None, 0.0, original)
+        return Assignment(candidates[best][0], float(scores[best]), original)
 
     def add(self, article_id: int, story_id: int, report: StoryReport, seen_at: datetime) -> None:
         """Record a stored report of ``story_id`` (new or existing), seen at ``seen_at``."""
         story = self.stories.get(story_id) or _Story()
-        for term in story.profile.grow(ReportKeys.of(report)).tolist():
+        for term in story.profile.grow(self._keys_of(report)).tolist():
             self.postings.setdefault(term, array("q")).append(story_id)
             self.posted += 1
         story.last_seen = max(filter(None, [story.last_seen, seen_at]))
@@ -135,6 +139,12 @@ class StoryIndex:
         if evicted and self.posted > 2 * sum(len(s.profile.centroid) for s in self.stories.values()):
             self._repost()
         return evicted
+
+    def _keys_of(self, report: StoryReport) -> ReportKeys:
+        """The arrays of ``report``, computed once for its ``assign`` and ``add``."""
+        if self._last is None or self._last[0] is not report:
+            self._last = (report, ReportKeys.of(report))
+        return self._last[1]
 
     def _candidates(self, terms: Weights) -> list[int]:
         """The live stories sharing the most weight of the article's heaviest terms."""

@@ -16,6 +16,7 @@ float32 weights: about 2 KiB a story, where dictionaries of strings took 13.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -82,6 +83,14 @@ class Weights:
             values = np.full(len(words), weight)
         return cls(keys, values)
 
+    @classmethod
+    def of_keys(cls, keys: np.ndarray) -> Weights:
+        """Weight 1.0 for each of ``keys``, already sorted and unique."""
+        made = cls.__new__(cls)
+        made.keys, made.values = keys, np.ones(len(keys), dtype=np.float32)
+        made.norm = float(np.sqrt(len(keys)))
+        return made
+
     def __len__(self) -> int:
         return len(self.keys)
 
@@ -132,11 +141,11 @@ class ReportKeys:
     """A report as arrays, computed once per report and compared with each candidate story."""
 
     terms: Weights
-    lead: np.ndarray
+    lead: Weights
     names: Weights
-    main_names: np.ndarray
-    top_name: int | None
-    figures: np.ndarray
+    main_names: Weights
+    top_name: Weights  # the most mentioned name alone; empty without names
+    figures: Weights
     headline: Weights
     years: frozenset[int]
     lead_years: frozenset[int]
@@ -147,14 +156,14 @@ class ReportKeys:
         """The arrays of ``report``."""
         marks = report.marks
         names = Weights.of(marks.names)
-        top = max(marks.names, key=lambda name: (marks.names[name], name)) if marks.names else None
+        top = [max(marks.names, key=lambda name: (marks.names[name], name))] if marks.names else []
         return cls(
             Weights.of(report.terms),
-            Weights.of(report.entities).keys,
+            Weights.of(report.entities),
             names,
-            names.main(MAIN_NAMES),
-            hash(top) if top is not None else None,
-            Weights.of(marks.figures).keys,
+            Weights.of_keys(np.sort(names.main(MAIN_NAMES))),
+            Weights.of(top),
+            Weights.of(marks.figures),
             Weights.of(marks.headline),
             marks.years,
             marks.lead_years,
@@ -177,17 +186,19 @@ class StoryProfile:
         "main_names",
         "max_name_weight",
         "names",
+        "typical_year",
     )
 
     def __init__(self) -> None:
         self.centroid = EMPTY
         self.names = EMPTY
-        self.main_names: np.ndarray = EMPTY.keys
+        self.main_names = EMPTY
         self.max_name_weight = 0.0
         self.first_names: Weights | None = None
-        self.figures: np.ndarray = EMPTY.keys
+        self.figures = EMPTY
         self.headline = EMPTY
         self.latest_years: list[int] = []
+        self.typical_year: int | None = None
         self.lead_years: frozenset[int] = frozenset()
         self.earliest: datetime | None = None
         self.latest: datetime | None = None
@@ -198,11 +209,12 @@ class StoryProfile:
         self.centroid = self.centroid.merged(report.terms, CENTROID_TERMS)
         self._grow_names(report)
         if len(self.figures) < PROFILE_FIGURES:
-            more = report.figures[: PROFILE_FIGURES - len(self.figures)]
-            self.figures = np.union1d(self.figures, more)
+            more = report.figures.keys[: PROFILE_FIGURES - len(self.figures)]
+            self.figures = Weights.of_keys(np.union1d(self.figures.keys, more))
         self.headline = self.headline.merged(report.headline, PROFILE_HEADLINE)
         if report.years:
             self.latest_years = [*self.latest_years, max(report.years)][-PROFILE_YEARS:]
+            self.typical_year = statistics.median_low(self.latest_years)
         self.lead_years |= report.lead_years
         if report.published is not None:
             self.earliest = min(filter(None, [self.earliest, report.published]))
@@ -218,8 +230,8 @@ class StoryProfile:
     def _grow_names(self, report: ReportKeys) -> None:
         if self.first_names is None:
             self.first_names = report.names
-        lead = Weights(report.lead, np.full(len(report.lead), LEAD_NAME_WEIGHT))
+        lead = Weights(report.lead.keys, np.full(len(report.lead), LEAD_NAME_WEIGHT))
         mentioned = self.names.merged(report.names, PROFILE_NAMES)
         self.names = mentioned.merged(lead, PROFILE_NAMES + len(lead))
-        self.main_names = self.names.main(MAIN_NAMES)
+        self.main_names = Weights.of_keys(np.sort(self.names.main(MAIN_NAMES)))
         self.max_name_weight = float(self.names.values.max()) if len(self.names) else 0.0
