@@ -58,7 +58,7 @@ FEATURES = (
 # One weight per feature, then the intercept (see the module docstring).
 # fmt: off
 WEIGHTS = (
-    4.342, 1.473, 2.296, 1.834, 1.536, 0.345, 1.729, -1.076, -1.969, -1.056, 1.403, 1.932, 0.24, -5.994,
+    4.429, 1.558, 2.394, 1.795, 1.36, 0.337, 1.707, -1.077, -1.986, -1.063, 1.293, 1.933, 0.251, -5.956,
 )
 # fmt: on
 MAX_YEAR_GAP = 3
