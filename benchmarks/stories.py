@@ -41,8 +41,8 @@ import numpy as np
 from core.settings import StorySettings
 from extractors.plaintext import extract_text
 from topics.clustering import JoinScore, StoryReport, cluster, story_report
-from topics.joining import FEATURES, WEIGHTS, cosine_score, fit_join_model, join_features, join_probability
-from topics.profiles import StoryProfile
+from topics.joining import FEATURES, WEIGHTS, cosine_score, fit_join_model, join_probabilities, joint_features
+from topics.profiles import ReportKeys, StoryProfile
 from topics.stories import DEFAULT_MIN_SIMILARITY
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/stories"
@@ -102,13 +102,14 @@ def gold_pairs(data: LabelledSet, keep: Sequence[int]) -> tuple[list[list[float]
     features: list[list[float]] = []
     joined: list[bool] = []
     for i in keep:
-        report = data.reports[i]
-        for story, profile in profiles.items():
-            if profile.admits(report.published, WINDOW) and any(
-                term in profile.centroid for term in report.terms
-            ):
-                features.append(join_features(report, profile))
-                joined.append(story == data.gold[i])
+        report = ReportKeys.of(data.reports[i])
+        admitted = [(story, p) for story, p in profiles.items() if p.admits(report.published, WINDOW)]
+        if admitted:
+            rows = joint_features(report, [profile for _, profile in admitted])
+            for (story, _), row in zip(admitted, rows.tolist(), strict=True):
+                if row[0] > 0:  # shares a term with the story, as the index's candidates do
+                    features.append(row)
+                    joined.append(story == data.gold[i])
         profiles.setdefault(data.gold[i], StoryProfile()).grow(report)
     return features, joined
 
@@ -127,7 +128,7 @@ def fit(sets: Sequence[LabelledSet], *, without_fold: int | None = None) -> tupl
 
 def weighted_score(weights: Sequence[float]) -> JoinScore:
     """A join score with other weights than the stored ones (for cross-validation)."""
-    return lambda report, story: join_probability(join_features(report, story), weights)
+    return lambda report, stories: join_probabilities(joint_features(report, stories), weights)
 
 
 def run_cluster(

@@ -101,13 +101,13 @@ def _story_index(
         for stored in articles.recent_reports(
             session=session, active_since=active_since, after_id=index.last_article_id
         ):
-            index.add(stored.article_id, stored.story_id, _report_of(stored), stored.first_seen_at)
+            index.add(stored.article_id, stored.story_id, report_of_stored(stored), stored.first_seen_at)
         index.evict(now)
         yield index
         _INDEXES[key] = index
 
 
-def _report_of(stored: articles.StoredReport) -> StoryReport:
+def report_of_stored(stored: articles.StoredReport) -> StoryReport:
     """A stored article as the story index saw it when it was stored."""
     marks = EventMarks.from_json(stored.marks)
     return StoryReport(stored.terms, stored.entities, stored.minhash, stored.published, marks)

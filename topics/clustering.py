@@ -5,41 +5,46 @@ compared with a few candidate stories only:
 
 1. a near duplicate (``topics.near_duplicates``) of a stored report joins that report's story;
 2. otherwise the stories sharing its heaviest terms are found through an inverted index
-   (term -> stories), skipping terms so common that their lists exceed ``POSTING_CAP``;
+   (term -> stories, compact arrays), skipping terms so common that their lists exceed
+   ``POSTING_CAP``;
 3. the ``CANDIDATES`` best of those whose span of dates admits the article are scored by the
    join model (``topics.joining``: text, names, figures, years, dates), and the most probable
    story at or above ``join_threshold`` wins.
 
-So the cost of an assignment depends on the article and ``CANDIDATES``, not on how many
-stories are stored, and memory is bounded: stories that saw no report within the window, and
-the oldest ones beyond ``max_stories``, are evicted with their postings and signatures.
+So the cost of an assignment depends on the article, ``POSTING_CAP`` and ``CANDIDATES``, not on
+how many stories are stored, and memory is bounded: stories that saw no report within the
+window, and the oldest ones beyond ``max_stories``, are evicted with their signatures. Posting
+lists are append-only arrays: a term a story dropped, or an evicted story, stays listed until
+the lists are rebuilt, which happens once they hold twice as many entries as the live profiles.
 The index holds no session: flows/ loads recent reports into it and persists what it decides.
 """
 
 from __future__ import annotations
 
-import heapq
+from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from topics.joining import join_features, join_probability
+import numpy as np
+
+from topics.joining import join_probabilities, joint_features
 from topics.near_duplicates import NearDuplicateIndex
-from topics.profiles import StoryProfile, StoryReport, story_report
+from topics.profiles import ReportKeys, StoryProfile, StoryReport, Weights, story_report
 
 __all__ = ["Assignment", "JoinScore", "StoryIndex", "StoryReport", "cluster", "model_score", "story_report"]
 
 QUERY_TERMS = 20
-CANDIDATES = 25
-POSTING_CAP = 5_000
-# How much a report belongs to a story, from 0 to 1; compared with the index's threshold.
-JoinScore = Callable[[StoryReport, StoryProfile], float]
+CANDIDATES = 12
+POSTING_CAP = 2_000
+# How much a report belongs to each of some stories, from 0 to 1; compared with the threshold.
+JoinScore = Callable[[ReportKeys, Sequence[StoryProfile]], np.ndarray]
 
 
-def model_score(report: StoryReport, story: StoryProfile) -> float:
-    """The join model's probability that ``report`` tells ``story``'s event."""
-    return join_probability(join_features(report, story))
+def model_score(report: ReportKeys, stories: Sequence[StoryProfile]) -> np.ndarray:
+    """The join model's probability that ``report`` tells each story's event."""
+    return join_probabilities(joint_features(report, stories))
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +81,11 @@ class StoryIndex:
         self.score = score
         self.copies = NearDuplicateIndex(threshold=near_duplicate)
         self.stories: OrderedDict[int, _Story] = OrderedDict()  # least recently grown first
-        self.postings: dict[str, set[int]] = {}
+        self.postings: dict[int, array[int]] = {}  # term hash -> story ids, append-only
+        self.posted = 0  # entries in the posting lists, live or not
         self.story_of: dict[int, int] = {}  # article id -> story id, for near duplicates
         self.last_article_id = 0
+        self._last: tuple[StoryReport, ReportKeys] | None = None
 
     def __len__(self) -> int:
         return len(self.stories)
@@ -90,24 +97,26 @@ class StoryIndex:
             story_id = self.story_of[original]
             if self.stories[story_id].profile.admits(report.published, self.window):
                 return Assignment(story_id, 1.0, original)
-        best_id, best = None, self.join_threshold
-        for story_id in self._candidates(report.terms):
-            profile = self.stories[story_id].profile
-            if not profile.admits(report.published, self.window):
-                continue
-            score = self.score(report, profile)
-            if score > best or (best_id is None and score >= best):
-                best_id, best = story_id, score
-        return Assignment(best_id, best if best_id is not None else 0.0, original)
+        keys = self._keys_of(report)
+        candidates = [
+            (story_id, self.stories[story_id].profile)
+            for story_id in self._candidates(keys.terms)
+            if self.stories[story_id].profile.admits(report.published, self.window)
+        ]
+        if not candidates:
+            return Assignment(None, 0.0, original)
+        scores = self.score(keys, [profile for _, profile in candidates])
+        best = int(np.argmax(scores))  # the first of equals: candidates come best-shared first
+        if scores[best] < self.join_threshold:
+            return Assignment(None, 0.0, original)
+        return Assignment(candidates[best][0], float(scores[best]), original)
 
     def add(self, article_id: int, story_id: int, report: StoryReport, seen_at: datetime) -> None:
         """Record a stored report of ``story_id`` (new or existing), seen at ``seen_at``."""
         story = self.stories.get(story_id) or _Story()
-        gained, dropped = story.profile.grow(report)
-        for term in gained:
-            self.postings.setdefault(term, set()).add(story_id)
-        for term in dropped:
-            self._unpost(term, story_id)
+        for term in story.profile.grow(self._keys_of(report)).tolist():
+            self.postings.setdefault(term, array("q")).append(story_id)
+            self.posted += 1
         story.last_seen = max(filter(None, [story.last_seen, seen_at]))
         story.article_ids.append(article_id)
         self.stories[story_id] = story
@@ -127,33 +136,58 @@ class StoryIndex:
                 break
             self._forget(story_id, story)
             evicted += 1
+        if evicted and self.posted > 2 * sum(len(s.profile.centroid) for s in self.stories.values()):
+            self._repost()
         return evicted
 
-    def _candidates(self, terms: Mapping[str, float]) -> list[int]:
-        """The stories sharing the most weight of the article's heaviest terms."""
-        shared: dict[int, float] = {}
-        for term, weight in heapq.nlargest(QUERY_TERMS, terms.items(), key=lambda item: item[1]):
+    def _keys_of(self, report: StoryReport) -> ReportKeys:
+        """The arrays of ``report``, computed once for its ``assign`` and ``add``."""
+        if self._last is None or self._last[0] is not report:
+            self._last = (report, ReportKeys.of(report))
+        return self._last[1]
+
+    def _candidates(self, terms: Weights) -> list[int]:
+        """The live stories sharing the most weight of the article's heaviest terms."""
+        heaviest = np.argsort(-terms.values)[:QUERY_TERMS]
+        lists, weights = [], []
+        for term, weight in zip(terms.keys[heaviest].tolist(), terms.values[heaviest].tolist(), strict=True):
             stories = self.postings.get(term)
-            if not stories or len(stories) > POSTING_CAP:
-                continue
-            for story_id in stories:
-                shared[story_id] = shared.get(story_id, 0.0) + weight
-        return heapq.nlargest(CANDIDATES, shared, key=shared.__getitem__)
+            if stories is not None and len(stories) <= POSTING_CAP:
+                lists.append(np.frombuffer(stories, dtype=np.int64).copy())
+                weights.append(np.full(len(stories), weight))
+        if not lists:
+            return []
+        ids, inverse = np.unique(np.concatenate(lists), return_inverse=True)
+        shared = np.bincount(inverse, weights=np.concatenate(weights))
+        wanted = CANDIDATES
+        while True:  # evicted stories may still be listed: look further until enough are live
+            top = _heaviest(shared, wanted)
+            live = [story_id for story_id in ids[top].tolist() if story_id in self.stories]
+            if len(live) >= CANDIDATES or len(top) == len(ids):
+                return live[:CANDIDATES]
+            wanted *= 4
 
     def _forget(self, story_id: int, story: _Story) -> None:
-        for term in story.profile.centroid:
-            self._unpost(term, story_id)
         for article_id in story.article_ids:
             self.copies.remove(article_id)
             self.story_of.pop(article_id, None)
         del self.stories[story_id]
 
-    def _unpost(self, term: str, story_id: int) -> None:
-        stories = self.postings.get(term)
-        if stories is not None:
-            stories.discard(story_id)
-            if not stories:
-                del self.postings[term]
+    def _repost(self) -> None:
+        """Rebuild the posting lists from the live profiles, dropping stale entries."""
+        self.postings, self.posted = {}, 0
+        for story_id, story in self.stories.items():
+            for term in story.profile.centroid.keys.tolist():
+                self.postings.setdefault(term, array("q")).append(story_id)
+                self.posted += 1
+
+
+def _heaviest(values: np.ndarray, count: int) -> np.ndarray:
+    """Indices of the ``count`` largest ``values``, largest first."""
+    if len(values) > count:
+        top = np.argpartition(-values, count - 1)[:count]
+        return top[np.argsort(-values[top], kind="stable")]
+    return np.argsort(-values, kind="stable")
 
 
 def cluster(

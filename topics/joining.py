@@ -34,12 +34,11 @@ stories are years apart, it would teach the model that "same day" means "same st
 from __future__ import annotations
 
 import math
-import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from topics.profiles import StoryProfile, StoryReport
+from topics.profiles import ReportKeys, StoryProfile, Weights
 
 FEATURES = (
     "cosine",
@@ -57,23 +56,11 @@ FEATURES = (
     "cosine_x_names",
 )
 # One weight per feature, then the intercept (see the module docstring).
+# fmt: off
 WEIGHTS = (
-    4.352,
-    1.371,
-    2.3,
-    1.763,
-    1.684,
-    0.368,
-    1.693,
-    -1.095,
-    -1.97,
-    -1.027,
-    1.512,
-    1.886,
-    0.224,
-    -5.98,
+    4.429, 1.558, 2.394, 1.795, 1.36, 0.337, 1.707, -1.077, -1.986, -1.063, 1.293, 1.933, 0.251, -5.956,
 )
-MAIN_NAMES = 5
+# fmt: on
 MAX_YEAR_GAP = 3
 
 
@@ -83,31 +70,102 @@ def join_probability(features: Sequence[float], weights: Sequence[float] = WEIGH
     return 1.0 / (1.0 + math.exp(-logit))
 
 
-def join_features(report: StoryReport, story: StoryProfile) -> list[float]:
+def join_probabilities(features: np.ndarray, weights: Sequence[float] = WEIGHTS) -> np.ndarray:
+    """``join_probability`` of each row of ``features``."""
+    coefficients = np.asarray(weights, dtype=np.float64)
+    return np.asarray(1.0 / (1.0 + np.exp(-(features @ coefficients[:-1] + coefficients[-1]))))
+
+
+def join_features(report: ReportKeys, story: StoryProfile) -> list[float]:
     """The features of ``report`` against ``story``, in the order of ``FEATURES``."""
-    marks, names = report.marks, story.names
-    year_gap, years_missing = _year_gap(marks.years, story.latest_years)
-    features = [
-        story.cosine(report.terms),
-        _share_known(report.entities, names, empty=1.0),
-        _cosine(marks.names, names),
-        _share_known(_main(names), marks.names, empty=0.5),
-        _share_known(_main(marks.names), names, empty=1.0),
-        _top_name_weight(marks.names, names),
-        _share_known(marks.figures, story.figures, empty=0.5) if story.figures else 0.5,
-        year_gap,
-        years_missing,
-        float(bool(marks.lead_years and story.lead_years and not marks.lead_years & story.lead_years)),
-        _cosine(dict.fromkeys(marks.headline, 1.0), story.headline),
-        _cosine(marks.names, story.first_names),
+    return [float(x) for x in joint_features(report, [story])[0]]
+
+
+def joint_features(report: ReportKeys, stories: Sequence[StoryProfile]) -> np.ndarray:
+    """The features of ``report`` against each of ``stories`` (one row each), computed together:
+    each comparison is one numpy pass over the stories' concatenated arrays."""
+    names = _Stack([story.names for story in stories])
+    cosine = _Stack([story.centroid for story in stories]).find(report.terms).cosine()
+    name_cosine = names.find(report.names).cosine()
+    max_weights = np.array([story.max_name_weight or 1.0 for story in stories])
+    main_sizes = np.array([len(story.main_names) for story in stories], dtype=np.float64)
+    main_named = _Stack([story.main_names for story in stories]).find(report.names).held()
+    figures = np.array([len(story.figures) for story in stories])
+    figures_held = _Stack([story.figures for story in stories]).find(report.figures).held()
+    first = _Stack([story.first_names or story.names for story in stories])
+    years = np.array([_year_gap(report.years, story.typical_year) for story in stories])
+    columns = [
+        cosine,
+        _share(names.find(report.lead).held(), len(report.lead), empty=1.0),
+        name_cosine,
+        np.where(main_sizes > 0, main_named / np.maximum(main_sizes, 1), 0.5),
+        _share(names.find(report.main_names).held(), len(report.main_names), empty=1.0),
+        names.find(report.top_name).dot() / max_weights
+        if len(report.top_name)
+        else np.full(len(stories), 0.5),
+        np.where(figures > 0, _share(figures_held, len(report.figures), empty=0.5), 0.5),
+        years[:, 0],
+        years[:, 1],
+        np.array([_lead_year_conflict(report, story) for story in stories], dtype=np.float64),
+        _Stack([story.headline for story in stories]).find(report.headline).cosine(),
+        first.find(report.names).cosine(),
+        cosine * name_cosine,
     ]
-    features.append(features[0] * features[2])
-    return features
+    return np.column_stack(columns)
 
 
-def cosine_score(report: StoryReport, story: StoryProfile) -> float:
-    """The baseline: the plain cosine of the report's term vector with the story's centroid."""
-    return story.cosine(report.terms)
+class _Stack:
+    """Several stories' arrays of one kind, concatenated, with the story each entry belongs to."""
+
+    def __init__(self, parts: Sequence[Weights]) -> None:
+        self.count = len(parts)
+        self.norms = np.array([part.norm for part in parts])
+        self.keys = np.concatenate([part.keys for part in parts])
+        self.values = np.concatenate([part.values for part in parts])
+        self.owner = np.repeat(np.arange(len(parts)), [len(part.keys) for part in parts])
+
+    def find(self, query: Weights) -> _Found:
+        """Which entries ``query`` holds too, with the products of both weights."""
+        if not len(query.keys) or not len(self.keys):
+            return _Found(self, self.owner[:0], np.zeros(0), query.norm)
+        at = np.minimum(np.searchsorted(query.keys, self.keys), len(query.keys) - 1)
+        hit = query.keys[at] == self.keys
+        return _Found(self, self.owner[hit], self.values[hit] * query.values[at[hit]], query.norm)
+
+
+class _Found:
+    """The words of a query found in each story of a ``_Stack``."""
+
+    def __init__(self, stack: _Stack, owner: np.ndarray, products: np.ndarray, query_norm: float) -> None:
+        self.count, self.owner, self.products = stack.count, owner, products
+        self.norms = stack.norms * query_norm
+
+    def held(self) -> np.ndarray:
+        """How many of the query's words each story holds."""
+        return np.bincount(self.owner, minlength=self.count).astype(np.float64)
+
+    def dot(self) -> np.ndarray:
+        """Each story's dot product with the query."""
+        return np.bincount(self.owner, weights=self.products, minlength=self.count)
+
+    def cosine(self) -> np.ndarray:
+        """Each story's cosine with the query; 0.0 where either is empty."""
+        cosine: np.ndarray = np.divide(self.dot(), self.norms, out=np.zeros(self.count), where=self.norms > 0)
+        return cosine
+
+
+def _share(held: np.ndarray, size: int, *, empty: float) -> np.ndarray:
+    return held / size if size else np.full(len(held), empty)
+
+
+def _lead_year_conflict(report: ReportKeys, story: StoryProfile) -> float:
+    """1.0 when both have dateline years and share none."""
+    return float(bool(report.lead_years and story.lead_years and not report.lead_years & story.lead_years))
+
+
+def cosine_score(report: ReportKeys, stories: Sequence[StoryProfile]) -> np.ndarray:
+    """The baseline: the plain cosine of the report's term vector with each story's centroid."""
+    return _Stack([story.centroid for story in stories]).find(report.terms).cosine()
 
 
 def fit_join_model(features: np.ndarray, joined: np.ndarray, *, l2: float = 1.0) -> tuple[float, ...]:
@@ -126,35 +184,8 @@ def fit_join_model(features: np.ndarray, joined: np.ndarray, *, l2: float = 1.0)
     return tuple(round(float(w), 3) for w in weights)
 
 
-def _share_known(items: Iterable[str], known: Mapping[str, float] | set[str], *, empty: float) -> float:
-    listed = list(items)
-    if not listed:
-        return empty
-    return sum(1 for item in listed if item in known) / len(listed)
-
-
-def _main(names: Mapping[str, float]) -> list[str]:
-    return sorted(names, key=lambda name: (-names[name], name))[:MAIN_NAMES]
-
-
-def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    if len(b) < len(a):
-        a, b = b, a
-    dot = sum(weight * b.get(name, 0.0) for name, weight in a.items())
-    norms = math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in b.values()))
-    return dot / norms if norms else 0.0
-
-
-def _top_name_weight(report_names: Mapping[str, float], story_names: Mapping[str, float]) -> float:
-    if not report_names or not story_names:
-        return 0.5
-    top = max(report_names, key=lambda name: (report_names[name], name))
-    return story_names.get(top, 0.0) / max(story_names.values())
-
-
-def _year_gap(years: Iterable[int], story_years: Sequence[int]) -> tuple[float, float]:
-    """Years between the report's latest year and the story's median latest year, and missingness."""
-    listed = list(years)
-    if not listed or not story_years:
+def _year_gap(years: frozenset[int], typical: int | None) -> tuple[float, float]:
+    """Years between the report's latest year and the story's typical one (capped), and missingness."""
+    if not years or typical is None:
         return 0.0, 1.0
-    return float(min(abs(max(listed) - statistics.median_low(story_years)), MAX_YEAR_GAP)), 0.0
+    return float(min(abs(max(years) - typical), MAX_YEAR_GAP)), 0.0

@@ -2,20 +2,26 @@
 
 A ``StoryReport`` is an article reduced to what clustering needs: its term vector
 (``topics.stories.story_terms``), its lead names, its event marks (``topics.marks``), its MinHash
-signature and its publication date. A ``StoryProfile`` is what a story keeps of its reports,
-with a fixed size whatever their number: the ``CENTROID_TERMS`` heaviest terms of their summed
-vectors, the ``PROFILE_NAMES`` most mentioned names (plus every lead name), up to
-``PROFILE_FIGURES`` figures, the latest year each of its last ``PROFILE_YEARS`` reports
-mentioned, the years of their datelines and the span of their publication dates.
+signature and its publication date. It is plain data, stored as JSON with the article.
+
+``ReportKeys`` is the same report as numpy arrays, and a ``StoryProfile`` is what a story keeps of
+its reports, with a fixed size whatever their number: the ``CENTROID_TERMS`` heaviest terms of
+their summed vectors, the ``PROFILE_NAMES`` most mentioned names (plus the newest lead names),
+those of its first report, up to ``PROFILE_FIGURES`` figures, its headline words, the latest
+year each of its last ``PROFILE_YEARS`` reports mentioned, the years of their datelines and the
+span of their publication dates. Words are kept as sorted arrays of their 64-bit hashes
+(Python's ``hash``, stable within a process; profiles are rebuilt from storage at start) with
+float32 weights: about 2 KiB a story, where dictionaries of strings took 13.
 """
 
 from __future__ import annotations
 
-import heapq
-import math
-from collections.abc import Mapping
+import statistics
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+import numpy as np
 
 from topics.marks import EventMarks, event_marks
 from topics.near_duplicates import Signature, minhash_words
@@ -25,8 +31,9 @@ from topics.text import tokenize
 CENTROID_TERMS = 80
 PROFILE_NAMES = 40
 PROFILE_FIGURES = 60
-PROFILE_YEARS = 16
 PROFILE_HEADLINE = 40
+PROFILE_YEARS = 16
+MAIN_NAMES = 5
 # A lead name the story knows only from a lead counts as known, but adds (almost) no weight.
 LEAD_NAME_WEIGHT = 1e-4
 
@@ -54,84 +61,177 @@ def story_report(title: str | None, text: str, published: datetime | None) -> St
     )
 
 
-@dataclass(slots=True)
+class Weights:
+    """Words as sorted int64 hashes with float32 weights, and their L2 norm."""
+
+    __slots__ = ("keys", "norm", "values")
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
+        order = np.argsort(keys, kind="stable")
+        self.keys: np.ndarray = keys[order]
+        self.values: np.ndarray = values[order].astype(np.float32)
+        self.norm = float(np.sqrt(np.dot(self.values, self.values))) if len(self.values) else 0.0
+
+    @classmethod
+    def of(cls, weights: Mapping[str, float] | Iterable[str], weight: float = 1.0) -> Weights:
+        """Weights of a mapping, or ``weight`` for each word of an iterable."""
+        words = list(weights)
+        keys = np.fromiter(map(hash, words), dtype=np.int64, count=len(words))
+        if isinstance(weights, Mapping):
+            values = np.fromiter(weights.values(), dtype=np.float64, count=len(words))
+        else:
+            values = np.full(len(words), weight)
+        return cls(keys, values)
+
+    @classmethod
+    def of_keys(cls, keys: np.ndarray) -> Weights:
+        """Weight 1.0 for each of ``keys``, already sorted and unique."""
+        made = cls.__new__(cls)
+        made.keys, made.values = keys, np.ones(len(keys), dtype=np.float32)
+        made.norm = float(np.sqrt(len(keys)))
+        return made
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def found(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each of ``keys``: whether it is held, and where (meaningful only where held)."""
+        if not len(self.keys) or not len(keys):
+            return np.zeros(len(keys), dtype=bool), np.zeros(len(keys), dtype=np.intp)
+        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return self.keys[at] == keys, at
+
+    def dot(self, other: Weights) -> float:
+        """The dot product with ``other``."""
+        held, at = self.found(other.keys)
+        return float(np.dot(other.values[held], self.values[at[held]]))
+
+    def cosine(self, other: Weights) -> float:
+        """The cosine with ``other``; 0.0 when either is empty."""
+        norms = self.norm * other.norm
+        return self.dot(other) / norms if norms else 0.0
+
+    def share_held(self, keys: np.ndarray, *, empty: float) -> float:
+        """The share of ``keys`` held; ``empty`` when there are none."""
+        if not len(keys):
+            return empty
+        return int(np.count_nonzero(self.found(keys)[0])) / len(keys)
+
+    def merged(self, other: Weights, limit: int) -> Weights:
+        """The sum of both, keeping the ``limit`` heaviest words."""
+        keys, inverse = np.unique(np.concatenate([self.keys, other.keys]), return_inverse=True)
+        values = np.bincount(inverse, weights=np.concatenate([self.values, other.values]))
+        if len(keys) > limit:
+            kept = np.argpartition(-values, limit - 1)[:limit]
+            keys, values = keys[kept], values[kept]
+        return Weights(keys, values)
+
+    def main(self, count: int) -> np.ndarray:
+        """The keys of the ``count`` heaviest words."""
+        if len(self.keys) <= count:
+            return self.keys
+        return self.keys[np.argpartition(-self.values, count - 1)[:count]]
+
+
+EMPTY = Weights(np.zeros(0, dtype=np.int64), np.zeros(0))
+
+
+@dataclass(frozen=True, slots=True)
+class ReportKeys:
+    """A report as arrays, computed once per report and compared with each candidate story."""
+
+    terms: Weights
+    lead: Weights
+    names: Weights
+    main_names: Weights
+    top_name: Weights  # the most mentioned name alone; empty without names
+    figures: Weights
+    headline: Weights
+    years: frozenset[int]
+    lead_years: frozenset[int]
+    published: datetime | None
+
+    @classmethod
+    def of(cls, report: StoryReport) -> ReportKeys:
+        """The arrays of ``report``."""
+        marks = report.marks
+        names = Weights.of(marks.names)
+        top = [max(marks.names, key=lambda name: (marks.names[name], name))] if marks.names else []
+        return cls(
+            Weights.of(report.terms),
+            Weights.of(report.entities),
+            names,
+            Weights.of_keys(np.sort(names.main(MAIN_NAMES))),
+            Weights.of(top),
+            Weights.of(marks.figures),
+            Weights.of(marks.headline),
+            marks.years,
+            marks.lead_years,
+            report.published,
+        )
+
+
 class StoryProfile:
     """A story's bounded summary of its reports (see the module docstring)."""
 
-    centroid: dict[str, float] = field(default_factory=dict)
-    norm: float = 0.0
-    names: dict[str, float] = field(default_factory=dict)
-    figures: set[str] = field(default_factory=set)
-    latest_years: list[int] = field(default_factory=list)
-    lead_years: set[int] = field(default_factory=set)
-    earliest: datetime | None = None
-    latest: datetime | None = None
-    headline: dict[str, float] = field(default_factory=dict)
-    first_names: dict[str, float] = field(default_factory=dict)
+    __slots__ = (
+        "centroid",
+        "earliest",
+        "figures",
+        "first_names",
+        "headline",
+        "latest",
+        "latest_years",
+        "lead_years",
+        "main_names",
+        "max_name_weight",
+        "names",
+        "typical_year",
+    )
 
-    def grow(self, report: StoryReport) -> tuple[set[str], set[str]]:
-        """Add ``report``; returns the centroid terms it gained and those it dropped."""
-        gained, dropped = self._grow_centroid(report.terms)
+    def __init__(self) -> None:
+        self.centroid = EMPTY
+        self.names = EMPTY
+        self.main_names = EMPTY
+        self.max_name_weight = 0.0
+        self.first_names: Weights | None = None
+        self.figures = EMPTY
+        self.headline = EMPTY
+        self.latest_years: list[int] = []
+        self.typical_year: int | None = None
+        self.lead_years: frozenset[int] = frozenset()
+        self.earliest: datetime | None = None
+        self.latest: datetime | None = None
+
+    def grow(self, report: ReportKeys) -> np.ndarray:
+        """Add ``report``; returns the keys of the centroid terms it gained."""
+        before = self.centroid.keys
+        self.centroid = self.centroid.merged(report.terms, CENTROID_TERMS)
         self._grow_names(report)
-        if not self.first_names:
-            self.first_names = dict(report.marks.names)
-        self._grow_headline(report.marks.headline)
-        marks = report.marks
         if len(self.figures) < PROFILE_FIGURES:
-            self.figures.update(sorted(marks.figures)[: PROFILE_FIGURES - len(self.figures)])
-        if marks.years:
-            self.latest_years = [*self.latest_years, max(marks.years)][-PROFILE_YEARS:]
-        self.lead_years.update(marks.lead_years)
+            more = report.figures.keys[: PROFILE_FIGURES - len(self.figures)]
+            self.figures = Weights.of_keys(np.union1d(self.figures.keys, more))
+        self.headline = self.headline.merged(report.headline, PROFILE_HEADLINE)
+        if report.years:
+            self.latest_years = [*self.latest_years, max(report.years)][-PROFILE_YEARS:]
+            self.typical_year = statistics.median_low(self.latest_years)
+        self.lead_years |= report.lead_years
         if report.published is not None:
             self.earliest = min(filter(None, [self.earliest, report.published]))
             self.latest = max(filter(None, [self.latest, report.published]))
-        return gained, dropped
+        return np.setdiff1d(self.centroid.keys, before, assume_unique=True)
 
     def admits(self, published: datetime | None, window: timedelta) -> bool:
         """Whether a report of ``published`` may join: undated reports and stories always may."""
-        return self.days_outside(published) * timedelta(days=1) <= window
-
-    def days_outside(self, published: datetime | None) -> float:
-        """Days between ``published`` and the story's span of dates; 0.0 inside it or when undated."""
         if published is None or self.earliest is None or self.latest is None:
-            return 0.0
-        if published < self.earliest:
-            return (self.earliest - published) / timedelta(days=1)
-        return max(0.0, (published - self.latest) / timedelta(days=1))
+            return True
+        return self.earliest - window <= published <= self.latest + window
 
-    def cosine(self, terms: Mapping[str, float]) -> float:
-        """The cosine of a report's (unit) vector with the centroid."""
-        if self.norm == 0.0:
-            return 0.0
-        centroid = self.centroid
-        return sum(weight * centroid.get(term, 0.0) for term, weight in terms.items()) / self.norm
-
-    def _grow_centroid(self, terms: Mapping[str, float]) -> tuple[set[str], set[str]]:
-        centroid = self.centroid
-        gained = {term for term in terms if term not in centroid}
-        for term, weight in terms.items():
-            centroid[term] = centroid.get(term, 0.0) + weight
-        dropped: set[str] = set()
-        if len(centroid) > CENTROID_TERMS:
-            kept = dict(heapq.nlargest(CENTROID_TERMS, centroid.items(), key=lambda item: item[1]))
-            dropped = centroid.keys() - kept.keys()
-            self.centroid = kept
-        self.norm = math.sqrt(sum(weight * weight for weight in self.centroid.values()))
-        return gained - dropped, dropped - gained
-
-    def _grow_headline(self, words: frozenset[str]) -> None:
-        headline = self.headline
-        for word in words:
-            headline[word] = headline.get(word, 0.0) + 1.0
-        if len(headline) > PROFILE_HEADLINE:
-            self.headline = dict(heapq.nlargest(PROFILE_HEADLINE, headline.items(), key=lambda item: item[1]))
-
-    def _grow_names(self, report: StoryReport) -> None:
-        names = self.names
-        for name, share in report.marks.names.items():
-            names[name] = names.get(name, 0.0) + share
-        for name in report.entities:
-            names.setdefault(name, LEAD_NAME_WEIGHT)
-        if len(names) > PROFILE_NAMES + len(report.entities):
-            kept = heapq.nlargest(PROFILE_NAMES, names.items(), key=lambda item: item[1])
-            self.names = dict(kept) | {name: names[name] for name in report.entities}
+    def _grow_names(self, report: ReportKeys) -> None:
+        if self.first_names is None:
+            self.first_names = report.names
+        lead = Weights(report.lead.keys, np.full(len(report.lead), LEAD_NAME_WEIGHT))
+        mentioned = self.names.merged(report.names, PROFILE_NAMES)
+        self.names = mentioned.merged(lead, PROFILE_NAMES + len(lead))
+        self.main_names = Weights.of_keys(np.sort(self.names.main(MAIN_NAMES)))
+        self.max_name_weight = float(self.names.values.max()) if len(self.names) else 0.0

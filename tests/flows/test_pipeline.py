@@ -25,8 +25,11 @@ from flows.pipeline import (
     ingest_source,
     sync_watchlist,
 )
+from flows.storing import report_of_stored
+from storage import articles
 from storage.models import Alert, Article, ArticleAlias, IngestFailure, Source, Story, TopicMatch
 from tests.conftest import SAMPLES, SEED_000, SEED_001
+from topics.clustering import story_report
 
 QUERY = '(Lebanon OR Hezbollah OR Beirut) AND (ceasefire OR truce OR "Resolution 1701")'
 BOILERPLATE = ("Avatar", "Leave a Reply", "Required fields", "Liyana Parker", "Lorem ipsum")
@@ -145,6 +148,19 @@ def test_related_reports_of_other_events_form_their_own_stories(engine: Engine) 
     }
     assert run.outcomes[0].matches == 3  # the seeds and the truce report; the Gaza report does not match
     assert run.delivery.sent == 2 and run.printed.count("[Lebanon ceasefire]") == 2
+
+
+def test_a_story_index_reloaded_from_storage_sees_every_report_as_ingest_computed_it(engine: Engine) -> None:
+    _run(engine, _watchlist(SAMPLES / "reports"), deliver=False)
+    rows = {row.id: row for row in _all(engine, Article)}
+    with Session(engine) as session:
+        stored = articles.recent_reports(session=session, active_since=datetime(2000, 1, 1, tzinfo=UTC))
+    assert sorted(report.article_id for report in stored) == sorted(rows)
+    for report in stored:
+        row = rows[report.article_id]
+        reloaded = report_of_stored(report)
+        assert reloaded == story_report(row.title, row.text, row.published_at)
+        assert reloaded.entities and reloaded.signature and reloaded.marks.names
 
 
 def test_an_exact_copy_is_stored_once_as_an_alias(engine: Engine, inbox: Path) -> None:
