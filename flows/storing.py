@@ -7,6 +7,7 @@ the same items again.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from alerts.redaction import redact
 from core.records import ExtractedArticle, SourceFailure, SourceRead
 from core.settings import StorySettings
 from flows.alerting import record_topic_hit
@@ -36,8 +38,8 @@ def store_read(
     now: datetime,
 ) -> SourceOutcome:
     """Store a source's articles, matches, alerts and cursor in one transaction."""
-    failures = [*read.failures, *extraction_failures]
-    failed = {failure.location for failure in failures}
+    failed = {failure.location for failure in (*read.failures, *extraction_failures)}
+    failures = [_masked(failure) for failure in (*read.failures, *extraction_failures)]
     outcome = SourceOutcome(read.source, unchanged=read.unchanged, failures=failures)
     with transaction(engine) as session:
         source = session.exec(select(Source).where(Source.name == read.source)).one()
@@ -49,13 +51,18 @@ def store_read(
         catalog.resolve_item_failures(
             session=session,
             source_id=id_of(source),
-            locations=[a.location for a in extracted],
+            locations=[redact(a.location) for a in extracted],
             now=now,
         )
         catalog.record_source_success(
             session=session, source=source, now=now, cursor=cursor, failed_items=len(failures)
         )
     return outcome
+
+
+def _masked(failure: SourceFailure) -> SourceFailure:
+    """The failure as it is recorded and reported: credentials in its URL and message masked (R9)."""
+    return dataclasses.replace(failure, location=redact(failure.location), message=redact(failure.message))
 
 
 def store_quiet_reads(engine: Engine, reads: Sequence[tuple[SourceRead, datetime]]) -> list[SourceOutcome]:
