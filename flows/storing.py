@@ -17,13 +17,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from alerts.redaction import redact
-from core.records import ExtractedArticle, SourceFailure, SourceRead
+from core.records import ExtractedArticle, SourceFailure, SourceRead, TopicHit
 from core.settings import StorySettings
 from flows.alerting import record_topic_hit
 from flows.outcomes import NewArticle, SourceOutcome
 from storage import articles, catalog, revisions
 from storage.engine import transaction
-from storage.models import Source, Story, id_of
+from storage.models import Article, Source, Story, id_of
 from topics.clustering import StoryIndex, StoryReport, story_report
 from topics.matcher import TopicMatcher
 
@@ -134,8 +134,13 @@ def _store_article(
         session=session, identity=identity, content_hash=extracted.content_hash
     )
     if duplicate is not None:
-        if extracted.revisable and duplicate.identity == identity:  # a watched page changed (issue 3)
-            revisions.add_revision(session=session, article=duplicate, extracted=extracted, now=now)
+        revised = (  # a watched page changed (issue 3): a new revision of the same article
+            extracted.revisable
+            and duplicate.identity == identity
+            and revisions.add_revision(session=session, article=duplicate, extracted=extracted, now=now)
+        )
+        if revised:
+            _match_revision(session, source, duplicate, extracted, matcher, outcome, now)
         articles.add_alias(session=session, article=duplicate, location=extracted.location, now=now)
         outcome.duplicates += 1
         return
@@ -158,17 +163,46 @@ def _store_article(
     story_index.add(id_of(article), story_id, report, now)
     if assignment.near_duplicate_of is not None:
         outcome.near_duplicates += 1
-    hits = matcher.match(
+    hits = _topic_hits(matcher, extracted, source)
+    for hit in hits:
+        outcome.alerts_enqueued += record_topic_hit(session, article, story_id, hit, now)
+    outcome.new.append(_new_article(article, story_id, tuple(hit.topic for hit in hits)))
+
+
+def _match_revision(
+    session: Session,
+    source: Source,
+    article: Article,
+    revision: ExtractedArticle,
+    matcher: TopicMatcher,
+    outcome: SourceOutcome,
+    now: datetime,
+) -> None:
+    """Match a watched page's new revision: a topic it matches for the first time records its match
+    and alerts as the topic's mode says (once per story for per-story topics); topics the article
+    matched before are not told again."""
+    matched = articles.matched_topic_names(session=session, article_id=id_of(article))
+    hits = [hit for hit in _topic_hits(matcher, revision, source) if hit.topic not in matched]
+    story_id = article.story_id
+    assert story_id is not None  # a stored article always belongs to a story
+    for hit in hits:
+        outcome.alerts_enqueued += record_topic_hit(session, article, story_id, hit, now)
+    if hits:
+        outcome.revised.append(_new_article(article, story_id, tuple(hit.topic for hit in hits)))
+
+
+def _topic_hits(matcher: TopicMatcher, extracted: ExtractedArticle, source: Source) -> list[TopicHit]:
+    return matcher.match(
         title=extracted.title,
         text=extracted.text,
         source=extracted.site_name or source.name,
         lang=extracted.language,
     )
-    for hit in hits:
-        outcome.alerts_enqueued += record_topic_hit(session, article, story_id, hit, now)
-    topics = tuple(hit.topic for hit in hits)
-    outcome.new.append(
-        NewArticle(article.title, article.location, article.site_name, article.published_at, story_id, topics)
+
+
+def _new_article(article: Article, story_id: int, topics: tuple[str, ...]) -> NewArticle:
+    return NewArticle(
+        article.title, article.location, article.site_name, article.published_at, story_id, topics
     )
 
 
