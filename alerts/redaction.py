@@ -14,17 +14,27 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 MASK = "***"
 _SECRETS: set[str] = set()
 _LOCK = threading.Lock()
 _INSTALLED: list[Callable[..., logging.LogRecord]] = []
-# Credentials recognisable without being registered: Slack/Discord webhook paths, URL passwords,
-# bearer tokens and ``password=`` pairs.
+# A URL query parameter whose name says it holds a credential (``token``, ``api_key``,
+# ``access_token``, ``X-Amz-Signature``, ``client_secret`` …).
+_CREDENTIAL_PARAMETER = (
+    r"[\w.-]*?(?:token|key|secret|password|passwd|pwd|signature|sig|auth|credential|session)[\w.-]*"
+)
+_CREDENTIAL_NAME = re.compile(_CREDENTIAL_PARAMETER, re.IGNORECASE)
+# Credentials recognisable without being registered: Slack/Discord webhook paths, URL passwords
+# and user-only tokens (``https://TOKEN@host``), credential query parameters, bearer tokens and
+# ``password=`` pairs.
 _PATTERNS = (
     re.compile(r"(hooks\.slack\.com/(?:services|workflows|triggers)/)[^\s\"'<>]+"),
     re.compile(r"(discord(?:app)?\.com/api/webhooks/)[^\s\"'<>]+"),
     re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+(?=@)", re.IGNORECASE),
+    re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/\s:@]+(?=@)", re.IGNORECASE),
+    re.compile(rf"([?&;]{_CREDENTIAL_PARAMETER}=)[^&#\s\"'<>]+", re.IGNORECASE),
     re.compile(r"(\bBearer\s+)[A-Za-z0-9._~+/=-]+", re.IGNORECASE),
     re.compile(r"(\b(?:password|passwd|token|secret)=)[^&\s]+", re.IGNORECASE),
 )
@@ -37,6 +47,15 @@ def register_secrets(values: Iterable[str | None]) -> None:
         for value in values:
             if value and len(value) >= _MIN_SECRET_LENGTH:
                 _SECRETS.add(value)
+
+
+def url_secrets(url: str) -> list[str]:
+    """The credentials a URL carries: its userinfo password (or user-only token) and the values of
+    query parameters named like credentials; [] for a URL without any."""
+    parts = urlsplit(url)
+    found = [parts.password or parts.username]
+    found += [value for name, value in parse_qsl(parts.query) if _CREDENTIAL_NAME.fullmatch(name)]
+    return [value for value in found if value]
 
 
 def redact(text: str) -> str:

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 from sqlmodel import Session, col, select
 
+from alerts.redaction import redact
 from cli.common import console, open_engine, when
 from core.errors import ConfigurationError, FetchError
 from core.records import SourceRead
@@ -54,7 +55,7 @@ def sources_list() -> None:
                 str(source.last_http_status or "-"),
                 str(source.consecutive_failures),
                 when(source.next_poll_at),
-                "\n".join(f"{Path(f.location).name}: {f.reason}" for f in open_failures) or "-",
+                "\n".join(f"{redact(Path(f.location).name)}: {f.reason}" for f in open_failures) or "-",
             )
     console.print(table)
 
@@ -76,13 +77,13 @@ def sources_check(
         console.print(f"[red]configuration error:[/] {exc}")
         raise typer.Exit(2) from exc
     cursor = {} if fresh else _stored_cursor(name)
-    console.print(f"[bold]{spec.name}[/] ({spec.kind}) {spec.location}")
+    console.print(f"[bold]{spec.name}[/] ({spec.kind}) {redact(str(spec.location))}")
     try:
         read = read_source(spec, cursor, settings.http)
     except FetchError as exc:
         status = f" (HTTP {exc.status_code})" if exc.status_code else ""
         hint = f"; the server asks to wait {exc.retry_after_s:.0f} s" if exc.retry_after_s else ""
-        console.print(f"[red]failed[/]: {exc.reason}{status}: {exc}{hint}")
+        console.print(f"[red]failed[/]: {exc.reason}{status}: {redact(str(exc))}{hint}")
         raise typer.Exit(1) from exc
     _explain(read)
 
@@ -120,11 +121,13 @@ def _explain(read: SourceRead) -> None:
         published = f"{article.published:%Y-%m-%d %H:%M}" if article.published else "-"
         table.add_row(
             article.title or "-",
-            article.location,
+            redact(article.location),
             article.text_source,
             f"{published} ({article.published_source or '-'})",
             str(article.word_count),
         )
     console.print(table)
     for failure in (*read.failures, *failures):
-        console.print(f"[yellow]skipped[/] {failure.location}: {failure.reason} ({failure.message})")
+        console.print(
+            f"[yellow]skipped[/] {redact(failure.location)}: {failure.reason} ({redact(failure.message)})"
+        )

@@ -26,6 +26,7 @@ class SourceOutcome:
 
     source: str
     new: list[NewArticle] = field(default_factory=list)
+    revised: list[NewArticle] = field(default_factory=list)  # watched pages whose new text matched anew
     duplicates: int = 0
     near_duplicates: int = 0  # stored, flagged as copies of an earlier report
     unchanged: int = 0
@@ -36,7 +37,7 @@ class SourceOutcome:
     @property
     def matches(self) -> int:
         """How many (article, topic) matches this source produced."""
-        return sum(len(article.topics) for article in self.new)
+        return sum(len(article.topics) for article in (*self.new, *self.revised))
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from alerts.redaction import redact
 from core.errors import ConfigurationError, PipelineError, QuerySyntaxError, StorageError
 from core.settings import HttpSettings, StorySettings
 from core.watchlist import SourceSpec, TopicSpec, Watchlist, parse_duration
@@ -83,7 +84,7 @@ def _sync_watchlist_once(engine: Engine, watchlist: Watchlist) -> None:
                 session=session,
                 name=source.name,
                 kind=source.kind,
-                location=str(source.location),
+                location=redact(str(source.location)),  # a URL's credentials stay in the watchlist
                 every_seconds=parse_duration(source.every),
             )
         for topic in watchlist.topics:
@@ -125,18 +126,19 @@ def load_cursors(engine: Engine, names: Iterable[str]) -> dict[str, dict[str, An
 def record_failed_source(engine: Engine, name: str, exc: PipelineError, now: datetime) -> SourceOutcome:
     """Record that source ``name`` failed as a whole (health, backoff, Retry-After); its outcome."""
     LOGGER.warning("source %s failed: %s (%s)", name, exc, exc.reason)
+    error = redact(f"{exc.reason}: {exc}")  # the error may quote the source's URL and its credentials
     with transaction(engine) as session:
         source = session.exec(select(Source).where(Source.name == name)).one()
         catalog.record_source_failure(
             session=session,
             source=source,
             now=now,
-            error=f"{exc.reason}: {exc}",
+            error=error,
             error_class=exc.reason,
             http_status=getattr(exc, "status_code", None),
             retry_after_s=getattr(exc, "retry_after_s", None),
         )
-    return SourceOutcome(name, error=f"{exc.reason}: {exc}")
+    return SourceOutcome(name, error=error)
 
 
 def claim_sources(

@@ -60,7 +60,7 @@ def source_health_rows(engine: Engine) -> list[dict[str, str]]:
 def emit_match_events(summary: RunSummary) -> int:
     """One ``newswatch.topic.matched`` event per (article, topic); returns how many were emitted."""
     emitted = 0
-    for article in summary.new_articles:
+    for article in summary.matched_articles:
         for topic in article.topics:
             emit_event(
                 event=MATCH_EVENT,

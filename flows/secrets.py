@@ -1,4 +1,5 @@
-"""Secrets from Prefect Secret blocks, for ``${secret:name}`` references in the watchlist."""
+"""Secrets from Prefect Secret blocks, for ``${secret:name}`` references in the watchlist, and the
+credentials in its source URLs masked in every log from the moment it is read (R9)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from pathlib import Path
 
 from prefect.blocks.system import Secret
 
-from core.watchlist import Watchlist, load_watchlist
+from alerts.redaction import install_redaction, url_secrets
+from core.watchlist import FILE_KINDS, Watchlist, load_watchlist
 
 
 def prefect_secret(name: str) -> str | None:
@@ -19,5 +21,12 @@ def prefect_secret(name: str) -> str | None:
 
 
 def read_watchlist(path: Path) -> Watchlist:
-    """The watchlist at ``path`` with ``${secret:name}`` read from Prefect Secret blocks."""
-    return load_watchlist(path, secrets=prefect_secret)
+    """The watchlist at ``path`` with ``${secret:name}`` read from Prefect Secret blocks.
+
+    Log redaction is installed, with the credentials of its web sources' URLs
+    (``https://user:pass@host``, ``?token=…``), before anything is fetched: httpx logs full URLs.
+    """
+    watchlist = load_watchlist(path, secrets=prefect_secret)
+    web = (spec for spec in watchlist.sources if spec.kind not in FILE_KINDS)
+    install_redaction(secret for spec in web for secret in url_secrets(str(spec.location)))
+    return watchlist

@@ -7,6 +7,7 @@ the same items again.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -15,13 +16,14 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from core.records import ExtractedArticle, SourceFailure, SourceRead
+from alerts.redaction import redact
+from core.records import ExtractedArticle, SourceFailure, SourceRead, TopicHit
 from core.settings import StorySettings
 from flows.alerting import record_topic_hit
 from flows.outcomes import NewArticle, SourceOutcome
 from storage import articles, catalog, revisions
 from storage.engine import transaction
-from storage.models import Source, Story, id_of
+from storage.models import Article, Source, Story, id_of
 from topics.clustering import StoryIndex, StoryReport, story_report
 from topics.marks import EventMarks
 from topics.matcher import TopicMatcher
@@ -37,8 +39,8 @@ def store_read(
     now: datetime,
 ) -> SourceOutcome:
     """Store a source's articles, matches, alerts and cursor in one transaction."""
-    failures = [*read.failures, *extraction_failures]
-    failed = {failure.location for failure in failures}
+    failed = {failure.location for failure in (*read.failures, *extraction_failures)}
+    failures = [_masked(failure) for failure in (*read.failures, *extraction_failures)]
     outcome = SourceOutcome(read.source, unchanged=read.unchanged, failures=failures)
     with transaction(engine) as session:
         source = session.exec(select(Source).where(Source.name == read.source)).one()
@@ -50,13 +52,18 @@ def store_read(
         catalog.resolve_item_failures(
             session=session,
             source_id=id_of(source),
-            locations=[a.location for a in extracted],
+            locations=[redact(a.location) for a in extracted],
             now=now,
         )
         catalog.record_source_success(
             session=session, source=source, now=now, cursor=cursor, failed_items=len(failures)
         )
     return outcome
+
+
+def _masked(failure: SourceFailure) -> SourceFailure:
+    """The failure as it is recorded and reported: credentials in its URL and message masked (R9)."""
+    return dataclasses.replace(failure, location=redact(failure.location), message=redact(failure.message))
 
 
 def store_quiet_reads(engine: Engine, reads: Sequence[tuple[SourceRead, datetime]]) -> list[SourceOutcome]:
@@ -133,8 +140,13 @@ def _store_article(
         session=session, identity=identity, content_hash=extracted.content_hash
     )
     if duplicate is not None:
-        if extracted.revisable and duplicate.identity == identity:  # a watched page changed (issue 3)
-            revisions.add_revision(session=session, article=duplicate, extracted=extracted, now=now)
+        revised = (  # a watched page changed (issue 3): a new revision of the same article
+            extracted.revisable
+            and duplicate.identity == identity
+            and revisions.add_revision(session=session, article=duplicate, extracted=extracted, now=now)
+        )
+        if revised:
+            _match_revision(session, source, duplicate, extracted, matcher, outcome, now)
         articles.add_alias(session=session, article=duplicate, location=extracted.location, now=now)
         outcome.duplicates += 1
         return
@@ -158,17 +170,46 @@ def _store_article(
     story_index.add(id_of(article), story_id, report, now)
     if assignment.near_duplicate_of is not None:
         outcome.near_duplicates += 1
-    hits = matcher.match(
+    hits = _topic_hits(matcher, extracted, source)
+    for hit in hits:
+        outcome.alerts_enqueued += record_topic_hit(session, article, story_id, hit, now)
+    outcome.new.append(_new_article(article, story_id, tuple(hit.topic for hit in hits)))
+
+
+def _match_revision(
+    session: Session,
+    source: Source,
+    article: Article,
+    revision: ExtractedArticle,
+    matcher: TopicMatcher,
+    outcome: SourceOutcome,
+    now: datetime,
+) -> None:
+    """Match a watched page's new revision: a topic it matches for the first time records its match
+    and alerts as the topic's mode says (once per story for per-story topics); topics the article
+    matched before are not told again."""
+    matched = articles.matched_topic_names(session=session, article_id=id_of(article))
+    hits = [hit for hit in _topic_hits(matcher, revision, source) if hit.topic not in matched]
+    story_id = article.story_id
+    assert story_id is not None  # a stored article always belongs to a story
+    for hit in hits:
+        outcome.alerts_enqueued += record_topic_hit(session, article, story_id, hit, now)
+    if hits:
+        outcome.revised.append(_new_article(article, story_id, tuple(hit.topic for hit in hits)))
+
+
+def _topic_hits(matcher: TopicMatcher, extracted: ExtractedArticle, source: Source) -> list[TopicHit]:
+    return matcher.match(
         title=extracted.title,
         text=extracted.text,
         source=extracted.site_name or source.name,
         lang=extracted.language,
     )
-    for hit in hits:
-        outcome.alerts_enqueued += record_topic_hit(session, article, story_id, hit, now)
-    topics = tuple(hit.topic for hit in hits)
-    outcome.new.append(
-        NewArticle(article.title, article.location, article.site_name, article.published_at, story_id, topics)
+
+
+def _new_article(article: Article, story_id: int, topics: tuple[str, ...]) -> NewArticle:
+    return NewArticle(
+        article.title, article.location, article.site_name, article.published_at, story_id, topics
     )
 
 

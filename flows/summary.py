@@ -23,9 +23,14 @@ class RunSummary:
         return [article for outcome in self.outcomes for article in outcome.new]
 
     @property
+    def matched_articles(self) -> list[NewArticle]:
+        """New articles, and watched pages whose new revision matched a topic for the first time."""
+        return [*self.new_articles, *(article for outcome in self.outcomes for article in outcome.revised)]
+
+    @property
     def matches_per_topic(self) -> Counter[str]:
-        """How many new articles matched each topic."""
-        return Counter(topic for article in self.new_articles for topic in article.topics)
+        """How many new articles (and newly matching revisions) matched each topic."""
+        return Counter(topic for article in self.matched_articles for topic in article.topics)
 
     @property
     def failed_sources(self) -> list[SourceOutcome]:

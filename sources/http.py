@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpcore
 import httpx
@@ -51,7 +51,7 @@ class FetchedResponse:
     """A successful fetch: 200 with its decoded body, or 304 with none."""
 
     url: str  # asked for
-    final_url: str  # after redirects
+    final_url: str  # after redirects, without user:password (links resolved against it do not inherit them)
     status: int
     content: bytes
     content_type: str
@@ -83,9 +83,8 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     def __init__(self, guard: EgressGuard, *, limits: httpx.Limits, http2: bool = True) -> None:
         super().__init__(http2=http2, limits=limits, trust_env=False, retries=0)
         self.backend = GuardedBackend(guard)
-        ssl_context = httpx.create_ssl_context(trust_env=False)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
+            ssl_context=self._pool._ssl_context,  # httpx's own: loading the CAs again costs ~40 ms
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
@@ -243,7 +242,7 @@ class Fetcher:
         content = b"" if response.status_code == 304 else await self._read_body(response, final_url)
         return FetchedResponse(
             url=url,
-            final_url=final_url,
+            final_url=without_userinfo(final_url),
             status=response.status_code,
             content=content,
             content_type=response.headers.get("content-type", ""),
@@ -288,6 +287,14 @@ def check_url(url: str) -> None:
         raise FetchError(
             f"refusing to fetch {url!r}: only http(s) URLs", location=url, reason="unsupported_scheme"
         )
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` without its ``user:password@`` part (credentials are for that one URL)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def _host(url: str) -> str:

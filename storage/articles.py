@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, func, or_, select
 
 from core.records import ExtractedArticle, StoryArticle, TopicHit
-from storage.models import Article, ArticleAlias, Story, TopicMatch, id_of
+from storage.models import Article, ArticleAlias, Story, Topic, TopicMatch, id_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +185,12 @@ def record_match(
     )
     session.add(match)
     return match
+
+
+def matched_topic_names(*, session: Session, article_id: int) -> set[str]:
+    """The names of the topics ``article_id`` has matched so far."""
+    query = select(Topic.name).join(TopicMatch, col(TopicMatch.topic_id) == col(Topic.id))
+    return set(session.exec(query.where(TopicMatch.article_id == article_id)).all())
 
 
 def _story_id(article: Article) -> int:

@@ -17,7 +17,7 @@ from core.settings import HttpSettings, Settings
 from core.watchlist import SourceSpec, TopicSpec, Watchlist
 from flows.pipeline import claim_sources, compile_watchlist_topics, ingest_source, sync_watchlist
 from flows.web_ingest import ingest_web_sources
-from storage.models import Alert, Article, ArticleRevision, Source
+from storage.models import Alert, Article, ArticleRevision, Source, TopicMatch
 from tests.sources.hostile import HostileServer, reply, reset, response_bytes
 
 QUERY = '(Lebanon OR Hezbollah OR Beirut) AND (ceasefire OR truce OR "Resolution 1701")'
@@ -300,3 +300,27 @@ def test_item_11_a_hanging_source_delays_nobody_else_and_gets_its_own_record(
     assert time.monotonic() - started >= 4.0 and ok.error is None
     assert hanging.error is not None and source_row(engine, "hang").last_error_class == "timeout"
     assert source_row(engine, "hang").lease_owner is None
+
+
+def test_item_9_a_revision_that_newly_matches_a_topic_alerts_once(engine: Engine, hostile_http, http) -> None:
+    url = hostile_http.url("/live")
+
+    def revise(body: str) -> None:
+        hostile_http.routes["/live"] = reply(article_html("Live: the south today", body, url))
+
+    spec = SourceSpec(name="live", page=url, robots="ignore")
+    revise("Heavy rain fell over the coast and roads were closed near the port.")
+    first = run(engine, spec, http)
+    revise("A ceasefire between Israel and Hezbollah was announced by the government.")
+    matching = run(engine, spec, http)
+    again = run(engine, spec, http)  # the same revision
+    revise("The ceasefire held through the night, a second update from the government says.")
+    later = run(engine, spec, http)  # a new revision, the topic matched already
+
+    (article,) = rows(engine, Article)
+    assert [r.revision for r in rows(engine, ArticleRevision)] == [1, 2, 3]
+    assert first.matches == 0 and first.alerts_enqueued == 0
+    assert [a.topics for a in matching.revised] == [("Lebanon ceasefire",)] and matching.alerts_enqueued == 1
+    assert again.revised == [] and later.revised == [] and again.alerts_enqueued == later.alerts_enqueued == 0
+    ((match, alert),) = [(m, a) for m in rows(engine, TopicMatch) for a in rows(engine, Alert)]
+    assert match.article_id == article.id and alert.story_id == article.story_id
