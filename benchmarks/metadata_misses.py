@@ -26,7 +26,9 @@ from typing import Any
 from benchmarks.extraction import DEFAULT_DATA, Page, _norm, date_matches, load_pages, title_matches
 from extractors import extract
 from extractors.dates import date_from_url, local_day
+from extractors.decoding import decode_content
 from extractors.html import parse_html
+from extractors.pagemeta import json_ld_article, meta_tags
 from extractors.titles import headings, meta_titles
 
 _LD_DATE = re.compile(r'"(datePublished|dateModified|dateCreated|uploadDate)"\s*:\s*"([^"]+)"')
@@ -68,10 +70,9 @@ def _day_of(article: Any) -> date | None:
 
 
 def _title_miss(page: Page, article: Any) -> Miss:
-    tree = parse_html(page.html.decode("utf-8", "replace"), page.page_id)
-    metas = _page_metas(tree)
-    ld_headline = _ld_headline(page.html.decode("utf-8", "replace"))
-    titles, heads = meta_titles(tree, {"headline": ld_headline} if ld_headline else {}, metas), headings(tree)
+    tree = parse_html(decode_content(page.html, location=page.page_id, media_type="text/html"), page.page_id)
+    titles = meta_titles(tree, json_ld_article(tree) or {}, meta_tags(tree))
+    heads = headings(tree)
     ours = (article.title if article else None) or ""
     provenance = _title_provenance(ours, heads, titles)
     candidates = " || ".join([*(f"h1: {h}" for h in heads[:3]), *(f"meta: {t}" for t in titles)])
@@ -159,20 +160,6 @@ def _spelled_in(day: date, html: str) -> bool:
         rf"\b0?{day.day}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?{month[:3]}\w*\.?,?\s+(?:de\s+)?{day.year}",
     ]
     return any(re.search(form, html, re.IGNORECASE) for form in forms)
-
-
-def _page_metas(tree: Any) -> dict[str, str]:
-    metas: dict[str, str] = {}
-    for element in tree.iterfind(".//meta"):
-        key, content = element.get("property") or element.get("name"), element.get("content")
-        if key and content:
-            metas.setdefault(key.strip().lower(), " ".join(content.split()))
-    return metas
-
-
-def _ld_headline(html: str) -> str | None:
-    found = re.search(r'"headline"\s*:\s*"([^"]{1,300})"', html)
-    return found.group(1) if found else None
 
 
 def print_misses(misses: list[Miss]) -> None:

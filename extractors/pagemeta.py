@@ -104,10 +104,9 @@ class PageMeta:
 
 def read_page_meta(tree: lxml_html.HtmlElement, url: str | None) -> PageMeta:
     """The metadata of the page ``tree`` (fetched from ``url`` when known)."""
-    blocks = [s.text_content() for s in tree.iterfind('.//script[@type="application/ld+json"]')]
-    article = jsonld.find_article(blocks) if blocks else None
+    article = json_ld_article(tree)
     ld = article or {}
-    metas = _meta_tags(tree)
+    metas = meta_tags(tree)
     meta = PageMeta()
     meta.site_name = _site_name(ld, metas)
     meta.is_article = jsonld.is_article(article) or metas.get("og:type", "").lower() == "article"
@@ -151,7 +150,13 @@ def _states_publication(ld: dict[str, Any], metas: dict[str, str]) -> bool:
     return bool(ld.get("datePublished")) or any(metas.get(key) for key in _PUBLISHED_META)
 
 
-def _meta_tags(tree: lxml_html.HtmlElement) -> dict[str, str]:
+def json_ld_article(tree: lxml_html.HtmlElement) -> dict[str, Any] | None:
+    """The page's JSON-LD object that describes its article (see extractors.jsonld); None if none."""
+    blocks = [s.text_content() for s in tree.iterfind('.//script[@type="application/ld+json"]')]
+    return jsonld.find_article(blocks) if blocks else None
+
+
+def meta_tags(tree: lxml_html.HtmlElement) -> dict[str, str]:
     """The first non-empty content of each <meta> name, property or itemprop, lower-cased keys."""
     metas: dict[str, str] = {}
     for element in tree.iterfind(".//meta"):
