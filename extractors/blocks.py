@@ -71,6 +71,8 @@ _HINT_RES = tuple((1 << index, re.compile(HINT_PATTERNS[name])) for index, name 
 _CAMEL_CASE = re.compile(r"([a-z])([A-Z])")
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _HINTS_CACHE: dict[str, int] = {}
+_SIGNATURE_CACHE: dict[str, str] = {}
+_DIGITS_AND_PARITY = re.compile(r"\d+|\b(?:odd|even|first|last|alt)\b")
 _WORD_CACHE: dict[str, int] = {}
 _CACHE_SIZE = 50_000
 _HINT_ATTRIBUTES = frozenset({"class", "id", "role"})
@@ -79,6 +81,8 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 # Blocks that count as paragraphs for the main container's score.
 _PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote", "div", "section", "article", "td", "dd"})
 _MIN_PARAGRAPH_CHARS = 25
+# A page with fewer words outside <noscript> is read again with them.
+_MIN_PAGE_WORDS = 50
 
 
 class Node:
@@ -86,10 +90,12 @@ class Node:
 
     __slots__ = (
         "best_above",
+        "best_group",
         "block_level",
         "depth",
         "end_block",
         "first_block",
+        "group",
         "hidden",
         "hints",
         "holder",
@@ -99,13 +105,19 @@ class Node:
         "paragraph_words",
         "parent",
         "score",
+        "signature",
         "tag",
         "tags",
         "words",
     )  # fmt: skip
 
-    def __init__(self, tag: str, own_hints: int, hidden: bool, parent: Node | None) -> None:
+    def __init__(
+        self, tag: str, own_hints: int, hidden: bool, parent: Node | None, signature: str = ""
+    ) -> None:
         self.tag = tag
+        self.signature = signature or tag  # tag and class: what its repeated siblings share
+        self.group: Group | None = None
+        self.best_group: Group | None = None
         self.block_level = tag not in INLINE_TAGS
         self.own_hints = own_hints
         self.parent = parent
@@ -144,6 +156,34 @@ class Node:
                 item.best_above = best
         return self.best_above
 
+    def largest_group_above(self) -> Group | None:
+        """The repeated group with the most words that this node or one of its ancestors belongs to."""
+        if self.best_group is None:
+            chain = []
+            node: Node | None = self
+            while node is not None and node.best_group is None:
+                chain.append(node)
+                node = node.parent
+            best = _NO_GROUP if node is None or node.best_group is None else node.best_group
+            for item in reversed(chain):
+                group = item.group
+                if group is not None and group.count > 1 and group.words > best.words:
+                    best = group
+                item.best_group = best
+        return self.best_group if self.best_group is not _NO_GROUP else None
+
+
+@dataclass(slots=True)
+class Group:
+    """Siblings with the same tag and class (posts of a thread, items of a list), and their text."""
+
+    count: int = 0
+    words: int = 0
+    link_words: int = 0
+
+
+_NO_GROUP = Group()
+
 
 @dataclass(slots=True)
 class Block:
@@ -179,10 +219,18 @@ class Page:
 
 
 def page_blocks(tree: HtmlElement) -> Page:
-    """The text blocks of ``tree`` in document order (blank runs dropped), and its main container."""
+    """The text blocks of ``tree`` in document order (blank runs dropped), and its main container.
+
+    A page whose text is all in ``<noscript>`` (a script-built page's version for crawlers, as
+    Discourse serves its threads) is read with its ``<noscript>`` elements.
+    """
     body = tree.find("body")
-    walk = _Walk()
-    walk.run(body if body is not None else tree)
+    root = body if body is not None else tree
+    walk = _Walk(SKIPPED_TAGS)
+    walk.run(root)
+    if sum(block.words for block in walk.blocks) < _MIN_PAGE_WORDS and root.find(".//noscript") is not None:
+        walk = _Walk(SKIPPED_TAGS - {"noscript"})
+        walk.run(root)
     main = walk.best[1]
     return Page(walk.blocks, main, sum(block.words for block in walk.blocks), walk.top_score)
 
@@ -190,21 +238,23 @@ def page_blocks(tree: HtmlElement) -> Page:
 class _Walk:
     """One pass over the elements: a stack of open nodes, and the text of the block being built."""
 
-    def __init__(self) -> None:
+    def __init__(self, skipped: frozenset[str]) -> None:
+        self.skipped = skipped
         self.blocks: list[Block] = []
         self.stack: list[Node] = []
         self.parts: list[str] = []
         self.link_words = 0
         self.best: tuple[float, Node | None] = (0.0, None)
         self.top_score = 0.0
+        self.groups: dict[tuple[int, str], Group] = {}
 
     def run(self, root: HtmlElement) -> None:
-        stack, parts = self.stack, self.parts
+        stack, parts, skipped = self.stack, self.parts, self.skipped
         walker = etree.iterwalk(root, events=("start", "end"))
         for event, element in walker:
             if event == "start":
                 tag = element.tag
-                if tag.__class__ is not str or tag in SKIPPED_TAGS:  # comments' tag is a function
+                if tag.__class__ is not str or tag in skipped:  # comments' tag is a function
                     walker.skip_subtree()
                     stack.append(_SKIPPED)
                     continue
@@ -262,6 +312,8 @@ class _Walk:
             parent.words += node.words
             parent.link_words += node.link_words
             parent.paragraph_words += node.paragraph_words
+            if node.words and node.block_level:
+                self.join_group(node, parent)
         score = node.score
         if score > 0 and node.words:
             self.top_score = max(self.top_score, score)
@@ -269,21 +321,47 @@ class _Walk:
             if value > self.best[0]:
                 self.best = (value, node)
 
+    def join_group(self, node: Node, parent: Node) -> None:
+        """Count ``node`` with its siblings of the same tag and class (a parent outlives the walk's
+        use of its id: its text-holding children keep it alive)."""
+        key = (id(parent), node.signature)
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = Group()
+        group.count += 1
+        group.words += node.words
+        group.link_words += node.link_words
+        node.group = group
+
 
 def _open(element: HtmlElement, tag: str, parent: Node | None) -> Node:
     """The walk's record of ``element``: its class/id hints and whether it is hidden."""
     items = element.items()
     if not items:
         return Node(tag, 0, False, parent)
-    words, hidden = [], False
+    words, hidden, signature = [], False, tag
     for name, value in items:
         if name in _HINT_ATTRIBUTES:
             words.append(value)
+            if name == "class":
+                signature = _signature(tag, value)
         elif name in _HIDDEN_ATTRIBUTES:
             hidden = hidden or name == "hidden" or value == "true"
         elif name == "style" and _HIDDEN_STYLE.search(value):
             hidden = True
-    return Node(tag, _hints_of(" ".join(words)) if words else 0, hidden, parent)
+    return Node(tag, _hints_of(" ".join(words)) if words else 0, hidden, parent, signature)
+
+
+def _signature(tag: str, classes: str) -> str:
+    """The tag and the class without digits: "post-123 even" and "post-124 odd" are alike."""
+    key = f"{tag} {classes}"
+    signature = _SIGNATURE_CACHE.get(key)
+    if signature is None:
+        signature = f"{tag} {_DIGITS_AND_PARITY.sub('', classes)}"
+        if len(_SIGNATURE_CACHE) > _CACHE_SIZE:
+            _SIGNATURE_CACHE.clear()
+        _SIGNATURE_CACHE[key] = signature
+    return signature
 
 
 def _hints_of(words: str) -> int:

@@ -16,7 +16,7 @@ from collections import Counter
 import numpy as np
 from numpy.typing import NDArray
 
-from extractors.blocks import ANCESTOR_TAGS, HINTS, Block, Node, Page
+from extractors.blocks import ANCESTOR_TAGS, HINTS, Block, Group, Node, Page
 from extractors.boilerplate import is_boilerplate
 
 _HOLDER_TAGS = (
@@ -44,7 +44,7 @@ ROW_FEATURES = (
     "starts_upper", "digits", "capitalised", "depth", "hidden", "holder_share", "parent_share",
     "parent_link_density", "parent_paragraphs", "score_above", "holder_score", "parent_score",
     "siblings", "is_p", "boilerplate_phrase", "repeated", "body_overlap", "symbols", "second_person",
-    "call_to_action",
+    "call_to_action", "group_share", "group_count", "group_link_density", "group_item_words",
 )  # fmt: skip
 # Computed for all blocks at once.
 PAGE_FEATURES = (
@@ -52,6 +52,7 @@ PAGE_FEATURES = (
     "in_container_parent", "is_title", "after_title", "main_share", "page_log_words",
     "page_log_blocks", "declared_article", "has_body", "page_comment_share", "page_content_share",
     "page_article_share", "page_link_density", "container_position", "container_words_after",
+    "page_group_share", "page_group_item_words",
 )  # fmt: skip
 # Statistics of a block that its neighbours also get, as "prev_*", "next_*", "prev2_*", "next2_*".
 _CONTEXT = ("log_words", "link_density", "in_container", "is_p", "sentence_ends")
@@ -98,6 +99,7 @@ def _row(
     text, words, holder = block.text, block.words, block.holder
     parent = holder.parent
     parent_words = parent.words if parent is not None and parent.words else 0
+    group = holder.largest_group_above()
     return (
         math.log1p(words),
         block.link_words / words,
@@ -125,6 +127,17 @@ def _row(
         sum(map(text.count, _CODE_SYMBOLS)) / len(text),
         len(_SECOND_PERSON.findall(text)) / words,
         _CALL_TO_ACTION.search(text) is not None if words <= 60 else False,
+        *(_group_row(group, total) if group is not None else (0.0, 0.0, 0.0, 0.0)),
+    )
+
+
+def _group_row(group: Group, total: int) -> tuple[float, float, float, float]:
+    """The block's largest repeated group: its share of the page's words, size, links, item length."""
+    return (
+        group.words / total,
+        math.log1p(group.count),
+        group.link_words / group.words,
+        math.log1p(group.words / group.count),
     )
 
 
@@ -216,6 +229,20 @@ def _page_columns(matrix: NDArray[np.float32], page: Page, declared_article: boo
         # An elementwise sum, not a dot product: BLAS threads would compete with other workers.
         matrix[:, _COLUMN[column]] = float((words * matrix[:, _COLUMN[source]]).sum()) / total
     matrix[:, _COLUMN["page_link_density"]] = sum(block.link_words for block in page.blocks) / total
+    _thread_columns(matrix)
+
+
+def _thread_columns(matrix: NDArray[np.float32]) -> None:
+    """The page's largest group of three or more mostly unlinked siblings: posts of a thread, say."""
+    threads = (matrix[:, _COLUMN["group_count"]] >= math.log1p(3)) & (
+        matrix[:, _COLUMN["group_link_density"]] < 0.5
+    )
+    if not threads.any():
+        return
+    shares = np.where(threads, matrix[:, _COLUMN["group_share"]], -1.0)
+    largest = int(shares.argmax())
+    matrix[:, _COLUMN["page_group_share"]] = matrix[largest, _COLUMN["group_share"]]
+    matrix[:, _COLUMN["page_group_item_words"]] = matrix[largest, _COLUMN["group_item_words"]]
 
 
 def _context_columns(matrix: NDArray[np.float32]) -> None:

@@ -7,7 +7,7 @@ One walk over the parsed page, one pass of the model over all blocks: no second 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from lxml.html import HtmlElement
 
@@ -15,6 +15,8 @@ from extractors.blocks import page_blocks
 from extractors.boilerplate import strip_boilerplate
 from extractors.classifier import TreeEnsemble, load_model
 from extractors.features import FEATURE_NAMES, block_features
+
+_MIN_REPEAT_WORDS = 3
 
 
 def classified_text(
@@ -37,9 +39,23 @@ def classified_text(
 
 
 def article_paragraphs(lines: Sequence[str], title: str | None) -> list[str]:
-    """The kept blocks as paragraphs: without a first one that repeats the title, and without
-    boilerplate runs at the start and the end."""
-    paragraphs = [" ".join(line.split()) for line in lines if line.strip()]
+    """The kept blocks as paragraphs: without a first one that repeats the title, without a
+    paragraph printed a second time, and without boilerplate runs at the start and the end."""
+    paragraphs = _first_copies(" ".join(line.split()) for line in lines if line.strip())
     if paragraphs and title and paragraphs[0].casefold() == title.casefold():
         paragraphs = paragraphs[1:]
     return strip_boilerplate(paragraphs)
+
+
+def _first_copies(paragraphs: Iterable[str]) -> list[str]:
+    """``paragraphs`` without the repeats of an earlier one of ``_MIN_REPEAT_WORDS`` or more words
+    (pages that print their text twice, for two layouts, or quote a post in each reply)."""
+    seen: set[str] = set()
+    kept = []
+    for paragraph in paragraphs:
+        if paragraph in seen:
+            continue
+        if paragraph.count(" ") + 1 >= _MIN_REPEAT_WORDS:
+            seen.add(paragraph)
+        kept.append(paragraph)
+    return kept

@@ -10,7 +10,7 @@ from lxml import html
 
 from extractors.classifier import MODEL_PATH, TreeEnsemble, load_model, save_model
 from extractors.features import FEATURE_NAMES
-from extractors.maintext import classified_text
+from extractors.maintext import article_paragraphs, classified_text
 
 
 def _stump() -> TreeEnsemble:
@@ -99,3 +99,9 @@ def test_the_article_paragraphs_are_kept_and_the_page_furniture_dropped() -> Non
         assert sentence in text
     for furniture in ("Politics", "Markets rally", "Privacy policy", "All rights reserved"):
         assert furniture not in text
+
+
+def test_a_paragraph_printed_twice_is_kept_once_and_short_repeats_stay() -> None:
+    lines = ["Truce holds in the south", SENTENCES[0], "Photo: AP", SENTENCES[1], SENTENCES[0], "Photo: AP"]
+    paragraphs = article_paragraphs(lines, "Truce holds in the south")
+    assert paragraphs == [SENTENCES[0], "Photo: AP", SENTENCES[1], "Photo: AP"]

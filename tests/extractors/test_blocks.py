@@ -105,3 +105,44 @@ def test_articlebody_overlap_is_the_share_of_a_blocks_words_in_it() -> None:
     overlap = rows[:, FEATURE_NAMES.index("body_overlap")]
     assert overlap[0] == 0.0  # "Home World"
     assert 0.5 < overlap[2] < 1.0
+
+
+THREAD = """<html><body>
+<nav><ul><li><a href="/">Forums</a></li><li><a href="/new">New posts</a></li></ul></nav>
+<div class="posts">
+<article class="post post-101 odd"><p class="user">alice</p>
+<div class="msg">I bought the camera last week and the autofocus hunts in low light; is that normal?</div>
+</article>
+<article class="post post-102 even"><p class="user">bob</p>
+<div class="msg">Yes, update the firmware first: the second release fixed low-light focus for most.</div>
+</article>
+<article class="post post-103 odd"><p class="user">carol</p>
+<div class="msg">Same here, fixed after the update.</div>
+</article>
+</div></body></html>"""
+
+
+def test_siblings_alike_but_for_numbers_form_a_group_with_their_text() -> None:
+    page = page_blocks(html.fromstring(THREAD))
+    rows = block_features(page)
+    column = {name: rows[:, index] for index, name in enumerate(FEATURE_NAMES)}
+    texts = [block.text.split()[0] for block in page.blocks]
+    posts = [texts.index(name) for name in ("alice", "I", "bob", "Yes,", "carol", "Same")]
+    post_words = sum(page.blocks[index].words for index in posts)
+    assert np.allclose(column["group_share"][posts], post_words / page.words)
+    assert np.allclose(column["group_count"][posts], np.log1p(3))
+    assert column["group_share"][texts.index("Forums")] < 0.1  # the menu's items are a small group
+    assert column["page_group_share"][0] == column["group_share"][posts[0]]
+
+
+def test_a_page_with_its_text_only_in_noscript_is_read_from_there() -> None:
+    thread = THREAD.replace(
+        '<div class="posts">', '<div id="app">Loading…</div><noscript><div class="posts">'
+    )
+    page = page_blocks(html.fromstring(thread.replace("</body>", "</noscript></body>")))
+    assert "I bought the camera" in " ".join(block.text for block in page.blocks)
+    longer = PAGE.replace(
+        "<footer", "<p>" + "More words. " * 30 + "</p><noscript>Enable scripts</noscript><footer"
+    )
+    article = page_blocks(html.fromstring(longer))
+    assert not any("Enable scripts" in block.text for block in article.blocks)
