@@ -6,6 +6,7 @@ has arrived, extracts those documents in the run's extraction pool (started at t
 document, shared by every source), stores each source in a transaction of its own with its
 cursor (R5) or records its failure, and hands its lease back. So a source that hangs delays
 nobody but itself (up to its fetch deadline), and a failing one gets its own failure record.
+Feeds, sitemaps and listing pages are parsed in bounded worker processes (flows/parse_workers.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from extractors.workers import ExtractionPool
 from flows.extraction import extract_groups, extraction_pool
 from flows.leasing import lease_kept
 from flows.outcomes import SourceOutcome
+from flows.parse_workers import WorkerParser
 from flows.pipeline import load_cursors, record_failed_source
 from flows.storing import store_quiet_reads, store_read
 from sources.egress import Resolver
@@ -62,9 +64,14 @@ def ingest_web_sources(
     owner: str,
     lease_seconds: float | None = None,
     resolver: Resolver | None = None,
+    parser: WorkerParser | None = None,
 ) -> list[SourceOutcome]:
     """Poll the web sources ``specs`` (leased to ``owner``) at once, store each as it arrives and
-    hand its lease back; one outcome per source, in order. Never raises for a bad source."""
+    hand its lease back; one outcome per source, in order. Never raises for a bad source.
+
+    Feeds, sitemaps and listing pages are parsed by ``parser`` (by default worker processes
+    with ``PARSE_LIMITS``, started at the first document to parse).
+    """
     if not specs:
         return []
     names = [spec.name for spec in specs]
@@ -76,15 +83,14 @@ def ingest_web_sources(
             lease_kept(engine, names, owner, lease_seconds) if lease_seconds else nullcontext()
         )
         stack.enter_context(store.extraction())
-        asyncio.run(_poll_and_store(store, [(spec, cursors[spec.name]) for spec in specs], http, resolver))
+        parse = stack.enter_context(parser or WorkerParser())
+        fetcher = Fetcher(http, resolver=resolver, parser=parse)
+        asyncio.run(_poll_and_store(store, fetcher, [(spec, cursors[spec.name]) for spec in specs]))
     return [store.outcomes[name] for name in names]
 
 
 async def _poll_and_store(
-    store: _Store,
-    sources: list[tuple[SourceSpec, dict[str, Any]]],
-    http: HttpSettings,
-    resolver: Resolver | None,
+    store: _Store, fetcher: Fetcher, sources: list[tuple[SourceSpec, dict[str, Any]]]
 ) -> None:
     """Fetch on this loop while one thread stores whatever has arrived, batch by batch."""
     arrivals: asyncio.Queue[_Arrival | None] = asyncio.Queue()
@@ -107,7 +113,7 @@ async def _poll_and_store(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store") as storer:
         storing = asyncio.create_task(keep_storing(storer))
         try:
-            async with Fetcher(http, resolver=resolver) as fetcher:
+            async with fetcher:
                 await poll_web_sources(fetcher, sources, on_read=arrived)
         finally:
             arrivals.put_nowait(None)

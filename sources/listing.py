@@ -15,7 +15,6 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from core.records import SourceRead
 from core.watchlist import SourceSpec
-from sources.decoding import decode_text
 from sources.http import Fetcher
 from sources.polling import (
     HTML_ACCEPT,
@@ -79,8 +78,10 @@ async def read_listing(fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, Any
     polled = await fetch_if_changed(fetcher, spec, url, cursor, accept=HTML_ACCEPT)
     if polled.response is None:
         return source_read(spec, [], [], {**cursor, **polled.cursor}, unchanged=1)
-    html = decode_text(polled.response.content, polled.response.content_type)
-    links = article_links(html, base_url=polled.response.final_url, pattern=spec.link_pattern)
+    response = polled.response
+    links: list[str] = await fetcher.parse(
+        "listing", response.content, response.final_url, response.content_type, spec.link_pattern
+    )
     seen: dict[str, str] = dict(cursor.get("seen", {}))
     fresh = [link for link in links if link not in seen]
     batch = fresh[: fetcher.http.max_new_entries]

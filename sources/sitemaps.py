@@ -104,7 +104,7 @@ async def read_sitemap(fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, Any
     if polled.response is None:
         return source_read(spec, [], [], {**cursor, **polled.cursor}, unchanged=1)
     limit = fetcher.http.max_body_bytes
-    sitemap = parse_sitemap(polled.response.content, location=url, limit=limit)
+    sitemap: Sitemap = await fetcher.parse("sitemap", polled.response.content, url, limit)
     children: dict[str, str] = dict(cursor.get("children", {}))
     urls = list(sitemap.urls)
     if sitemap.kind == "index":
@@ -132,7 +132,7 @@ async def _read_children(
     for ref in due[:MAX_CHILD_SITEMAPS]:
         try:
             page = await fetcher.fetch(ref.loc, accept=SITEMAP_ACCEPT, obey_robots=spec.robots == "obey")
-            child = parse_sitemap(page.content, location=ref.loc, limit=limit)
+            child: Sitemap = await fetcher.parse("sitemap", page.content, ref.loc, limit)
         except FetchError as exc:
             LOGGER.warning("child sitemap %s: %s (%s)", ref.loc, exc, exc.reason)
             continue

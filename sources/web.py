@@ -17,7 +17,7 @@ from typing import Any
 from core.errors import FetchError
 from core.records import SourceRead
 from core.watchlist import SourceSpec
-from sources.feeds import FeedEntry, parse_feed
+from sources.feeds import FeedEntry, ParsedFeed
 from sources.http import Fetcher
 from sources.listing import read_listing
 from sources.pages import read_page
@@ -39,7 +39,9 @@ async def read_feed(fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, Any]) 
     response = polled.response
     if response is None:
         return source_read(spec, [], [], {**cursor, **polled.cursor}, unchanged=1)
-    feed = parse_feed(response.content, base_url=response.final_url, content_type=response.content_type)
+    feed: ParsedFeed = await fetcher.parse(
+        "feed", response.content, response.final_url, response.content_type
+    )
     seen: dict[str, str] = dict(cursor.get("seen", {}))
     entries = {entry.key: entry for entry in feed.entries}  # duplicate GUIDs: the first one counts
     fresh = [entry for entry in entries.values() if seen.get(entry.key) != entry.signature]
