@@ -18,8 +18,9 @@ every positive term found, with its field and the token position of its first oc
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import accumulate
 
 from core.records import TermHit, TopicHit
@@ -72,12 +73,21 @@ class CompiledTopic:
 
 
 @dataclass
+class _Space:
+    """The lookup sets of one token space: the tokens as folded, or their stems."""
+
+    joined: set[str] = field(default_factory=set)  # terms' joined forms
+    prefixes: set[str] = field(default_factory=set)  # proper prefixes of those and of wildcard stems
+    # The joins of a term's first words (not all): the only runs that may grow across a
+    # function word, since a term never glues one onto a word (see _Presence._same_words).
+    bounded: set[str] = field(default_factory=set)
+
+
+@dataclass
 class _Tables:
-    joined: set[str] = field(default_factory=set)
-    prefixes: set[str] = field(default_factory=set)
-    stemmed: set[str] = field(default_factory=set)
-    stemmed_prefixes: set[str] = field(default_factory=set)
-    wildcards: dict[int, set[str]] = field(default_factory=dict)
+    plain: _Space = field(default_factory=_Space)
+    stemmed: _Space = field(default_factory=_Space)
+    wildcards: dict[int, set[str]] = field(default_factory=dict)  # stems by length
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +140,10 @@ def compile_topics(topics: Iterable[tuple[str, str] | TopicDefinition]) -> Topic
     )
     tables, triggers, always = _Tables(), dict[str, list[int]](), []
     for i, topic in enumerate(compiled):
+        for term in _terms(topic.tree):
+            for key in topic.keys[id(term)]:
+                _register(tables, key, term.tokens)
         keys = {key for term_keys in topic.keys.values() for key in term_keys}
-        for key in keys:
-            _register(tables, key)
         for key in keys:
             triggers.setdefault(key, []).append(i)
         if _may_hold_without_terms(topic.tree) is not False:
@@ -199,15 +210,17 @@ def _keys(term: Term | Phrase, stemming: bool) -> tuple[str, ...]:
     return (term.joined,)
 
 
-def _register(tables: _Tables, key: str) -> None:
+def _register(tables: _Tables, key: str, words: Sequence[str]) -> None:
+    """Adds a term's lookup key, its prefixes and its word-bounded prefixes to the tables."""
+    space = tables.stemmed if key.startswith("~") else tables.plain
+    joined = key.lstrip("*~")
     if key.startswith("*"):
-        joined, into, prefixes = key[1:], tables.wildcards.setdefault(len(key) - 1, set()), tables.prefixes
-    elif key.startswith("~"):
-        joined, into, prefixes = key[1:], tables.stemmed, tables.stemmed_prefixes
+        tables.wildcards.setdefault(len(joined), set()).add(joined)
     else:
-        joined, into, prefixes = key, tables.joined, tables.prefixes
-    into.add(joined)
-    prefixes.update(joined[:end] for end in range(1, len(joined)))
+        space.joined.add(joined)
+    space.prefixes.update(joined[:end] for end in range(1, len(joined)))
+    pieces = [stem(word) for word in words] if key.startswith("~") else words
+    space.bounded.update("".join(pieces[:count]) for count in range(1, len(pieces)))
 
 
 def _scan(fields: dict[str, list[str]], tables: _Tables) -> Occurrences:
@@ -215,49 +228,53 @@ def _scan(fields: dict[str, list[str]], tables: _Tables) -> Occurrences:
     found: Occurrences = {}
     lengths = sorted(tables.wildcards)
     for name, tokens in fields.items():
-        _runs(tokens, tables.joined, tables.prefixes, "", name, found, (tables.wildcards, lengths))
-        if tables.stemmed:
+        record = partial(_add, found, name)
+        _runs(tokens, tokens, tables.plain, (tables.wildcards, lengths), "", record)
+        if tables.stemmed.joined:
             stemmed = [stem(token) for token in tokens]
-            _runs(stemmed, tables.stemmed, tables.stemmed_prefixes, "~", name, found, ({}, []))
+            _runs(stemmed, tokens, tables.stemmed, ({}, []), "~", record)
     return found
 
 
 def _runs(
     tokens: list[str],
-    joined: set[str],
-    prefixes: set[str],
-    tag: str,
-    name: str,
-    found: Occurrences,
+    words: list[str],
+    space: _Space,
     wildcards: tuple[dict[int, set[str]], list[int]],
+    tag: str,
+    record: Callable[[str, Span], None],
 ) -> None:
     """Records each run of tokens that concatenates to a term, or starts with a wildcard's stem.
 
-    A run grows token by token while its concatenation is a proper prefix of some term or stem;
-    a wildcard of length L matches the run whose last token is the one that reaches L letters.
+    A run grows token by token while its concatenation is a proper prefix of some term or stem,
+    and across a function word (``words`` are the tokens as folded) only when it is a term's
+    first words; a wildcard of length L matches the run whose last token reaches L letters.
     """
     stems, lengths = wildcards
     longest = lengths[-1] if lengths else 0
+    joined, prefixes, bounded = space.joined, space.prefixes, space.bounded
     count = len(tokens)
     for start, token in enumerate(tokens):
         run, end, before = token, start, 0
         while True:
             if run in joined:
-                _add(found, tag + run, name, (start, end))
+                record(tag + run, (start, end))
             if before < longest:  # a few distinct lengths: a loop beats two bisections
                 for length in lengths:
                     if length > len(run):
                         break
                     if length > before and run[:length] in stems[length]:
-                        _add(found, "*" + run[:length], name, (start, end))
+                        record("*" + run[:length], (start, end))
             end += 1
             if end >= count or run not in prefixes:
+                break
+            if (words[end - 1] in FUNCTION_WORDS or words[end] in FUNCTION_WORDS) and run not in bounded:
                 break
             before = len(run)
             run += tokens[end]
 
 
-def _add(found: Occurrences, key: str, name: str, span: Span) -> None:
+def _add(found: Occurrences, name: str, key: str, span: Span) -> None:
     found.setdefault(key, {}).setdefault(name, []).append(span)
 
 
