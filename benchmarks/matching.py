@@ -123,11 +123,14 @@ def time_assignment(
         index.add(article_id, assignment.story_id or article_id, report, NOW)
     ms = (time.perf_counter() - started) / len(reports) * 1e3
     cpu_ms = (time.process_time() - cpu_started) / len(reports) * 1e3
+    index.evict(NOW + index.window + timedelta(hours=1))
+    left = len(index) + len(index.copies) + index.posted
     return {
         "stored": stored,
         "stories": stories,
         "ms_per_article": round(ms, 3),
         "cpu_ms_per_article": round(cpu_ms, 3),
+        "held_after_window": left,
         "index_mib": round(memory, 1),
     }
 
@@ -203,6 +206,8 @@ def bench_assignment(articles: list[dict[str, Any]], assign: int, rng: random.Ra
     worst = assignment[-1]["ms_per_article"] + report_ms
     worst_cpu = assignment[-1]["cpu_ms_per_article"] + report_cpu_ms
     cap = StorySettings().max_stories
+    held = sum(row["held_after_window"] for row in assignment)
+    print(f"stories, signatures and posting entries left once the window has passed: {held}")
     ceiling = assignment[-1]["index_mib"] / assignment[-1]["stories"] * cap
     print(
         f"at 100,000 stored, with the report: {worst:.2f} ms/article wall-clock, {worst_cpu:.2f} ms of CPU: "

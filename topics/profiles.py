@@ -11,7 +11,9 @@ those of its first report, up to ``PROFILE_FIGURES`` figures, its headline words
 year each of its last ``PROFILE_YEARS`` reports mentioned, the years of their datelines and the
 span of their publication dates. Words are kept as sorted arrays of their 64-bit hashes
 (Python's ``hash``, stable within a process; profiles are rebuilt from storage at start) with
-float32 weights: about 2 KiB a story, where dictionaries of strings took 13.
+float32 weights. With its posting entries and near-duplicate signatures a story then takes about
+6 KiB of the index (``python -m benchmarks.matching --stories-only``), where dictionaries of
+strings took 13.
 """
 
 from __future__ import annotations

@@ -6,9 +6,10 @@ L2-normalised). ``best_story`` picks the story whose articles are most similar t
 Dash-joined words also count as one glued token ("cease-fire" -> "ceasefire"), so a rewrite
 that spells a compound differently still shares it.
 
-Ingest clusters with ``topics.clustering.StoryIndex`` (story centroids, lead-name coverage,
-near duplicates; threshold in ``StorySettings.min_similarity``). ``similarity`` and
-``best_story`` below compare single articles; their ``DEFAULT_MIN_SIMILARITY`` was calibrated
+Ingest clusters with ``topics.clustering.StoryIndex`` (story profiles, the join model of
+``topics.joining``, near duplicates; threshold in ``StorySettings.join_threshold``).
+``similarity`` and ``best_story`` below compare single articles; their
+``DEFAULT_MIN_SIMILARITY`` (the plain-cosine baseline of ``benchmarks.stories``) was calibrated
 on the two seed reports (one story: 0.49), a report
 on a related subject (Gaza hostage talks: 0.11-0.15), a related but different event (the
 27 November 2024 Lebanon ceasefire: 0.30-0.38, kept apart by the time window) and the BASIL and
@@ -78,8 +79,8 @@ def salient_entities(title: str | None, text: str) -> frozenset[str]:
     """Folded words of capitalised names in the headline and the lead (not sentence-initial).
 
     They name who and where the event is about ("Klitschko stops Thompson"); a story that has
-    never mentioned them is probably a look-alike event, so ``entity_coverage`` scales the
-    similarity down. Empty when the lead holds no such name.
+    never mentioned them is probably a look-alike event (``topics.joining`` weighs that).
+    Empty when the lead holds no such name.
     """
     lead = f"{title}\n{text[:LEAD_CHARS]}" if title else text[:LEAD_CHARS]
     return frozenset(name_words(lead))
@@ -95,14 +96,6 @@ def name_words(text: str) -> list[str]:
         tokens = [word.casefold()] if word.isascii() and word.isalpha() else tokenize(word)
         found.extend(t for t in tokens if len(t) > 2 and t not in STOP_WORDS)
     return found
-
-
-def entity_coverage(entities: Iterable[str], known: Mapping[str, float] | set[str] | frozenset[str]) -> float:
-    """The share of ``entities`` that ``known`` holds; 1.0 when there are none to check."""
-    listed = list(entities)
-    if not listed:
-        return 1.0
-    return sum(1 for entity in listed if entity in known) / len(listed)
 
 
 def _counts(text: str, words: Sequence[str] | None = None) -> Counter[str]:
