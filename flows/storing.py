@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from alerts.redaction import redact
 from core.records import ExtractedArticle, SourceFailure, SourceRead, TopicHit
@@ -70,13 +70,10 @@ def store_quiet_reads(engine: Engine, reads: Sequence[tuple[SourceRead, datetime
     """Record reads that brought nothing new and nothing failed (a 304, an unchanged body): each
     source's cursor and health, all in one transaction, since no article rides with them."""
     assert all(not read.documents and not read.failures for read, _ in reads)
-    names = [read.source for read, _ in reads]
     with transaction(engine) as session:
-        sources = {s.name: s for s in session.exec(select(Source).where(col(Source.name).in_(names)))}
-        for read, now in reads:
-            catalog.record_source_success(
-                session=session, source=sources[read.source], now=now, cursor=read.cursor, failed_items=0
-            )
+        catalog.record_source_successes(
+            session=session, reads=[(read.source, now, read.cursor) for read, now in reads]
+        )
     return [SourceOutcome(read.source, unchanged=read.unchanged) for read, _ in reads]
 
 

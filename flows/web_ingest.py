@@ -12,7 +12,6 @@ Feeds, sitemaps and listing pages are parsed in bounded worker processes (flows/
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, nullcontext
@@ -41,7 +40,6 @@ from storage.engine import transaction
 from storage.models import utcnow
 from topics.matcher import TopicMatcher
 
-LOGGER = logging.getLogger(__name__)
 Extracted = tuple[list[ExtractedArticle], list[SourceFailure]]
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from core.records import SourceFailure
 from storage.models import IngestFailure, Source, Topic
@@ -39,19 +41,58 @@ def record_source_success(
     *, session: Session, source: Source, now: datetime, cursor: dict[str, object], failed_items: int
 ) -> None:
     """Store the new cursor and mark the attempt ``ok`` (or ``partial`` when items failed)."""
-    source.state = dict(cursor)
-    source.last_attempt_at = source.last_success_at = now
-    source.last_status = "partial" if failed_items else "ok"
-    source.last_error = f"{failed_items} item(s) failed" if failed_items else None
-    source.consecutive_failures = 0
-    source.next_poll_at = now + timedelta(seconds=source.every_seconds)
-    source.last_error_class = "partial" if failed_items else None
+    fields = _success_fields(
+        every_seconds=source.every_seconds, now=now, cursor=cursor, failed_items=failed_items
+    )
+    for name, value in fields.items():
+        setattr(source, name, value)
+    session.add(source)
+
+
+def record_source_successes(
+    *, session: Session, reads: Iterable[tuple[str, datetime, dict[str, object]]]
+) -> None:
+    """``record_source_success`` (no failed items) for many sources, by name, in one bulk UPDATE:
+    a poll where most sources answer 304 records them without loading each row."""
+    reads = list(reads)
+    names = [name for name, _, _ in reads]
+    found = session.exec(
+        select(Source.name, Source.id, Source.every_seconds).where(col(Source.name).in_(names))
+    )
+    rows = {name: (source_id, every) for name, source_id, every in found.all()}
+    session.execute(
+        update(Source),
+        [
+            {
+                "id": rows[name][0],
+                **_success_fields(every_seconds=rows[name][1], now=now, cursor=cursor, failed_items=0),
+            }
+            for name, now, cursor in reads
+        ],
+    )
+
+
+def _success_fields(
+    *, every_seconds: float, now: datetime, cursor: dict[str, object], failed_items: int
+) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "state": dict(cursor),
+        "last_attempt_at": now,
+        "last_success_at": now,
+        "last_status": "partial" if failed_items else "ok",
+        "last_error": f"{failed_items} item(s) failed" if failed_items else None,
+        "consecutive_failures": 0,
+        "next_poll_at": now + timedelta(seconds=every_seconds),
+        "last_error_class": "partial" if failed_items else None,
+    }
     fetch = cursor.get("fetch")  # web sources record their last fetch in the cursor (R4)
     if isinstance(fetch, dict):
-        source.last_http_status = fetch.get("status")
-        source.last_duration_s = fetch.get("duration_s")
-        source.last_bytes = fetch.get("bytes")
-    session.add(source)
+        fields.update(
+            last_http_status=fetch.get("status"),
+            last_duration_s=fetch.get("duration_s"),
+            last_bytes=fetch.get("bytes"),
+        )
+    return fields
 
 
 def record_source_failure(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -111,3 +115,51 @@ def test_channel_secrets_can_come_from_prefect_secret_blocks(prefect_api: None, 
     spec = read_watchlist(watchlist).channels["desk"]
     assert spec.webhook_url.get_secret_value() == "https://hooks.example.test/services/T000/B000/XXXX"
     assert "XXXX" not in repr(spec)
+
+
+@pytest.fixture
+def feed_site(tmp_path: Path) -> Iterator[str]:
+    """A static site on 127.0.0.1: an RSS feed and the article page it links to."""
+    site = tmp_path / "site"
+    (site / "news").mkdir(parents=True)
+    sentence = "Lebanon and Israel agreed a ceasefire that took effect at dawn, officials in Beirut said"
+    body = "".join(f"<p>{sentence} ({i}).</p>" for i in range(6))
+    (site / "news" / "truce.html").write_text(
+        f"<html><head><title>Truce takes effect</title></head><body><article><h1>Truce takes effect</h1>"
+        f"{body}</article></body></html>",
+        encoding="utf-8",
+    )
+    (site / "feed.xml").write_text(
+        '<rss version="2.0"><channel><title>wire</title><item><guid>g-truce</guid>'
+        "<title>Truce takes effect</title><link>/news/truce.html</link></item></channel></rss>",
+        encoding="utf-8",
+    )
+    handler = partial(SimpleHTTPRequestHandler, directory=str(site))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        yield f"127.0.0.1:{server.server_port}"
+        server.shutdown()
+
+
+def test_newswatch_run_polls_web_sources_in_one_task_beside_local_ones(
+    prefect_api: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feed_site: str
+) -> None:
+    monkeypatch.setenv("NEWSWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'nw.db'}")
+    monkeypatch.setenv("NEWSWATCH_HTTP__ALLOW", json.dumps([feed_site]))
+    watchlist = tmp_path / "watchlist.yaml"
+    watchlist.write_text(
+        "sources:\n"
+        f"  - name: wire\n    feed: http://{feed_site}/feed.xml\n    robots: ignore\n"
+        f"  - name: gone\n    feed: http://{feed_site}/gone.xml\n    robots: ignore\n"
+        f"  - name: reports\n    directory: {SAMPLES / 'reports'}\n"
+        "topics:\n  - name: Lebanon ceasefire\n"
+        "    query: '(Lebanon OR Hezbollah OR Beirut) AND (ceasefire OR truce)'\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["run", "--watchlist", str(watchlist)])
+
+    assert result.exit_code == 0, result.output
+    assert "3 source(s), 5 new article(s)" in result.output and "1 source(s) failed" in result.output
+    health = {row["source"]: row for row in _artifact("source-health")}  # type: ignore[attr-defined]
+    assert health["wire"]["status"] == "ok" and health["reports"]["status"] == "ok"
+    assert health["gone"]["status"] == "failed" and "not_found" in health["gone"]["last error"]

@@ -273,6 +273,14 @@ def test_item_11_sources_on_one_host_share_its_limit_across_the_run(
     assert most == 1  # four requests to one host, never two at once
     assert all(source_row(engine, n).lease_owner is None for n in ("a", "b"))  # leases handed back
 
+    before = source_row(engine, "a")
+    again = run_together(engine, specs, http)  # nothing new: both recorded together
+    after = source_row(engine, "a")
+    assert [(o.new, o.unchanged, o.error) for o in again] == [([], 1, None)] * 2
+    assert after.last_attempt_at > before.last_attempt_at and after.last_status == "ok"
+    assert after.state["fetch"]["unchanged_body"] and after.state["seen"] == before.state["seen"]
+    assert after.next_poll_at == after.last_attempt_at + timedelta(minutes=10) and after.lease_owner is None
+
 
 def test_item_11_a_hanging_source_delays_nobody_else_and_gets_its_own_record(
     engine: Engine, hostile_http, http
