@@ -45,10 +45,10 @@ CONTENT_OVERLAP = 0.5  # share of a block's word trigrams found in the ground tr
 CUTOFF = 0.5
 PARAMETERS: dict[str, Any] = {
     "objective": "binary",
-    "n_estimators": 200,
-    "num_leaves": 31,
+    "n_estimators": 400,
+    "num_leaves": 48,
     "max_depth": 8,
-    "learning_rate": 0.06,
+    "learning_rate": 0.05,
     "min_child_samples": 20,
     "subsample": 0.8,
     "subsample_freq": 1,
