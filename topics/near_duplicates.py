@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,7 +57,7 @@ def minhash_words(words: Sequence[str]) -> Signature:
     """The signature of a text already tokenised by ``topics.text.tokenize``."""
     if len(words) < SHINGLE:
         return ()
-    hashes = np.fromiter(map(_word_hashes(words).__getitem__, words), dtype=np.uint64, count=len(words))
+    hashes = np.fromiter(map(word_hashes(words).__getitem__, words), dtype=np.uint64, count=len(words))
     shingles = len(words) - SHINGLE + 1
     mixed = np.zeros(shingles, dtype=np.uint64)
     for offset, multiplier in enumerate(_MULTIPLIERS):
@@ -70,15 +70,22 @@ def minhash_words(words: Sequence[str]) -> Signature:
     return _densify([int(value) for value in slots])
 
 
-def _word_hashes(words: Sequence[str]) -> dict[str, int]:
-    """The CRC-32 of every word (stable across processes), remembered for the last words seen."""
-    missing = set(words).difference(_WORD_HASHES)
-    if len(_WORD_HASHES) + len(missing) > _WORD_CACHE:
-        _WORD_HASHES.clear()
+def word_hashes(words: Iterable[str]) -> dict[str, int]:
+    """A mapping that holds the CRC-32 of each of ``words`` (stable across processes).
+
+    It is a cache of the words seen last, replaced by a fresh one when it reaches
+    ``_WORD_CACHE`` words; a caller still holding the old one (another thread) keeps its words.
+    """
+    global _WORD_HASHES
+    cache = _WORD_HASHES
+    missing = set(words).difference(cache)
+    if len(cache) + len(missing) > _WORD_CACHE:
+        cache = {}
         missing = set(words)
     for word in missing:
-        _WORD_HASHES[word] = zlib.crc32(word.encode())
-    return _WORD_HASHES
+        cache[word] = zlib.crc32(word.encode())
+    _WORD_HASHES = cache
+    return cache
 
 
 def _densify(slots: list[int]) -> Signature:
