@@ -3,11 +3,11 @@
 A signature has ``BINS`` slots. Every 5-word shingle of the folded text is hashed once (from the
 CRC-32 of its words, stable across processes, so signatures can be stored; vectorised with
 numpy); the hash picks a slot and the slot keeps its smallest value (one-permutation hashing,
-Li, Owen & Zhang 2012). Signatures stored by versions that hashed the joined shingle text do
-not compare with these: across that upgrade, copies of older reports are missed until the
-older reports leave the window. Empty slots of a short
-text borrow from the next filled slot (densification), so two signatures agree on a slot with
-probability close to the Jaccard similarity of the two shingle sets.
+Li, Owen & Zhang 2012). Empty slots of a short text borrow from the next filled slot
+(densification), so two signatures agree on a slot with probability close to the Jaccard
+similarity of the two shingle sets. Signatures stored by versions that hashed the joined
+shingle text do not compare with these: across that upgrade, copies of older reports are
+missed until the older reports leave the window.
 
 ``NearDuplicateIndex`` splits signatures into ``BANDS`` bands of ``ROWS`` slots: two texts
 become candidates when any band is equal (for Jaccard 0.8: 98.5 %; for 0.3: 6 %), and a
