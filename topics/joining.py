@@ -58,7 +58,7 @@ FEATURES = (
 # One weight per feature, then the intercept (see the module docstring).
 # fmt: off
 WEIGHTS = (
-    4.429, 1.558, 2.394, 1.795, 1.36, 0.337, 1.707, -1.077, -1.986, -1.063, 1.293, 1.933, 0.251, -5.956,
+    4.453, 1.513, 2.42, 1.782, 1.368, 0.373, 1.8, -1.077, -1.96, -1.039, 1.301, 1.913, 0.268, -5.998,
 )
 # fmt: on
 MAX_YEAR_GAP = 3

@@ -3,9 +3,11 @@
 A signature has ``BINS`` slots. Every 5-word shingle of the folded text is hashed once (from the
 CRC-32 of its words, stable across processes, so signatures can be stored; vectorised with
 numpy); the hash picks a slot and the slot keeps its smallest value (one-permutation hashing,
-Li, Owen & Zhang 2012). Empty slots of a short
-text borrow from the next filled slot (densification), so two signatures agree on a slot with
-probability close to the Jaccard similarity of the two shingle sets.
+Li, Owen & Zhang 2012). Empty slots of a short text borrow from the next filled slot
+(densification), so two signatures agree on a slot with probability close to the Jaccard
+similarity of the two shingle sets. Signatures stored by versions that hashed the joined
+shingle text do not compare with these: across that upgrade, copies of older reports are
+missed until the older reports leave the window.
 
 ``NearDuplicateIndex`` splits signatures into ``BANDS`` bands of ``ROWS`` slots: two texts
 become candidates when any band is equal (for Jaccard 0.8: 98.5 %; for 0.3: 6 %), and a
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,7 +59,7 @@ def minhash_words(words: Sequence[str]) -> Signature:
     """The signature of a text already tokenised by ``topics.text.tokenize``."""
     if len(words) < SHINGLE:
         return ()
-    hashes = np.fromiter(map(_word_hashes(words).__getitem__, words), dtype=np.uint64, count=len(words))
+    hashes = np.fromiter(map(word_hashes(words).__getitem__, words), dtype=np.uint64, count=len(words))
     shingles = len(words) - SHINGLE + 1
     mixed = np.zeros(shingles, dtype=np.uint64)
     for offset, multiplier in enumerate(_MULTIPLIERS):
@@ -70,15 +72,22 @@ def minhash_words(words: Sequence[str]) -> Signature:
     return _densify([int(value) for value in slots])
 
 
-def _word_hashes(words: Sequence[str]) -> dict[str, int]:
-    """The CRC-32 of every word (stable across processes), remembered for the last words seen."""
-    missing = set(words).difference(_WORD_HASHES)
-    if len(_WORD_HASHES) + len(missing) > _WORD_CACHE:
-        _WORD_HASHES.clear()
+def word_hashes(words: Iterable[str]) -> dict[str, int]:
+    """A mapping that holds the CRC-32 of each of ``words`` (stable across processes).
+
+    It is a cache of the words seen last, replaced by a fresh one when it reaches
+    ``_WORD_CACHE`` words; a caller still holding the old one (another thread) keeps its words.
+    """
+    global _WORD_HASHES
+    cache = _WORD_HASHES
+    missing = set(words).difference(cache)
+    if len(cache) + len(missing) > _WORD_CACHE:
+        cache = {}
         missing = set(words)
     for word in missing:
-        _WORD_HASHES[word] = zlib.crc32(word.encode())
-    return _WORD_HASHES
+        cache[word] = zlib.crc32(word.encode())
+    _WORD_HASHES = cache
+    return cache
 
 
 def _densify(slots: list[int]) -> Signature:

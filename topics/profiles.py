@@ -9,9 +9,8 @@ its reports, with a fixed size whatever their number: the ``CENTROID_TERMS`` hea
 their summed vectors, the ``PROFILE_NAMES`` most mentioned names (plus the newest lead names),
 those of its first report, up to ``PROFILE_FIGURES`` figures, its headline words, the latest
 year each of its last ``PROFILE_YEARS`` reports mentioned, the years of their datelines and the
-span of their publication dates. Words are kept as sorted arrays of their 64-bit hashes
-(Python's ``hash``, stable within a process; profiles are rebuilt from storage at start) with
-float32 weights. With its posting entries and near-duplicate signatures a story then takes about
+span of their publication dates. Words are kept as sorted arrays of their CRC-32 with float32
+weights. With its posting entries and near-duplicate signatures a story then takes about
 6 KiB of the index (``python -m benchmarks.matching --stories-only``), where dictionaries of
 strings took 13.
 """
@@ -26,7 +25,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from topics.marks import EventMarks, event_marks
-from topics.near_duplicates import Signature, minhash_words
+from topics.near_duplicates import Signature, minhash_words, word_hashes
 from topics.stories import salient_entities, story_terms
 from topics.text import tokenize
 
@@ -38,6 +37,8 @@ PROFILE_YEARS = 16
 MAIN_NAMES = 5
 # A lead name the story knows only from a lead counts as known, but adds (almost) no weight.
 LEAD_NAME_WEIGHT = 1e-4
+_ONES = np.ones(max(CENTROID_TERMS, PROFILE_NAMES, PROFILE_FIGURES, PROFILE_HEADLINE) * 4, dtype=np.float32)
+_ONES.flags.writeable = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,12 @@ def story_report(title: str | None, text: str, published: datetime | None) -> St
 
 
 class Weights:
-    """Words as sorted int64 hashes with float32 weights, and their L2 norm."""
+    """Words as sorted 32-bit keys (their CRC-32) with float32 weights, and their L2 norm.
+
+    32 bits are plenty to tell apart the few hundred words two profiles compare; a collision
+    only makes two rare words count as one. CRC-32 is the same in every process, so every
+    worker clusters alike.
+    """
 
     __slots__ = ("keys", "norm", "values")
 
@@ -78,7 +84,7 @@ class Weights:
     def of(cls, weights: Mapping[str, float] | Iterable[str], weight: float = 1.0) -> Weights:
         """Weights of a mapping, or ``weight`` for each word of an iterable."""
         words = list(weights)
-        keys = np.fromiter(map(hash, words), dtype=np.int64, count=len(words))
+        keys = np.fromiter(map(word_hashes(words).__getitem__, words), dtype=np.uint32, count=len(words))
         if isinstance(weights, Mapping):
             values = np.fromiter(weights.values(), dtype=np.float64, count=len(words))
         else:
@@ -89,7 +95,7 @@ class Weights:
     def of_keys(cls, keys: np.ndarray) -> Weights:
         """Weight 1.0 for each of ``keys``, already sorted and unique."""
         made = cls.__new__(cls)
-        made.keys, made.values = keys, np.ones(len(keys), dtype=np.float32)
+        made.keys, made.values = keys, _ONES[: len(keys)]  # a view: no data of its own
         made.norm = float(np.sqrt(len(keys)))
         return made
 
@@ -135,7 +141,7 @@ class Weights:
         return self.keys[np.argpartition(-self.values, count - 1)[:count]]
 
 
-EMPTY = Weights(np.zeros(0, dtype=np.int64), np.zeros(0))
+EMPTY = Weights(np.zeros(0, dtype=np.uint32), np.zeros(0))
 
 
 @dataclass(frozen=True, slots=True)

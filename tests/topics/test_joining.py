@@ -1,0 +1,57 @@
+"""Event marks, story profiles and the join model that tells look-alike events apart."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from topics.clustering import story_report
+from topics.joining import FEATURES, WEIGHTS, fit_join_model, join_features, join_probability
+from topics.marks import EventMarks, event_marks
+from topics.profiles import ReportKeys, StoryProfile
+from topics.text import tokenize
+
+QUAKE = (
+    "A magnitude 7.1 earthquake struck off Tonga on Tuesday, officials in Nuku'alofa said. The Pacific "
+    "Tsunami Warning Center in Honolulu said 12 people were hurt. Tonga was also hit in 2009."
+)
+OTHER_QUAKE = (
+    "A magnitude 6.4 earthquake struck near Padang on Tuesday, officials in Jakarta said. Indonesia's "
+    "disaster agency BNPB said 40 people died. Sumatra was also hit in 2004."
+)
+
+
+def test_marks_hold_names_figures_and_years_but_not_sentence_openers() -> None:
+    title = "Strong quake hits Tonga"
+    marks = event_marks(title, QUAKE, tokenize(QUAKE))
+    assert {"tonga", "pacific", "honolulu"} <= set(marks.names)
+    assert "the" not in marks.names and "strong" not in marks.names  # sentence openers
+    assert marks.names["tonga"] == max(marks.names.values())
+    assert sum(marks.names.values()) == pytest.approx(1.0, abs=1e-3)
+    assert marks.figures == {"7.1", "12"} and marks.years == marks.lead_years == {2009}  # all in the lead
+    assert marks.headline == {"strong", "quake", "hits", "tonga"}
+    assert EventMarks.from_json(marks.to_json()) == marks
+    assert EventMarks.from_json({}) == EventMarks()
+
+
+def test_a_rewrite_is_more_probable_than_a_look_alike_event() -> None:
+    story = StoryProfile()
+    story.grow(ReportKeys.of(story_report("Strong quake hits Tonga", QUAKE, None)))
+    rewrite = story_report("Tonga shaken by strong quake", QUAKE.replace("Tuesday", "Tuesday night"), None)
+    look_alike = story_report("Strong quake hits Sumatra", OTHER_QUAKE, None)
+    same = join_probability(join_features(ReportKeys.of(rewrite), story))
+    other = join_probability(join_features(ReportKeys.of(look_alike), story))
+    assert same > 0.5 > other
+
+
+def test_the_stored_weights_cover_every_feature() -> None:
+    assert len(WEIGHTS) == len(FEATURES) + 1
+
+
+def test_fitting_recovers_the_weights_that_generated_the_labels() -> None:
+    rng = np.random.default_rng(5)
+    features = rng.normal(size=(20_000, 3))
+    truth = np.array([2.0, -1.0, 0.5, -0.3])  # intercept last
+    probability = 1 / (1 + np.exp(-(features @ truth[:-1] + truth[-1])))
+    joined = (rng.random(len(features)) < probability).astype(float)
+    assert fit_join_model(features, joined) == pytest.approx(tuple(truth), abs=0.08)
