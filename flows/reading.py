@@ -13,10 +13,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Sequence
 from typing import Any
 
-from core.errors import ExtractionError, FetchError
+from core.errors import ExtractionError
 from core.records import Document, ExtractedArticle, SourceRead
 from core.settings import HttpSettings
 from core.watchlist import FILE_KINDS, SourceSpec
@@ -24,7 +23,7 @@ from extractors import extract_document
 from sources.egress import Resolver
 from sources.files import read_files
 from sources.http import Fetcher
-from sources.web import poll_web_sources, read_web_source
+from sources.web import read_web_source
 
 LOGGER = logging.getLogger(__name__)
 
@@ -47,21 +46,6 @@ async def _read_web(
 ) -> SourceRead:
     async with Fetcher(http, resolver=resolver) as fetcher:
         return await read_web_source(fetcher, spec, cursor)
-
-
-def poll_sources(
-    sources: Sequence[tuple[SourceSpec, dict[str, Any]]],
-    http: HttpSettings,
-    *,
-    resolver: Resolver | None = None,
-) -> list[SourceRead | FetchError]:
-    """Many web sources polled concurrently by one fetcher; each gives its read or its error."""
-
-    async def run() -> list[SourceRead | FetchError]:
-        async with Fetcher(http, resolver=resolver) as fetcher:
-            return await poll_web_sources(fetcher, sources)
-
-    return asyncio.run(run())
 
 
 def finish_article(document: Document, article: ExtractedArticle | None) -> ExtractedArticle | None:

@@ -1,12 +1,13 @@
 """Ingesting every web source of a run together: one event loop and one ``Fetcher`` for all of
 them, so per-host concurrency and spacing hold across the whole run, not per source.
 
-Each source's read is handed over as soon as it is there; one storing thread takes whatever
-has arrived, extracts those documents in the run's extraction pool (started at the first
-document, shared by every source), stores each source in a transaction of its own with its
-cursor (R5) or records its failure, and hands its lease back. So a source that hangs delays
-nobody but itself (up to its fetch deadline), and a failing one gets its own failure record.
-Feeds, sitemaps and listing pages are parsed in bounded worker processes (flows/parse_workers.py).
+Each source's read is handed over as soon as it is there. Whatever has arrived is extracted
+in the run's extraction pool (started at the first document, shared by every source) by one
+thread, then stored by another while the next batch is extracted: each source in a transaction
+of its own with its cursor (R5), or its failure recorded, and its lease handed back. So a
+source that hangs delays nobody but itself (up to its fetch deadline), and a failing one gets
+its own failure record. Feeds, sitemaps and listing pages are parsed in bounded worker
+processes (flows/parse_workers.py).
 """
 
 from __future__ import annotations
@@ -97,19 +98,28 @@ async def _poll_and_store(
     def arrived(spec: SourceSpec, result: SourceRead | FetchError) -> None:
         arrivals.put_nowait(_Arrival(spec, result, utcnow()))
 
-    async def keep_storing(storer: ThreadPoolExecutor) -> None:
+    async def keep_storing(extractor: ThreadPoolExecutor, storer: ThreadPoolExecutor) -> None:
+        stored: asyncio.Future[None] | None = None  # batch n is stored while n + 1 is extracted
         while True:
             batch = [await arrivals.get()]
             while not arrivals.empty():
                 batch.append(arrivals.get_nowait())
             ready = [arrival for arrival in batch if arrival is not None]
             if ready:
-                await loop.run_in_executor(storer, store.take, ready)
+                extracted = await loop.run_in_executor(extractor, store.extract, ready)
+                if stored is not None:
+                    await stored
+                stored = loop.run_in_executor(storer, store.take, ready, extracted)
             if None in batch:
+                if stored is not None:
+                    await stored
                 return
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store") as storer:
-        storing = asyncio.create_task(keep_storing(storer))
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract") as extractor,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="store") as storer,
+    ):
+        storing = asyncio.create_task(keep_storing(extractor, storer))
         try:
             async with fetcher:
                 await poll_web_sources(fetcher, sources, on_read=arrived)
@@ -118,10 +128,19 @@ async def _poll_and_store(
             await storing
 
 
+def _is_quiet(read: SourceRead) -> bool:
+    """Nothing new and nothing failed (a 304, an unchanged body, no unseen entry)."""
+    return not read.documents and not read.failures
+
+
+def _busy(arrivals: list[_Arrival]) -> list[tuple[_Arrival, SourceRead]]:
+    return [(a, a.result) for a in arrivals if isinstance(a.result, SourceRead) and not _is_quiet(a.result)]
+
+
 class _Store:
     """The storing side of a run: extraction pool, one transaction per source, leases handed back.
 
-    Used by one thread only (the run's storing thread), as the extraction pool requires.
+    ``extract`` runs in one thread (the extraction pool serves one thread), ``take`` in another.
     """
 
     def __init__(self, engine: Engine, matcher: TopicMatcher, stories: StorySettings, owner: str) -> None:
@@ -143,27 +162,28 @@ class _Store:
             self._pool = extraction_pool().__enter__()
         return self._pool
 
-    def take(self, arrivals: list[_Arrival]) -> None:
-        """Extract, store (or record the failure of) each arrived source, then hand their leases back."""
-        reads = [(a, a.result) for a in arrivals if isinstance(a.result, SourceRead)]
-        quiet = [(read, a.at) for a, read in reads if not read.documents and not read.failures]
+    def extract(self, arrivals: list[_Arrival]) -> list[Extracted]:
+        """The articles and failures of each arrived source that has something new, in order."""
+        documents = [read.documents for _, read in _busy(arrivals)]
+        if not any(documents):  # nothing to extract: no worker is started
+            return [([], [])] * len(documents)
+        return extract_groups(documents, self._running_pool())
+
+    def take(self, arrivals: list[_Arrival], extracted: list[Extracted]) -> None:
+        """Store (or record the failure of) each arrived source, then hand their leases back."""
+        quiet = [
+            (a.result, a.at) for a in arrivals if isinstance(a.result, SourceRead) and _is_quiet(a.result)
+        ]
         if quiet:  # the usual poll: many sources answer 304, recorded together
             self._record_quiet(quiet)
-        busy = [(a, read) for a, read in reads if read.documents or read.failures]
-        for (arrival, read), (extracted, failures) in zip(busy, self._extract(busy), strict=True):
-            self.outcomes[read.source] = self._stored(arrival, read, extracted, failures)
+        for (arrival, read), (articles, failures) in zip(_busy(arrivals), extracted, strict=True):
+            self.outcomes[read.source] = self._stored(arrival, read, articles, failures)
         for arrival in arrivals:
             if isinstance(arrival.result, FetchError):
                 self.outcomes[arrival.spec.name] = record_failed_source(
                     self.engine, arrival.spec.name, arrival.result, arrival.at
                 )
         self._release([arrival.spec.name for arrival in arrivals])
-
-    def _extract(self, reads: list[tuple[_Arrival, SourceRead]]) -> list[Extracted]:
-        documents = [read.documents for _, read in reads]
-        if not any(documents):  # nothing to extract: no worker is started
-            return [([], [])] * len(reads)
-        return extract_groups(documents, self._running_pool())
 
     def _stored(
         self,

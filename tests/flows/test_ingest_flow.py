@@ -160,6 +160,6 @@ def test_newswatch_run_polls_web_sources_in_one_task_beside_local_ones(
 
     assert result.exit_code == 0, result.output
     assert "3 source(s), 5 new article(s)" in result.output and "1 source(s) failed" in result.output
-    health = {row["source"]: row for row in _artifact("source-health")}  # type: ignore[attr-defined]
+    health = {row["source"]: row for row in json.loads(str(_artifact("source-health")))}
     assert health["wire"]["status"] == "ok" and health["reports"]["status"] == "ok"
     assert health["gone"]["status"] == "failed" and "not_found" in health["gone"]["last error"]
