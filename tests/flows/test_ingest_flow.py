@@ -29,11 +29,15 @@ def prefect_api() -> Iterator[None]:
 
 
 def _artifact(key: str) -> object:
+    """The newest artifact with ``key`` (the module's runs share one API)."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
 
     with get_client(sync_client=True) as client:
-        found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])), sort=ArtifactSort.CREATED_DESC
+        )
     assert found, f"no artifact {key!r}"
     return found[0].data
 

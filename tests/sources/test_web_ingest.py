@@ -19,6 +19,7 @@ from extractors.workers import WorkerLimits
 from flows.parse_workers import WorkerParser
 from flows.pipeline import claim_sources, compile_watchlist_topics, ingest_source, sync_watchlist
 from flows.web_ingest import ingest_web_sources
+from storage.engine import transaction
 from storage.models import Alert, Article, ArticleRevision, Source, TopicMatch
 from tests.sources.hostile import HostileServer, reply, reset, response_bytes
 
@@ -289,25 +290,32 @@ def test_item_11_a_hanging_source_delays_nobody_else_and_gets_its_own_record(
         await asyncio.Event().wait()
 
     hostile_http.routes["/hang.xml"] = hang
-    hostile_http.routes["/ok.xml"] = reply(rss(), content_type="application/rss+xml")
+    hostile_http.routes["/ok.xml"] = reply(rss(), content_type="application/rss+xml", etag='"v1"')
     specs = [
         SourceSpec(name="hang", feed=hostile_http.url("/hang.xml"), robots="ignore"),
         SourceSpec(name="ok", feed=hostile_http.url("/ok.xml"), robots="ignore"),
     ]
     settings = http.model_copy(update={"total_timeout_s": 10.0, "retries": 0})
+    ingest = claim_together(engine, specs, "run-1")
+    with transaction(engine) as session:  # polled before: a 304, nothing to parse or extract
+        session.exec(select(Source).where(Source.name == "ok")).one().state = {"etag": '"v1"'}
+
+    def ok_done() -> bool:
+        row = source_row(engine, "ok")
+        return row.last_status is not None and row.lease_owner is None
+
     started = time.monotonic()
     with ThreadPoolExecutor(1) as pool:
-        running = pool.submit(claim_together(engine, specs, "run-1"), settings)
-        while source_row(engine, "ok").last_status is None and not running.done():
+        running = pool.submit(ingest, settings)
+        while not ok_done() and not running.done():
             time.sleep(0.05)
         ok_stored_after = time.monotonic() - started
-        ok_row = source_row(engine, "ok")
-        hang_row = source_row(engine, "hang")
+        ok_row, hang_row = source_row(engine, "ok"), source_row(engine, "hang")
         hanging, ok = running.result()
 
-    # stored before the hanging source reached its deadline (the parse workers start meanwhile)
-    assert ok_stored_after < 10.0 and ok_row.last_status == "ok" and ok_row.lease_owner is None
-    assert hang_row.last_status is None and hang_row.lease_owner == "run-1"  # still being fetched
+    # stored and its lease handed back while the hanging source still waits for its deadline
+    assert ok_stored_after < 5.0 and ok_row.last_status == "ok" and ok_row.last_http_status == 304
+    assert hang_row.last_status is None and hang_row.lease_owner == "run-1", (ok_stored_after, hang_row)
     assert time.monotonic() - started >= 10.0 and ok.error is None
     assert hanging.error is not None and source_row(engine, "hang").last_error_class == "timeout"
     assert source_row(engine, "hang").lease_owner is None
