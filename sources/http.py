@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+import ssl
+from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -82,26 +83,77 @@ class FetchStats:
 
 
 class GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport with the egress guard as its network backend (the IP-pinned connection)."""
+    """httpx's transport for one host, with the egress guard as its network backend (IP-pinned)."""
 
-    def __init__(self, guard: EgressGuard, *, limits: httpx.Limits, http2: bool = True) -> None:
-        super().__init__(http2=http2, limits=limits, trust_env=False, retries=0)
-        self.backend = GuardedBackend(guard)
+    def __init__(
+        self, backend: GuardedBackend, ssl_context: ssl.SSLContext, *, limits: httpx.Limits, http2: bool
+    ) -> None:
+        super().__init__(verify=ssl_context, http2=http2, limits=limits, trust_env=False, retries=0)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=self._pool._ssl_context,  # httpx's own: loading the CAs again costs ~40 ms
+            ssl_context=ssl_context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
             http1=True,
             http2=http2,
-            network_backend=self.backend,
+            network_backend=backend,
         )
+
+    @property
+    def idle(self) -> bool:
+        """No request in flight on any of its connections."""
+        return all(connection.is_idle() for connection in self._pool.connections)
+
+
+class HostPools(httpx.AsyncBaseTransport):
+    """One guarded connection pool per host, the least recently used idle ones closed beyond ``keep``.
+
+    httpcore's pool scans every connection it holds on each request and release (and counts them
+    once per connection), so a single pool shared by a poll of a thousand hosts spends most of the
+    poll on its own bookkeeping; a pool per host keeps that scan to the host's few connections.
+    """
+
+    def __init__(self, guard: EgressGuard, *, limits: httpx.Limits, keep: int, http2: bool = True) -> None:
+        self.backend = GuardedBackend(guard)
+        self.limits = limits
+        self.keep = keep
+        self.http2 = http2
+        self._ssl_context = httpx.create_ssl_context(trust_env=False)  # loading the CAs costs ~40 ms: once
+        self._hosts: OrderedDict[tuple[bytes, bytes, int | None], GuardedTransport] = OrderedDict()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        key = (request.url.raw_scheme, request.url.raw_host, request.url.port)
+        transport = self._hosts.pop(key, None) or GuardedTransport(
+            self.backend, self._ssl_context, limits=self.limits, http2=self.http2
+        )
+        self._hosts[key] = transport  # the most recently used last
+        await self._close_surplus_idle()
+        return await transport.handle_async_request(request)
+
+    def __len__(self) -> int:
+        """Hosts with a pool open."""
+        return len(self._hosts)
+
+    async def _close_surplus_idle(self) -> None:
+        surplus = len(self._hosts) - self.keep
+        for key, transport in list(self._hosts.items())[:-1]:
+            if surplus <= 0:
+                break
+            if transport.idle:
+                del self._hosts[key]
+                await transport.aclose()
+                surplus -= 1
+
+    async def aclose(self) -> None:
+        hosts, self._hosts = list(self._hosts.values()), OrderedDict()
+        for transport in hosts:
+            await transport.aclose()
 
 
 def make_client(http: HttpSettings, *, resolver: Resolver | None = None) -> httpx.AsyncClient:
     """An async client whose every connection passes the egress guard; redirects are left to the caller."""
     limits = httpx.Limits(max_connections=max(10, http.max_concurrent_sources * 2), keepalive_expiry=30)
-    transport = GuardedTransport(EgressGuard(http.allow, resolver), limits=limits)
+    transport = HostPools(EgressGuard(http.allow, resolver), limits=limits, keep=http.max_concurrent_sources)
     return httpx.AsyncClient(
         transport=transport,
         headers={"User-Agent": http.user_agent_header, "Accept-Encoding": ACCEPT_ENCODING},
@@ -175,7 +227,7 @@ class Fetcher:
     def connections(self) -> int:
         """TCP connections opened so far (each passed the egress guard)."""
         transport = self.client._transport
-        return transport.backend.connections if isinstance(transport, GuardedTransport) else 0
+        return transport.backend.connections if isinstance(transport, HostPools) else 0
 
     async def fetch(
         self,
