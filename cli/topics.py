@@ -56,7 +56,8 @@ def topics_test(
     alerts = [item.article for item in matched if item.alerts]
     console.print(
         f"[bold]{escape(definition.query)}[/]: {len(matched)} of {len(stored)} articles since {since} "
-        f"matched; {len(alerts)} would have alerted (one per story)"
+        f"matched; {len(alerts)} would have alerted (one per story)",
+        soft_wrap=True,  # one line, whatever the terminal's width, for whoever greps it
     )
     for item in matched[:SAMPLE]:
         _print_sample(matcher, definition.name, item)
