@@ -93,6 +93,11 @@ class Article(SQLModel, table=True):
     language: str | None = None
     site_name: str | None = None
     word_count: int = 0
+    # The rest of the page's metadata (revision 0009).
+    modified_source: str | None = None
+    section: str | None = None
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    image_url: str | None = None
     terms: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     first_seen_at: datetime = _time(index=True, nullable=False)
     text_source: str = "document"  # "feed" when the feed entry's content stood in for the page

@@ -37,6 +37,7 @@ def add_revision(*, session: Session, article: Article, extracted: ExtractedArti
     article.text, article.content_hash = extracted.text, extracted.content_hash
     article.title = extracted.title or article.title
     article.word_count, article.modified_at = extracted.word_count, extracted.modified or now
+    article.modified_source = extracted.modified_source if extracted.modified else "seen"
     session.add(article)
     session.flush()
     return True

@@ -11,9 +11,11 @@ from sqlmodel import Session, select
 
 from core.errors import StorageError
 from core.records import ExtractedArticle, TermHit, TopicHit
+from extractors import extract
 from storage import articles, catalog, outbox
 from storage.engine import make_engine, migrate, transaction
 from storage.models import Alert, Article, Source
+from tests.extractors.test_page_metadata import NEWS_PAGE
 
 NOW = datetime(2024, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -90,6 +92,35 @@ def test_times_in_other_zones_are_stored_as_the_same_instant(engine: Engine) -> 
 def test_naive_times_are_refused(engine: Engine) -> None:
     with pytest.raises(Exception, match="naive datetime"), transaction(engine) as session:
         articles.create_story(session=session, title="x", title_derived=False, now=datetime(2024, 1, 1))
+
+
+def test_a_pages_metadata_is_stored_whole(engine: Engine) -> None:
+    extracted = extract(NEWS_PAGE.encode(), url="https://www.example.org/world/envoy-beirut")
+    assert extracted is not None
+    _seed(engine)
+    with transaction(engine) as session:
+        source = session.exec(select(Source)).one()
+        story = articles.create_story(session=session, title="x", title_derived=False, now=NOW)
+        stored_id = articles.add_article(
+            session=session,
+            extracted=extracted,
+            identity="page",
+            source_id=source.id,
+            story=story,
+            terms={},
+            now=NOW,
+        ).id
+    with Session(engine) as session:
+        stored = session.get(Article, stored_id)
+        assert stored is not None
+        assert (stored.published_source, stored.modified_source) == ("json-ld", "json-ld")
+        assert stored.modified_at == extracted.modified
+        assert (stored.section, stored.tags, stored.image_url) == (
+            "World",
+            ["Lebanon", "Diplomacy"],
+            "https://img.example.org/lead.jpg",
+        )
+        assert stored.canonical_url == extracted.canonical_url
 
 
 def test_same_text_cannot_be_stored_twice(engine: Engine) -> None:
