@@ -171,7 +171,8 @@ class ExtractionPool:
 
     Use as a context manager; ``map`` returns one ``Outcome`` per item, in order. An item is
     passed to ``function`` as its arguments when it is a tuple, else as the only argument.
-    Not thread-safe: each thread uses a pool of its own.
+    The workers start at the first ``map`` given items, so a pool never given work (a run of
+    304s) starts no process. Not thread-safe: each thread uses a pool of its own.
     """
 
     def __init__(self, function: Task | None = None, *, workers: int = 1, limits: WorkerLimits | None = None):
@@ -186,7 +187,6 @@ class ExtractionPool:
         self._retired_peaks: list[float] = []
 
     def __enter__(self) -> ExtractionPool:
-        self._pool = [self._start() for _ in range(self.workers)]
         return self
 
     def __exit__(
@@ -213,10 +213,12 @@ class ExtractionPool:
 
     def warm_up(self) -> None:
         """Wait until every worker has started (so timing excludes start-up)."""
-        self.map([("<html><body><p>warm up</p></body></html>", None)] * len(self._pool))
+        self.map([("<html><body><p>warm up</p></body></html>", None)] * self.workers)
 
     def map(self, items: Sequence[Any]) -> list[Outcome]:
         """One Outcome per item, in order; never raises for a bad item."""
+        if items and not self._pool:
+            self._pool = [self._start() for _ in range(self.workers)]
         results: list[Outcome | None] = [None] * len(items)
         queue = deque(enumerate(items))
         while queue or any(worker.index is not None for worker in self._pool):

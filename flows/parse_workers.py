@@ -43,7 +43,7 @@ class WorkerParser:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._threads.shutdown(wait=True)
-        for pool in self._pools:  # workers are started on first use only: a run of 304s starts none
+        for pool in self._pools:
             pool.__exit__(kind, exc, tb)
 
     async def __call__(self, kind: str, *args: Any) -> Any:
@@ -63,10 +63,10 @@ class WorkerParser:
         return raise_reply(cast(tuple[str, Any], outcome.article))
 
     def _pool(self) -> ExtractionPool:
-        """This thread's one-process pool, started on its first document."""
+        """This thread's one-process pool (its worker starts on its first document)."""
         pool: ExtractionPool | None = getattr(self._local, "pool", None)
         if pool is None:
-            pool = ExtractionPool(cast(Task, parse_reply), workers=1, limits=self.limits).__enter__()
+            pool = ExtractionPool(cast(Task, parse_reply), workers=1, limits=self.limits)
             self._local.pool = pool
             with self._lock:
                 self._pools.append(pool)

@@ -13,9 +13,9 @@ processes (flows/parse_workers.py).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager, nullcontext
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,7 +26,6 @@ from core.errors import FetchError, PipelineError
 from core.records import ExtractedArticle, SourceFailure, SourceRead
 from core.settings import HttpSettings, StorySettings
 from core.watchlist import SourceSpec
-from extractors.workers import ExtractionPool
 from flows.extraction import extract_groups, extraction_pool
 from flows.leasing import lease_kept
 from flows.outcomes import SourceOutcome
@@ -81,7 +80,7 @@ def ingest_web_sources(
         stack.enter_context(
             lease_kept(engine, names, owner, lease_seconds) if lease_seconds else nullcontext()
         )
-        stack.enter_context(store.extraction())
+        stack.enter_context(store.pool)
         parse = stack.enter_context(parser or WorkerParser())
         fetcher = Fetcher(http, resolver=resolver, parser=parse)
         asyncio.run(_poll_and_store(store, fetcher, [(spec, cursors[spec.name]) for spec in specs]))
@@ -146,28 +145,11 @@ class _Store:
     def __init__(self, engine: Engine, matcher: TopicMatcher, stories: StorySettings, owner: str) -> None:
         self.engine, self.matcher, self.stories, self.owner = engine, matcher, stories, owner
         self.outcomes: dict[str, SourceOutcome] = {}
-        self._pool: ExtractionPool | None = None
-
-    @contextmanager
-    def extraction(self) -> Iterator[None]:
-        """Stop the extraction workers (if any were started) when the run ends."""
-        try:
-            yield
-        finally:
-            if self._pool is not None:
-                self._pool.__exit__(None, None, None)
-
-    def _running_pool(self) -> ExtractionPool:
-        if self._pool is None:
-            self._pool = extraction_pool().__enter__()
-        return self._pool
+        self.pool = extraction_pool()  # its workers start at the first document to extract
 
     def extract(self, arrivals: list[_Arrival]) -> list[Extracted]:
         """The articles and failures of each arrived source that has something new, in order."""
-        documents = [read.documents for _, read in _busy(arrivals)]
-        if not any(documents):  # nothing to extract: no worker is started
-            return [([], [])] * len(documents)
-        return extract_groups(documents, self._running_pool())
+        return extract_groups([read.documents for _, read in _busy(arrivals)], self.pool)
 
     def take(self, arrivals: list[_Arrival], extracted: list[Extracted]) -> None:
         """Store (or record the failure of) each arrived source, then hand their leases back."""
