@@ -12,15 +12,8 @@ from extractors import extract
 from extractors.datelines import find_datelines, parse_day
 from extractors.dates import _MONTH_NAMES, MONTHS, date_from_url
 from extractors.nearby import lines_around
+from tests.extractors.test_page_metadata import BODY
 
-BODY = "".join(
-    f"<p>{sentence}</p>"
-    for sentence in (
-        "The envoy met the prime minister in Beirut on Thursday to discuss a truce along the border.",
-        "Officials said the talks would resume next week after consultations with the armed group.",
-        "Resolution 1701, adopted in 2006 after a month-long war, remains the basis of any agreement.",
-    )
-)
 HEADLINE = "Envoy meets premier in Beirut"
 
 
