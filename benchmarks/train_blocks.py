@@ -37,7 +37,7 @@ from extractors.classifier import MODEL_PATH, TreeEnsemble, save_model
 from extractors.decoding import decode_content
 from extractors.features import FEATURE_NAMES, block_features
 from extractors.html import parse_html
-from extractors.maintext import article_paragraphs
+from extractors.maintext import article_paragraphs, content_blocks
 from extractors.pagemeta import read_page_meta
 
 _TOKEN = re.compile(r"\w+")
@@ -189,7 +189,8 @@ def page_scores(pages: list[PageBlocks], predictions: list[np.ndarray], cutoff: 
     """Each page's P/R/F1 of the text its predictions keep, cleaned up as extraction does."""
     results = []
     for page, probabilities in zip(pages, predictions, strict=True):
-        kept = [text for text, p in zip(page.texts, probabilities, strict=True) if p >= cutoff]
+        keep = content_blocks(probabilities, page.words, cutoff)
+        kept = [text for text, flag in zip(page.texts, keep, strict=True) if flag]
         results.append(bag_of_words("\n".join(article_paragraphs(kept, page.title)), page.page.text))
     return results
 
@@ -241,7 +242,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print_scores(scores: dict[str, Any], baseline: dict[str, Any]) -> None:
-    print(f"\nout of fold (sites never seen in training), cutoff {CUTOFF}, beside trafilatura's default:")
+    print(
+        f"\nout of fold (sites never seen in training), likely content at {CUTOFF},"
+        " beside trafilatura's default:"
+    )
     columns = f"{'P':>7}{'R':>7}{'F1':>7}"
     print(
         f"{'page type':<14}{'pages':>6}  {'newswatch':<10}{columns}  {'trafilatura':<12}{columns}{'dF1':>8}"

@@ -37,7 +37,7 @@ class TreeEnsemble:
     value: NDArray[np.float64]
     roots: NDArray[np.int32]
     depth: int
-    cutoff: float  # probability at or above which a block is content
+    cutoff: float  # probability at or above which a block is likely content (see maintext.content_blocks)
     # What the model was trained on and how it scored out of fold (see benchmarks.train_blocks);
     # not used to classify, kept so a benchmark can tell in-sample pages from unseen ones.
     training: dict[str, Any] = field(default_factory=dict)

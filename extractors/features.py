@@ -36,6 +36,8 @@ _CALL_TO_ACTION = re.compile(
     r"shop now|buy now|book now|get started|free trial|find out more|read more)\b",
     re.IGNORECASE,
 )
+# A block of prose: at least this many words, few of them links, with a sentence end.
+_MIN_PROSE_WORDS = 15
 _TERMINAL = frozenset('.!?:"\u201d\u2019)')
 
 # Computed block by block, in this order (see _row).
@@ -52,7 +54,7 @@ PAGE_FEATURES = (
     "in_container_parent", "is_title", "after_title", "main_share", "page_log_words",
     "page_log_blocks", "declared_article", "has_body", "page_comment_share", "page_content_share",
     "page_article_share", "page_link_density", "container_position", "container_words_after",
-    "page_group_share", "page_group_item_words",
+    "page_group_share", "page_group_item_words", "prose_before", "prose_after", "after_h1", "h1_offset",
 )  # fmt: skip
 # Statistics of a block that its neighbours also get, as "prev_*", "next_*", "prev2_*", "next2_*".
 _CONTEXT = ("log_words", "link_density", "in_container", "is_p", "sentence_ends")
@@ -87,6 +89,8 @@ def block_features(
     _mask_columns(matrix, blocks)
     _place_columns(matrix, page)
     _title_columns(matrix, blocks, title)
+    _prose_columns(matrix, page)
+    _heading_columns(matrix)
     _page_columns(matrix, page, declared_article, body_words is not None)
     _context_columns(matrix)
     return matrix
@@ -195,6 +199,33 @@ def _depth(node: Node) -> int:
     while parent is not None:
         depth, parent = depth + 1, parent.parent
     return depth
+
+
+def _prose_columns(matrix: NDArray[np.float32], page: Page) -> None:
+    """The share of the page's prose (sentences in unlinked blocks of some length) before and after
+    each block: the article's text is one run of prose, and what follows its end rarely belongs."""
+    words = np.asarray([block.words for block in page.blocks], dtype=np.float32)
+    prose = (words >= _MIN_PROSE_WORDS) & (matrix[:, _COLUMN["link_density"]] < 0.2)
+    prose &= matrix[:, _COLUMN["sentence_ends"]] > 0
+    prose_words = np.where(prose, words, 0.0)
+    total = float(prose_words.sum())
+    if not total:
+        return
+    before = np.cumsum(prose_words) - prose_words
+    matrix[:, _COLUMN["prose_before"]] = before / total
+    matrix[:, _COLUMN["prose_after"]] = (total - before - prose_words) / total
+
+
+def _heading_columns(matrix: NDArray[np.float32]) -> None:
+    """Whether each block comes after the page's first <h1>, and how far from it (a share of the
+    page's blocks, negative before it); zeros when the page has no <h1>."""
+    in_h1 = np.flatnonzero(matrix[:, _COLUMN["in_h1"]])
+    if not len(in_h1):
+        return
+    count = matrix.shape[0]
+    offset = np.arange(count, dtype=np.float32) - in_h1[0]
+    matrix[:, _COLUMN["after_h1"]] = offset >= 0
+    matrix[:, _COLUMN["h1_offset"]] = offset / count
 
 
 def _title_columns(matrix: NDArray[np.float32], blocks: list[Block], title: str | None) -> None:

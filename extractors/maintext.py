@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 from lxml.html import HtmlElement
+from numpy.typing import NDArray
 
 from extractors.blocks import page_blocks
 from extractors.boilerplate import strip_boilerplate
@@ -17,6 +19,11 @@ from extractors.classifier import TreeEnsemble, load_model
 from extractors.features import FEATURE_NAMES, block_features
 
 _MIN_REPEAT_WORDS = 3
+# A page's cutoff runs from _LOWEST_CUTOFF (none of its likely content is sure) to
+# _LOWEST_CUTOFF + _CUTOFF_RISE (all of it is): see content_blocks.
+_SURE = 0.9
+_LOWEST_CUTOFF = 0.4
+_CUTOFF_RISE = 0.3
 
 
 def classified_text(
@@ -33,9 +40,22 @@ def classified_text(
         raise ValueError("the block model was trained on other features: retrain it")
     page = page_blocks(tree)
     rows = block_features(page, title=title, body=body, declared_article=declared_article)
-    keep = model.probabilities(rows) >= model.cutoff
+    words = np.asarray([block.words for block in page.blocks], dtype=np.float64)
+    keep = content_blocks(model.probabilities(rows), words, model.cutoff)
     lines = [block.text for block, kept in zip(page.blocks, keep, strict=True) if kept]
     return "\n".join(lines) or None
+
+
+def content_blocks(
+    probabilities: NDArray[np.float64], words: NDArray[np.float64], likely: float
+) -> NDArray[np.bool_]:
+    """Which blocks are content, by a cutoff set for the page: the larger the share of the words of
+    its likely content (probability >= ``likely``) that is sure (>= _SURE), the higher the cutoff.
+    A page whose article stands out drops its doubtful blocks (a related list, an author box); a
+    page where little is sure keeps more of what is likely."""
+    likely_words = float(words[probabilities >= likely].sum())
+    sure_share = float(words[probabilities >= _SURE].sum()) / likely_words if likely_words else 0.0
+    return probabilities >= _LOWEST_CUTOFF + _CUTOFF_RISE * sure_share
 
 
 def article_paragraphs(lines: Sequence[str], title: str | None) -> list[str]:

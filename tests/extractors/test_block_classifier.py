@@ -10,7 +10,7 @@ from lxml import html
 
 from extractors.classifier import MODEL_PATH, TreeEnsemble, load_model, save_model
 from extractors.features import FEATURE_NAMES
-from extractors.maintext import article_paragraphs, classified_text
+from extractors.maintext import article_paragraphs, classified_text, content_blocks
 
 
 def _stump() -> TreeEnsemble:
@@ -105,3 +105,13 @@ def test_a_paragraph_printed_twice_is_kept_once_and_short_repeats_stay() -> None
     lines = ["Truce holds in the south", SENTENCES[0], "Photo: AP", SENTENCES[1], SENTENCES[0], "Photo: AP"]
     paragraphs = article_paragraphs(lines, "Truce holds in the south")
     assert paragraphs == [SENTENCES[0], "Photo: AP", SENTENCES[1], "Photo: AP"]
+
+
+def test_a_page_whose_content_is_sure_drops_its_doubtful_blocks_and_an_unsure_page_keeps_them() -> None:
+    words = np.asarray([200.0, 10.0, 10.0])
+    sure_page = np.asarray([0.97, 0.65, 0.3])
+    assert content_blocks(sure_page, words, 0.5).tolist() == [True, False, False]
+    unsure_page = np.asarray([0.8, 0.65, 0.45])
+    assert content_blocks(unsure_page, words, 0.5).tolist() == [True, True, True]
+    nothing_likely = np.asarray([0.3, 0.2, 0.1])
+    assert not content_blocks(nothing_likely, words, 0.5).any()

@@ -146,3 +146,33 @@ def test_a_page_with_its_text_only_in_noscript_is_read_from_there() -> None:
     )
     article = page_blocks(html.fromstring(longer))
     assert not any("Enable scripts" in block.text for block in article.blocks)
+
+
+PROSE = """<html><body>
+<nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<h1>Truce holds</h1>
+<p>Families returned to villages near the border on Thursday as the truce entered its second week.</p>
+<p>Officials said that roads had been cleared, and that schools would reopen once repairs were done.</p>
+<p>Aid agencies warned, however, that winter was coming quickly to the hills of the south of the country.</p>
+<ul class="related"><li><a href="/a">Markets rally</a></li><li><a href="/b">Storm warning</a></li></ul>
+</body></html>"""
+
+
+def test_blocks_know_the_share_of_the_pages_prose_before_and_after_them() -> None:
+    page = page_blocks(html.fromstring(PROSE))
+    rows = block_features(page)
+    column = {name: rows[:, index] for index, name in enumerate(FEATURE_NAMES)}
+    words = [block.words for block in page.blocks]  # nav, h1, three paragraphs, two links
+    prose = sum(words[2:5])
+    assert np.allclose(column["prose_before"], [0, 0, 0, words[2] / prose, sum(words[2:4]) / prose, 1, 1])
+    assert np.allclose(column["prose_after"], [1, 1, sum(words[3:5]) / prose, words[4] / prose, 0, 0, 0])
+
+
+def test_blocks_know_where_they_stand_from_the_first_h1() -> None:
+    rows = block_features(page_blocks(html.fromstring(PROSE)))
+    column = {name: rows[:, index] for index, name in enumerate(FEATURE_NAMES)}
+    assert column["after_h1"].tolist() == [0, 1, 1, 1, 1, 1, 1]
+    assert np.allclose(column["h1_offset"], (np.arange(7) - 1) / 7)
+    without_h1 = block_features(page_blocks(html.fromstring(PROSE.replace("h1>", "h2>"))))
+    assert not without_h1[:, FEATURE_NAMES.index("after_h1")].any()
+    assert not without_h1[:, FEATURE_NAMES.index("h1_offset")].any()
