@@ -12,7 +12,7 @@ story_names_named   share of the story's 5 main names the report mentions
 report_names_known  share of the report's 5 main names the story knows
 top_name_weight     weight of the report's main name in the story, relative to the story's main
 figures_known       share of the report's figures the story mentions (0.5 when either has none)
-year_gap            years between the report's latest year and the story's typical one (max 3)
+year_gap            years between the story's typical year and the nearest the report mentions (max 3)
 years_missing       1 when either has no year
 lead_year_conflict  1 when both have dateline years and none is shared
 headline_cosine     cosine of the report's headline words with the story's
@@ -58,7 +58,7 @@ FEATURES = (
 # One weight per feature, then the intercept (see the module docstring).
 # fmt: off
 WEIGHTS = (
-    4.453, 1.513, 2.42, 1.782, 1.368, 0.373, 1.8, -1.077, -1.96, -1.039, 1.301, 1.913, 0.268, -5.998,
+    4.31, 1.541, 2.488, 1.71, 1.387, 0.362, 1.83, -1.091, -1.804, -1.231, 1.403, 1.844, 0.211, -6.121,
 )
 # fmt: on
 MAX_YEAR_GAP = 3
@@ -185,7 +185,9 @@ def fit_join_model(features: np.ndarray, joined: np.ndarray, *, l2: float = 1.0)
 
 
 def _year_gap(years: frozenset[int], typical: int | None) -> tuple[float, float]:
-    """Years between the report's latest year and the story's typical one (capped), and missingness."""
+    """Years between the story's typical year and the nearest one the report mentions (capped), and
+    missingness: a report that mentions the story's year does not conflict with it, whatever later
+    years it looks ahead to."""
     if not years or typical is None:
         return 0.0, 1.0
-    return float(min(abs(max(years) - typical), MAX_YEAR_GAP)), 0.0
+    return float(min(min(abs(year - typical) for year in years), MAX_YEAR_GAP)), 0.0

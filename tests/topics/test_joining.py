@@ -55,3 +55,17 @@ def test_fitting_recovers_the_weights_that_generated_the_labels() -> None:
     probability = 1 / (1 + np.exp(-(features @ truth[:-1] + truth[-1])))
     joined = (rng.random(len(features)) < probability).astype(float)
     assert fit_join_model(features, joined) == pytest.approx(tuple(truth), abs=0.08)
+
+
+def test_the_year_gap_is_to_the_nearest_year_the_report_mentions() -> None:
+    story = StoryProfile()
+    story.grow(ReportKeys.of(story_report("Quake hits Tonga", QUAKE.replace("2009", "2013"), None)))
+    gap = FEATURES.index("year_gap")
+
+    def features(text: str) -> list[float]:
+        return join_features(ReportKeys.of(story_report("Quake hits Tonga", text, None)), story)
+
+    looking_ahead = features(QUAKE.replace("2009", "2013, and a new code is due in 2016"))
+    assert looking_ahead[gap] == 0.0  # mentions the story's year: no conflict
+    assert features(QUAKE.replace("2009", "2011"))[gap] == 2.0
+    assert features(QUAKE.replace("2009", "1990"))[gap] == 3.0  # capped
