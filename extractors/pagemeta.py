@@ -23,11 +23,11 @@ from lxml import html as lxml_html
 
 from extractors import jsonld
 from extractors.authors import byline_names, choose_authors, clean_authors
-from extractors.datelines import Dateline, find_datelines, parse_day, with_day
+from extractors.datelines import Dateline, as_known_day, find_datelines, parse_day
 from extractors.dates import date_from_url, local_day
 from extractors.metadata import canonicalise_url, repair_mojibake, without_amp
 from extractors.nearby import ELSEWHERE, FOLLOWING, Line, is_elsewhere, lines_around
-from extractors.pubdates import modification, publication
+from extractors.pubdates import first_dated, modification, publication
 from extractors.titles import choose_title, headings, meta_titles, normalise_title
 
 JSON_LD, META = "json-ld", "meta"
@@ -209,19 +209,22 @@ def _dates(
     """Fill ``meta``'s publication and modification dates (see extractors.pubdates)."""
     url_date = date_from_url(url)
     url_day = url_date.date() if url_date else None
-    lines = find_datelines(around, day_first=_day_first(tree, metas))
-    lines = [_as_url_day(line, url_day) for line in lines] if url_day else lines
+    published = first_dated(_stated_dates(tree, ld, metas, "datePublished", _PUBLISHED_META))
+    modified = first_dated(_stated_dates(tree, ld, metas, "dateModified", _MODIFIED_META))
+    known = [url_day, *(dated.day for dated in (published, modified) if dated is not None)]
+    lines = [as_known_day(line, known) for line in find_datelines(around, day_first=_day_first(tree, metas))]
     marked = _marked_publication(tree)
     lines = [*lines, marked] if marked is not None else lines
     stated = publication(
-        _stated_dates(tree, ld, metas, "datePublished", _PUBLISHED_META),
+        published,
         lines,
         header_time=lambda: _header_time(tree),
         url_day=url_day,
+        modified_day=modified.day if modified else None,
     )
     if stated is not None:
         meta.published, meta.published_source, meta.published_day = stated.moment, stated.source, stated.day
-    changed = modification(_stated_dates(tree, ld, metas, "dateModified", _MODIFIED_META), lines)
+    changed = modification(modified, lines)
     if changed is not None:
         meta.modified, meta.modified_source = changed.moment, changed.source
 
@@ -234,7 +237,7 @@ def _stated_dates(
     meta_keys: tuple[str, ...],
 ) -> Iterator[tuple[str | None, str]]:
     """(value, provenance) of a date property: JSON-LD, meta tags, then microdata, searched only if
-    reached (the caller stops at the first plausible date)."""
+    reached (``first_dated`` stops at the first plausible date)."""
     yield jsonld.text_of(ld.get(prop)), JSON_LD
     for key in meta_keys:
         yield metas.get(key), META
@@ -270,12 +273,6 @@ def _day_first(tree: lxml_html.HtmlElement, metas: dict[str, str]) -> bool:
     locales = [value.strip().lower().replace("_", "-") for value in declared if value and value.strip()]
     locale = next((value for value in locales if "-" in value), locales[0] if locales else "en")
     return locale not in {"en", "en-us"}
-
-
-def _as_url_day(line: Dateline, url_day: date) -> Dateline:
-    """``line`` read month-first or day-first, whichever the URL's date confirms."""
-    swapped = line.day.day <= 12 and date(line.day.year, line.day.day, line.day.month) == url_day
-    return with_day(line, url_day) if swapped else line
 
 
 def headline_element(tree: lxml_html.HtmlElement, title: str | None) -> lxml_html.HtmlElement | None:
