@@ -277,7 +277,8 @@ def _day_first(tree: lxml_html.HtmlElement, metas: dict[str, str]) -> bool:
 
 def headline_element(tree: lxml_html.HtmlElement, title: str | None) -> lxml_html.HtmlElement | None:
     """The <h1> that prints ``title``, else the page's first <h1>; on a page without <h1>, the <h2>
-    that prints it, else the first <h2>; None when it has neither."""
+    that prints it, else the one that shares most of its words (half of them at least), else the
+    first <h2>; None when it has neither."""
     wanted = normalise_title(title or "")
     first = None
     for heading in tree.iterfind(".//h1"):
@@ -286,9 +287,21 @@ def headline_element(tree: lxml_html.HtmlElement, title: str | None) -> lxml_htm
             return heading
     if first is None:
         seconds = list(tree.iterfind(".//h2"))
-        named = next((h for h in seconds if wanted and normalise_title(h.text_content()) == wanted), None)
-        return named if named is not None else (seconds[0] if seconds else None)
+        return _most_like(seconds, wanted) if seconds else None
     return first
+
+
+def _most_like(headings: list[lxml_html.HtmlElement], wanted: str) -> lxml_html.HtmlElement:
+    """The heading of ``headings`` whose words are most like the normalised title ``wanted``'s (the
+    share of both's words they have in common, half at least), else the first."""
+    words = set(wanted.split())
+    best, best_share = headings[0], 0.5
+    for heading in headings:
+        own = set(normalise_title(heading.text_content()).split())
+        share = len(own & words) / len(own | words) if own | words else 0.0
+        if share > best_share or (share == 1.0 and best_share < 1.0):
+            best, best_share = heading, share
+    return best
 
 
 def _canonical(

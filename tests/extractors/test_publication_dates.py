@@ -15,6 +15,7 @@ from extractors.nearby import lines_around
 from tests.extractors.test_page_metadata import BODY
 
 HEADLINE = "Envoy meets premier in Beirut"
+SECTIONS = "".join(f"<li><a href='/s{n}'>Section {n}</a></li>" for n in range(50))
 
 
 def _page(head: str = "", before: str = "", after: str = "", lang: str = "en", tail: str = "") -> str:
@@ -96,6 +97,17 @@ def test_only_a_numeric_dateline_is_read_the_other_way_round() -> None:
     assert as_known_day(numeric, [None, date(2023, 3, 10)]).day == date(2023, 3, 10)
     assert as_known_day(numeric, [date(2023, 10, 3), date(2023, 3, 10)]).day == date(2023, 10, 3)
     assert as_known_day(named, [date(2023, 4, 11)]).day == date(2023, 11, 4)
+
+
+def test_on_a_page_without_h1_the_h2_most_like_the_title_is_the_headline() -> None:
+    # the menu's <h2> comes first, too far from the dateline for it to be read around that <h2>
+    page = (
+        f"<html><head><title>Envoy meets the premier | Daily Example</title></head><body>"
+        f"<header><h2>Menu</h2><ul>{SECTIONS}</ul></header>"
+        f"<main><h3><span>blog | </span>February 1, 2022</h3><h2>The envoy meets the premier in Beirut</h2>{BODY}</main></body></html>"
+    )
+    article = _extract(page)
+    assert (article.published_day, article.published_source) == (date(2022, 2, 1), "byline")
 
 
 def test_a_date_far_from_the_headline_does_not_override_the_metadata() -> None:
