@@ -104,7 +104,8 @@ def test_on_a_page_without_h1_the_h2_most_like_the_title_is_the_headline() -> No
     page = (
         f"<html><head><title>Envoy meets the premier | Daily Example</title></head><body>"
         f"<header><h2>Menu</h2><ul>{SECTIONS}</ul></header>"
-        f"<main><h3><span>blog | </span>February 1, 2022</h3><h2>The envoy meets the premier in Beirut</h2>{BODY}</main></body></html>"
+        f"<main><h3><span>blog | </span>February 1, 2022</h3>"
+        f"<h2>The envoy meets the premier in Beirut</h2>{BODY}</main></body></html>"
     )
     article = _extract(page)
     assert (article.published_day, article.published_source) == (date(2022, 2, 1), "byline")
