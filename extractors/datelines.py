@@ -103,7 +103,7 @@ def choose_datelines(lines: list[Dateline]) -> tuple[Dateline | None, Dateline |
 def as_known_day(line: Dateline, known: list[date | None]) -> Dateline:
     """``line`` read with day and month the other way round (03/10/2023 as 10 March rather than
     3 October) when it is written in numbers only and that reading is a day the page states
-    elsewhere (in its URL or its metadata); else ``line`` as read."""
+    elsewhere (in its URL, its metadata or a ``<time datetime>``); else ``line`` as read."""
     if not line.swappable:
         return line
     swapped = date(line.day.year, line.day.day, line.day.month)

@@ -211,8 +211,10 @@ def _dates(
     url_day = url_date.date() if url_date else None
     published = first_dated(_stated_dates(tree, ld, metas, "datePublished", _PUBLISHED_META))
     modified = first_dated(_stated_dates(tree, ld, metas, "dateModified", _MODIFIED_META))
-    known = [url_day, *(dated.day for dated in (published, modified) if dated is not None)]
-    lines = [as_known_day(line, known) for line in find_datelines(around, day_first=_day_first(tree, metas))]
+    lines = find_datelines(around, day_first=_day_first(tree, metas))
+    if any(line.swappable for line in lines):
+        known = [url_day, *(dated.day for dated in (published, modified) if dated is not None)]
+        lines = [as_known_day(line, [*known, *_time_days(tree)]) for line in lines]
     marked = _marked_publication(tree)
     lines = [*lines, marked] if marked is not None else lines
     stated = publication(
@@ -245,6 +247,11 @@ def _stated_dates(
         yield jsonld.text_of(ld.get("dateCreated")), JSON_LD
     for element in tree.xpath(f'.//@itemprop[. = "{prop}"]/parent::*[not(self::meta)]'):
         yield element.get("content") or element.get("datetime") or element.text_content(), META
+
+
+def _time_days(tree: lxml_html.HtmlElement) -> list[date | None]:
+    """The days the page's ``<time datetime>`` elements state, wherever they are."""
+    return [local_day(str(value)) for value in tree.xpath(".//time/@datetime")]
 
 
 def _header_time(tree: lxml_html.HtmlElement) -> str | None:

@@ -91,6 +91,13 @@ def test_a_numeric_dateline_is_read_the_way_the_metadata_confirms() -> None:
     assert (article.published_day, article.published_source) == (date(2024, 9, 10), "json-ld")
 
 
+def test_a_numeric_dateline_is_read_the_way_a_time_elsewhere_on_the_page_confirms() -> None:
+    # 02-12-2025 reads as 12 February in US English; the page's list of posts dates it 2 December
+    posts = '<ul class="posts"><li><time datetime="2025-12-02">December 02, 2025</time></li></ul>'
+    article = _extract(_page(after="<p>Jane Doe 02-12-2025</p>", tail=posts))
+    assert (article.published_day, article.published_source) == (date(2025, 12, 2), "byline")
+
+
 def test_only_a_numeric_dateline_is_read_the_other_way_round() -> None:
     tree = lxml_html.fromstring("<div><h1>Title</h1><p>03/10/2023</p><p>Nov 4, 2023</p></div>")
     numeric, named = find_datelines(lines_around(tree.find(".//h1")), day_first=True)
