@@ -45,10 +45,14 @@ _UPDATED = re.compile(
 )
 # A label that names the publication ends right before the date: "Posted on", "First published:",
 # "Veröffentlicht am"; "the study, published online" in a sentence is not a label.
+_PUBLISHED_WORD = (
+    r"\b(?:published|posted|post\s+(?:date|time)|publish\s+date|publication\s+date|date\s+(?:published|posted)"
+    r"|veröffentlicht|erschienen|publié|publiée|publicado|publicada|pubblicato|gepubliceerd|geplaatst)"
+)
+# The words of such a label, anywhere in a text.
+PUBLISHED_WORDS = re.compile(_PUBLISHED_WORD, re.IGNORECASE)
 _PUBLISHED = re.compile(
-    r"\b(?:published|posted|veröffentlicht|erschienen|publié|publiée|publicado|publicada|pubblicato"
-    r"|gepubliceerd|geplaatst)(?:\s+(?:on|at|am|le|el|em|il|op))?\s*[:\-\u2013\u2014]?\s*$",
-    re.IGNORECASE,
+    rf"{_PUBLISHED_WORD}(?:\s+(?:on|at|am|le|el|em|il|op))?\s*[:\-\u2013\u2014]?\s*$", re.IGNORECASE
 )
 
 

@@ -23,10 +23,10 @@ from lxml import html as lxml_html
 
 from extractors import jsonld
 from extractors.authors import byline_names, choose_authors, clean_authors
-from extractors.datelines import Dateline, as_known_day, find_datelines, parse_day
+from extractors.datelines import PUBLISHED_WORDS, Dateline, as_known_day, find_datelines, parse_day
 from extractors.dates import date_from_url, local_day
 from extractors.metadata import canonicalise_url, repair_mojibake, without_amp
-from extractors.nearby import ELSEWHERE, FOLLOWING, Line, is_elsewhere, lines_around
+from extractors.nearby import ELSEWHERE, FOLLOWING, Line, is_elsewhere, lines_around, lines_within
 from extractors.pubdates import first_dated, modification, publication
 from extractors.titles import choose_title, headings, meta_titles, normalise_title
 
@@ -76,6 +76,10 @@ _TIME_XPATH = (
     './/time[@datetime][@itemprop="datePublished" or contains(@class, "publish")'
     ' or contains(@class, "entry-date") or ancestor::header or ancestor::article]'
 )
+# A publication label with a year soon after it in a page's lower-cased text (not in a script's
+# JSON, whose "datePublished": "2024-…" has quotes between); searched without IGNORECASE, which
+# is twice as slow on the long texts of whole pages.
+_LABELLED_DATE = re.compile(rf"{PUBLISHED_WORDS.pattern}[^\"{{}}<>]{{0,40}}\b(?:19|20)\d\d\b")
 # <time pubdate> (HTML5 drafts, still common in themes) marks the article's publication date.
 _PUBDATE_XPATH = f".//time[@pubdate][not({ELSEWHERE})]"
 
@@ -211,7 +215,8 @@ def _dates(
     url_day = url_date.date() if url_date else None
     published = first_dated(_stated_dates(tree, ld, metas, "datePublished", _PUBLISHED_META))
     modified = first_dated(_stated_dates(tree, ld, metas, "dateModified", _MODIFIED_META))
-    lines = find_datelines(around, day_first=_day_first(tree, metas))
+    day_first = _day_first(tree, metas)
+    lines = find_datelines(around, day_first=day_first)
     if any(line.swappable for line in lines):
         known = [url_day, *(dated.day for dated in (published, modified) if dated is not None)]
         lines = [as_known_day(line, [*known, *_time_days(tree)]) for line in lines]
@@ -221,6 +226,7 @@ def _dates(
         published,
         lines,
         header_time=lambda: _header_time(tree),
+        labelled_anywhere=lambda: _labelled_anywhere(tree, day_first),
         url_day=url_day,
         modified_day=modified.day if modified else None,
     )
@@ -252,6 +258,16 @@ def _stated_dates(
 def _time_days(tree: lxml_html.HtmlElement) -> list[date | None]:
     """The days the page's ``<time datetime>`` elements state, wherever they are."""
     return [local_day(str(value)) for value in tree.xpath(".//time/@datetime")]
+
+
+def _labelled_anywhere(tree: lxml_html.HtmlElement, day_first: bool) -> date | None:
+    """The first dateline labelled "Published" / "Posted" in the page's body, outside lists of other
+    articles (a template that prints "Post time: 01-04-2024" below the article); None if none."""
+    body = tree.find(".//body")
+    if body is None or not _LABELLED_DATE.search(body.text_content().lower()):
+        return None  # most pages print no such label: one search instead of a walk
+    lines = find_datelines(lines_within(body), day_first=day_first)
+    return next((line.day for line in lines if line.labelled), None)
 
 
 def _header_time(tree: lxml_html.HtmlElement) -> str | None:

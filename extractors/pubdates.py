@@ -11,7 +11,8 @@ Publication, in order of trust:
 2. the dateline beside the headline, when it is not labelled as an update ("byline"); one labelled
    "Published" comes before an unlabelled one; dates in lists of related stories do not count;
 3. a ``<time datetime>`` in the article's header ("byline"), one outside lists of related stories
-   first, looked up only when reached;
+   first, looked up only when reached; then a dateline labelled "Published" / "Posted" anywhere
+   on the page outside such lists ("byline"), looked up only when reached;
 4. a dateline labelled "Updated …" when the page states no other date: the page was public by then
    ("byline"; it is the modification time as well);
 5. the date in the URL ("url").
@@ -56,6 +57,7 @@ def publication(
     lines: list[Dateline],
     *,
     header_time: Callable[[], str | None] = lambda: None,
+    labelled_anywhere: Callable[[], date | None] = lambda: None,
     url_day: date | None = None,
     modified_day: date | None = None,
 ) -> Dated | None:
@@ -71,6 +73,9 @@ def publication(
     in_header = first_dated([(header_time(), BYLINE)])
     if in_header is not None:
         return in_header
+    labelled = labelled_anywhere()
+    if labelled is not None:
+        return _from_day(labelled, BYLINE)
     if update is not None:
         return _from_day(update.day, BYLINE)
     return _from_day(url_day, URL) if url_day else None

@@ -98,6 +98,15 @@ def test_a_numeric_dateline_is_read_the_way_a_time_elsewhere_on_the_page_confirm
     assert (article.published_day, article.published_source) == (date(2025, 12, 2), "byline")
 
 
+def test_a_labelled_publication_date_anywhere_dates_a_page_that_states_none_nearer() -> None:
+    far = f"<ul>{SECTIONS}</ul>"  # more lines than are read around the headline
+    article = _extract(_page(after=far, tail='<div style="text-align:right">Post time: 01-04-2024</div>'))
+    assert (article.published_day, article.published_source) == (date(2024, 1, 4), "byline")
+    # a related story's label does not count
+    related = '<aside class="related"><p>Posted on March 3, 2021</p></aside>'
+    assert _extract(_page(after=far, tail=related)).published is None
+
+
 def test_only_a_numeric_dateline_is_read_the_other_way_round() -> None:
     tree = lxml_html.fromstring("<div><h1>Title</h1><p>03/10/2023</p><p>Nov 4, 2023</p></div>")
     numeric, named = find_datelines(lines_around(tree.find(".//h1")), day_first=True)
