@@ -138,7 +138,8 @@ def _title_and_authors(
     titles, heads = meta_titles(tree, ld, metas), headings(tree)
     article = reads_like_article or bool(marked)
     title = choose_title(titles, heads, meta.site_name, article=article, host=host)
-    meta.title = repair_mojibake(title) if title else None
+    # documentation generators end a heading with a permalink sign ("Quickstart¶"), read once repaired
+    meta.title = repair_mojibake(title).rstrip("\u00b6 ") if title else None
     headline = headline_element(tree, title)  # as the page prints it
     lines = lines_around(headline) if headline is not None else []
     sites = (meta.site_name, jsonld.text_of(ld.get("publisher")))

@@ -147,3 +147,12 @@ def test_an_h1_that_is_whole_parts_of_a_meta_title_is_the_headline() -> None:
     assert (
         choose_title(metas, ["Daily Example", "Latest"], "Daily Example") == "Envoy meets premier in Beirut"
     )
+
+
+def test_a_documentation_pages_permalink_sign_is_not_part_of_its_title() -> None:
+    page = (
+        "<html><head><title>Quickstart — Example Documentation (3.1.x)</title></head><body>"
+        f'<h1>Quickstart<a class="headerlink" href="#quickstart">¶</a></h1>{BODY}</body></html>'
+    )
+    article = extract(page, url="https://docs.example.org/quickstart/")
+    assert article is not None and article.title == "Quickstart"
