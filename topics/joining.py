@@ -17,6 +17,9 @@ years_missing       1 when either has no year
 lead_year_conflict  1 when both have dateline years and none is shared
 headline_cosine     cosine of the report's headline words with the story's
 first_name_cosine   cosine of the report's name shares with those of the story's first report
+weakest_names       the lesser of name_cosine and first_name_cosine: the report must name the
+                    actors of the story as it grew *and* of the report that started it, so one
+                    wrong join of a look-alike event does not open the story to all its reports
 cosine_x_names      cosine times name_cosine: same words *and* same names
 ==================  ============================================================================
 
@@ -54,11 +57,12 @@ FEATURES = (
     "headline_cosine",
     "first_name_cosine",
     "cosine_x_names",
+    "weakest_names",
 )
 # One weight per feature, then the intercept (see the module docstring).
 # fmt: off
 WEIGHTS = (
-    4.31, 1.541, 2.488, 1.71, 1.387, 0.362, 1.83, -1.091, -1.804, -1.231, 1.403, 1.844, 0.211, -6.121,
+    4.305, 1.543, 2.239, 1.636, 1.409, 0.322, 1.851, -1.098, -1.81, -1.23, 1.385, 1.048, 0.134, 1.318, -6.127,
 )
 # fmt: on
 MAX_YEAR_GAP = 3
@@ -93,6 +97,7 @@ def joint_features(report: ReportKeys, stories: Sequence[StoryProfile]) -> np.nd
     figures = np.array([len(story.figures) for story in stories])
     figures_held = _Stack([story.figures for story in stories]).find(report.figures).held()
     first = _Stack([story.first_names or story.names for story in stories])
+    first_name_cosine = first.find(report.names).cosine()
     years = np.array([_year_gap(report.years, story.typical_year) for story in stories])
     columns = [
         cosine,
@@ -108,8 +113,9 @@ def joint_features(report: ReportKeys, stories: Sequence[StoryProfile]) -> np.nd
         years[:, 1],
         np.array([_lead_year_conflict(report, story) for story in stories], dtype=np.float64),
         _Stack([story.headline for story in stories]).find(report.headline).cosine(),
-        first.find(report.names).cosine(),
+        first_name_cosine,
         cosine * name_cosine,
+        np.minimum(name_cosine, first_name_cosine),
     ]
     return np.column_stack(columns)
 

@@ -69,3 +69,13 @@ def test_the_year_gap_is_to_the_nearest_year_the_report_mentions() -> None:
     assert looking_ahead[gap] == 0.0  # mentions the story's year: no conflict
     assert features(QUAKE.replace("2009", "2011"))[gap] == 2.0
     assert features(QUAKE.replace("2009", "1990"))[gap] == 3.0  # capped
+
+
+def test_names_only_a_later_report_brought_are_the_weakest_match() -> None:
+    story = StoryProfile()
+    story.grow(ReportKeys.of(story_report("Strong quake hits Tonga", QUAKE, None)))
+    story.grow(ReportKeys.of(story_report("Strong quake hits Sumatra", OTHER_QUAKE, None)))
+    look_alike = story_report("Quake shakes Sumatra", OTHER_QUAKE.replace("40", "41"), None)
+    features = dict(zip(FEATURES, join_features(ReportKeys.of(look_alike), story), strict=True))
+    assert features["first_name_cosine"] < 0.1 < features["name_cosine"]
+    assert features["weakest_names"] == features["first_name_cosine"]
