@@ -17,10 +17,12 @@ years_missing       1 when either has no year
 lead_year_conflict  1 when both have dateline years and none is shared
 headline_cosine     cosine of the report's headline words with the story's
 first_name_cosine   cosine of the report's name shares with those of the story's first report
+cosine_x_names      cosine times name_cosine: same words *and* same names
 weakest_names       the lesser of name_cosine and first_name_cosine: the report must name the
                     actors of the story as it grew *and* of the report that started it, so one
                     wrong join of a look-alike event does not open the story to all its reports
-cosine_x_names      cosine times name_cosine: same words *and* same names
+report_terms_known  share of the report's 10 heaviest terms the story's centroid holds: what the
+                    report is mostly about, where the cosine also counts the shared topic words
 ==================  ============================================================================
 
 and ``join_probability`` turns them into the probability that the report tells the story's
@@ -58,11 +60,13 @@ FEATURES = (
     "first_name_cosine",
     "cosine_x_names",
     "weakest_names",
+    "report_terms_known",
 )
 # One weight per feature, then the intercept (see the module docstring).
 # fmt: off
 WEIGHTS = (
-    4.305, 1.543, 2.239, 1.636, 1.409, 0.322, 1.851, -1.098, -1.81, -1.23, 1.385, 1.048, 0.134, 1.318, -6.127,
+    3.628, 1.401, 2.194, 1.606, 1.237, 0.322, 1.849, -1.092, -1.806, -1.195, 1.073, 1.062, -0.035, 1.345,
+    1.371, -6.254,
 )
 # fmt: on
 MAX_YEAR_GAP = 3
@@ -89,7 +93,8 @@ def joint_features(report: ReportKeys, stories: Sequence[StoryProfile]) -> np.nd
     """The features of ``report`` against each of ``stories`` (one row each), computed together:
     each comparison is one numpy pass over the stories' concatenated arrays."""
     names = _Stack([story.names for story in stories])
-    cosine = _Stack([story.centroid for story in stories]).find(report.terms).cosine()
+    centroids = _Stack([story.centroid for story in stories])
+    cosine = centroids.find(report.terms).cosine()
     name_cosine = names.find(report.names).cosine()
     max_weights = np.array([story.max_name_weight or 1.0 for story in stories])
     main_sizes = np.array([len(story.main_names) for story in stories], dtype=np.float64)
@@ -116,6 +121,7 @@ def joint_features(report: ReportKeys, stories: Sequence[StoryProfile]) -> np.nd
         first_name_cosine,
         cosine * name_cosine,
         np.minimum(name_cosine, first_name_cosine),
+        _share(centroids.find(report.main_terms).held(), len(report.main_terms), empty=0.5),
     ]
     return np.column_stack(columns)
 

@@ -79,3 +79,14 @@ def test_names_only_a_later_report_brought_are_the_weakest_match() -> None:
     features = dict(zip(FEATURES, join_features(ReportKeys.of(look_alike), story), strict=True))
     assert features["first_name_cosine"] < 0.1 < features["name_cosine"]
     assert features["weakest_names"] == features["first_name_cosine"]
+
+
+def test_a_report_about_other_things_than_the_story_has_few_of_its_main_terms_known() -> None:
+    story = StoryProfile()
+    story.grow(ReportKeys.of(story_report("Strong quake hits Tonga", QUAKE, None)))
+    known = FEATURES.index("report_terms_known")
+    rewrite = story_report("Tonga shaken by strong quake", QUAKE, None)
+    floods = "Floods swept Padang after heavy rain. Rivers rose and roads closed."
+    elsewhere = story_report("Floods in Padang", floods, None)
+    assert join_features(ReportKeys.of(rewrite), story)[known] >= 0.8
+    assert join_features(ReportKeys.of(elsewhere), story)[known] == 0.0
