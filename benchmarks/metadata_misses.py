@@ -149,14 +149,15 @@ def _date_cause(truth: str, ours: date | None, modified: date | None, html: str,
 
 
 def _spelled_in(day: date, html: str) -> bool:
-    """``day`` is written in ``html`` in a common form (ISO, numeric, or with an English month name)."""
+    """``day`` is written in ``html`` in a common form (ISO, numeric with dots, slashes or dashes, or
+    with an English month name, its day maybe an ordinal: "December 15th 2025")."""
     month = _MONTH_NAMES[day.month - 1]
     forms = [
         day.isoformat(),
         f"{day.year}/{day.month:02d}/{day.day:02d}",
-        rf"\b0?{day.day}[./]0?{day.month}[./]{day.year}",
-        rf"\b0?{day.month}[./]0?{day.day}[./]{day.year}",
-        rf"{month[:3]}\w*\.?\s+0?{day.day}\b\D{{0,12}}{day.year}",
+        rf"\b0?{day.day}[./-]0?{day.month}[./-]{day.year}",
+        rf"\b0?{day.month}[./-]0?{day.day}[./-]{day.year}",
+        rf"{month[:3]}\w*\.?\s+0?{day.day}(?:st|nd|rd|th)?\b\D{{0,12}}{day.year}",
         rf"\b0?{day.day}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?{month[:3]}\w*\.?,?\s+(?:de\s+)?{day.year}",
     ]
     return any(re.search(form, html, re.IGNORECASE) for form in forms)

@@ -45,10 +45,14 @@ _UPDATED = re.compile(
 )
 # A label that names the publication ends right before the date: "Posted on", "First published:",
 # "Veröffentlicht am"; "the study, published online" in a sentence is not a label.
+_PUBLISHED_WORD = (
+    r"\b(?:published|posted|post\s+(?:date|time)|publish\s+date|publication\s+date|date\s+(?:published|posted)"
+    r"|veröffentlicht|erschienen|publié|publiée|publicado|publicada|pubblicato|gepubliceerd|geplaatst)"
+)
+# The words of such a label, anywhere in a text.
+PUBLISHED_WORDS = re.compile(_PUBLISHED_WORD, re.IGNORECASE)
 _PUBLISHED = re.compile(
-    r"\b(?:published|posted|veröffentlicht|erschienen|publié|publiée|publicado|publicada|pubblicato"
-    r"|gepubliceerd|geplaatst)(?:\s+(?:on|at|am|le|el|em|il|op))?\s*[:\-\u2013\u2014]?\s*$",
-    re.IGNORECASE,
+    rf"{_PUBLISHED_WORD}(?:\s+(?:on|at|am|le|el|em|il|op))?\s*[:\-\u2013\u2014]?\s*$", re.IGNORECASE
 )
 
 
@@ -60,6 +64,7 @@ class Dateline:
     updated: bool
     distance: int  # text nodes from the headline; negative before it
     labelled: bool = False  # "Published", "Posted", "First published" …
+    swappable: bool = False  # written in numbers that read as another day too (03/10/2023)
 
 
 def find_datelines(lines: list[Line], *, day_first: bool = False) -> list[Dateline]:
@@ -79,10 +84,10 @@ def find_datelines(lines: list[Line], *, day_first: bool = False) -> list[Dateli
         dates = list(_dates_in(line, previous, day_first))
         if dates and is_elsewhere(line.holder):
             continue  # a related story's date
-        for day, label in dates:
+        for day, label, swappable in dates:
             updated = bool(_UPDATED.search(label))
             labelled = not updated and bool(_PUBLISHED.search(label))
-            found.append(Dateline(day, updated, line.distance, labelled))
+            found.append(Dateline(day, updated, line.distance, labelled, swappable))
     return sorted(found, key=_remoteness)
 
 
@@ -99,9 +104,14 @@ def choose_datelines(lines: list[Dateline]) -> tuple[Dateline | None, Dateline |
     return published, updated
 
 
-def with_day(line: Dateline, day: date) -> Dateline:
-    """``line`` dated ``day`` instead."""
-    return replace(line, day=day)
+def as_known_day(line: Dateline, known: list[date | None]) -> Dateline:
+    """``line`` read with day and month the other way round (03/10/2023 as 10 March rather than
+    3 October) when it is written in numbers only and that reading is a day the page states
+    elsewhere (in its URL, its metadata or a ``<time datetime>``); else ``line`` as read."""
+    if not line.swappable:
+        return line
+    swapped = date(line.day.year, line.day.day, line.day.month)
+    return replace(line, day=swapped) if line.day not in known and swapped in known else line
 
 
 def parse_day(text: str, *, day_first: bool = False) -> date | None:
@@ -111,8 +121,9 @@ def parse_day(text: str, *, day_first: bool = False) -> date | None:
     return _to_day(found, day_first) if found else None
 
 
-def _dates_in(line: Line, previous: str, day_first: bool) -> Iterator[tuple[date, str]]:
-    """Each date in one short text node, and the words before it (its label)."""
+def _dates_in(line: Line, previous: str, day_first: bool) -> Iterator[tuple[date, str, bool]]:
+    """Each date in one short text node, the words before it (its label), and whether it is
+    written in numbers that read as another day too."""
     text = line.text
     if len(text) > MAX_DATELINE_CHARS:
         return
@@ -125,10 +136,16 @@ def _dates_in(line: Line, previous: str, day_first: bool) -> Iterator[tuple[date
             # the label often sits in its own element: <b>Updated</b> <span>…
             label = previous[-MAX_LABEL_CHARS:]
         if day is not None:
-            yield day, label
+            yield day, label, _is_swappable(found)
         start = found.end()
     if stated is not None and start == 0:  # a <time datetime> whose text is no date ("Tuesday")
-        yield stated, "" if _DATE.search(previous) else previous[-MAX_LABEL_CHARS:]
+        yield stated, "" if _DATE.search(previous) else previous[-MAX_LABEL_CHARS:], False
+
+
+def _is_swappable(found: re.Match[str]) -> bool:
+    """``found`` is written in numbers whose day and month could be either way round (03/10/2023)."""
+    first, second = found["a"], found["b"]
+    return bool(first and second) and first != second and max(int(first), int(second)) <= 12
 
 
 def _time_element_day(line: Line) -> date | None:

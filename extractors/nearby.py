@@ -56,6 +56,12 @@ def lines_around(
     return lines
 
 
+def lines_within(element: HtmlElement) -> list[Line]:
+    """The non-blank text nodes inside ``element``, in document order, numbered from 1."""
+    texts = ((" ".join(text.split()), holder) for text, holder in _texts_within(element))
+    return [Line(text, holder, index) for index, (text, holder) in enumerate((t for t in texts if t[0]), 1)]
+
+
 def _first(texts: Iterator[tuple[str, HtmlElement]], limit: int) -> list[tuple[str, HtmlElement]]:
     """The first ``limit`` non-blank texts, with runs of whitespace collapsed."""
     found: list[tuple[str, HtmlElement]] = []

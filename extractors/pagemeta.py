@@ -23,11 +23,11 @@ from lxml import html as lxml_html
 
 from extractors import jsonld
 from extractors.authors import byline_names, choose_authors, clean_authors
-from extractors.datelines import Dateline, find_datelines, parse_day, with_day
+from extractors.datelines import PUBLISHED_WORDS, Dateline, as_known_day, find_datelines, parse_day
 from extractors.dates import date_from_url, local_day
 from extractors.metadata import canonicalise_url, repair_mojibake, without_amp
-from extractors.nearby import ELSEWHERE, FOLLOWING, Line, is_elsewhere, lines_around
-from extractors.pubdates import modification, publication
+from extractors.nearby import ELSEWHERE, FOLLOWING, Line, is_elsewhere, lines_around, lines_within
+from extractors.pubdates import first_dated, modification, publication
 from extractors.titles import choose_title, headings, meta_titles, normalise_title
 
 JSON_LD, META = "json-ld", "meta"
@@ -76,6 +76,10 @@ _TIME_XPATH = (
     './/time[@datetime][@itemprop="datePublished" or contains(@class, "publish")'
     ' or contains(@class, "entry-date") or ancestor::header or ancestor::article]'
 )
+# A publication label with a year soon after it in a page's lower-cased text (not in a script's
+# JSON, whose "datePublished": "2024-…" has quotes between); searched without IGNORECASE, which
+# is twice as slow on the long texts of whole pages.
+_LABELLED_DATE = re.compile(rf"{PUBLISHED_WORDS.pattern}[^\"{{}}<>]{{0,40}}\b(?:19|20)\d\d\b")
 # <time pubdate> (HTML5 drafts, still common in themes) marks the article's publication date.
 _PUBDATE_XPATH = f".//time[@pubdate][not({ELSEWHERE})]"
 
@@ -134,7 +138,8 @@ def _title_and_authors(
     titles, heads = meta_titles(tree, ld, metas), headings(tree)
     article = reads_like_article or bool(marked)
     title = choose_title(titles, heads, meta.site_name, article=article, host=host)
-    meta.title = repair_mojibake(title) if title else None
+    # documentation generators end a heading with a permalink sign ("Quickstart¶"), read once repaired
+    meta.title = repair_mojibake(title).rstrip("\u00b6 ") if title else None
     headline = headline_element(tree, title)  # as the page prints it
     lines = lines_around(headline) if headline is not None else []
     sites = (meta.site_name, jsonld.text_of(ld.get("publisher")))
@@ -209,19 +214,26 @@ def _dates(
     """Fill ``meta``'s publication and modification dates (see extractors.pubdates)."""
     url_date = date_from_url(url)
     url_day = url_date.date() if url_date else None
-    lines = find_datelines(around, day_first=_day_first(tree, metas))
-    lines = [_as_url_day(line, url_day) for line in lines] if url_day else lines
+    published = first_dated(_stated_dates(tree, ld, metas, "datePublished", _PUBLISHED_META))
+    modified = first_dated(_stated_dates(tree, ld, metas, "dateModified", _MODIFIED_META))
+    day_first = _day_first(tree, metas)
+    lines = find_datelines(around, day_first=day_first)
+    if any(line.swappable for line in lines):
+        known = [url_day, *(dated.day for dated in (published, modified) if dated is not None)]
+        lines = [as_known_day(line, [*known, *_time_days(tree)]) for line in lines]
     marked = _marked_publication(tree)
     lines = [*lines, marked] if marked is not None else lines
     stated = publication(
-        _stated_dates(tree, ld, metas, "datePublished", _PUBLISHED_META),
+        published,
         lines,
         header_time=lambda: _header_time(tree),
+        labelled_anywhere=lambda: _labelled_anywhere(tree, day_first),
         url_day=url_day,
+        modified_day=modified.day if modified else None,
     )
     if stated is not None:
         meta.published, meta.published_source, meta.published_day = stated.moment, stated.source, stated.day
-    changed = modification(_stated_dates(tree, ld, metas, "dateModified", _MODIFIED_META), lines)
+    changed = modification(modified, lines)
     if changed is not None:
         meta.modified, meta.modified_source = changed.moment, changed.source
 
@@ -234,7 +246,7 @@ def _stated_dates(
     meta_keys: tuple[str, ...],
 ) -> Iterator[tuple[str | None, str]]:
     """(value, provenance) of a date property: JSON-LD, meta tags, then microdata, searched only if
-    reached (the caller stops at the first plausible date)."""
+    reached (``first_dated`` stops at the first plausible date)."""
     yield jsonld.text_of(ld.get(prop)), JSON_LD
     for key in meta_keys:
         yield metas.get(key), META
@@ -242,6 +254,21 @@ def _stated_dates(
         yield jsonld.text_of(ld.get("dateCreated")), JSON_LD
     for element in tree.xpath(f'.//@itemprop[. = "{prop}"]/parent::*[not(self::meta)]'):
         yield element.get("content") or element.get("datetime") or element.text_content(), META
+
+
+def _time_days(tree: lxml_html.HtmlElement) -> list[date | None]:
+    """The days the page's ``<time datetime>`` elements state, wherever they are."""
+    return [local_day(str(value)) for value in tree.xpath(".//time/@datetime")]
+
+
+def _labelled_anywhere(tree: lxml_html.HtmlElement, day_first: bool) -> date | None:
+    """The first dateline labelled "Published" / "Posted" in the page's body, outside lists of other
+    articles (a template that prints "Post time: 01-04-2024" below the article); None if none."""
+    body = tree.find(".//body")
+    if body is None or not _LABELLED_DATE.search(body.text_content().lower()):
+        return None  # most pages print no such label: one search instead of a walk
+    lines = find_datelines(lines_within(body), day_first=day_first)
+    return next((line.day for line in lines if line.labelled), None)
 
 
 def _header_time(tree: lxml_html.HtmlElement) -> str | None:
@@ -272,15 +299,10 @@ def _day_first(tree: lxml_html.HtmlElement, metas: dict[str, str]) -> bool:
     return locale not in {"en", "en-us"}
 
 
-def _as_url_day(line: Dateline, url_day: date) -> Dateline:
-    """``line`` read month-first or day-first, whichever the URL's date confirms."""
-    swapped = line.day.day <= 12 and date(line.day.year, line.day.day, line.day.month) == url_day
-    return with_day(line, url_day) if swapped else line
-
-
 def headline_element(tree: lxml_html.HtmlElement, title: str | None) -> lxml_html.HtmlElement | None:
     """The <h1> that prints ``title``, else the page's first <h1>; on a page without <h1>, the <h2>
-    that prints it, else the first <h2>; None when it has neither."""
+    that prints it, else the one that shares most of its words (half of them at least), else the
+    first <h2>; None when it has neither."""
     wanted = normalise_title(title or "")
     first = None
     for heading in tree.iterfind(".//h1"):
@@ -289,9 +311,21 @@ def headline_element(tree: lxml_html.HtmlElement, title: str | None) -> lxml_htm
             return heading
     if first is None:
         seconds = list(tree.iterfind(".//h2"))
-        named = next((h for h in seconds if wanted and normalise_title(h.text_content()) == wanted), None)
-        return named if named is not None else (seconds[0] if seconds else None)
+        return _most_like(seconds, wanted) if seconds else None
     return first
+
+
+def _most_like(headings: list[lxml_html.HtmlElement], wanted: str) -> lxml_html.HtmlElement:
+    """The heading of ``headings`` whose words are most like the normalised title ``wanted``'s (the
+    share of both's words they have in common, half at least), else the first."""
+    words = set(wanted.split())
+    best, best_share = headings[0], 0.5
+    for heading in headings:
+        own = set(normalise_title(heading.text_content()).split())
+        share = len(own & words) / len(own | words) if own | words else 0.0
+        if share > best_share or (share == 1.0 and best_share < 1.0):
+            best, best_share = heading, share
+    return best
 
 
 def _canonical(

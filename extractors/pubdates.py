@@ -5,11 +5,14 @@ Publication, in order of trust:
 1. JSON-LD ``datePublished``, the publication meta tags, microdata (provenance "json-ld", "meta"),
    unless a dateline printed right beside the headline, or labelled "Published" / "Posted" near
    it, or a ``<time pubdate>`` anywhere, is two days or more *earlier*: a structured date later
-   than the printed one is the time a site's template or CMS last rebuilt the page;
+   than the printed one is the time a site's template or CMS last rebuilt the page; or two days
+   or more *later*, when the page states a modification date that the dateline is not either:
+   the page shows neither structured date, and the publication one is an import's or a template's;
 2. the dateline beside the headline, when it is not labelled as an update ("byline"); one labelled
    "Published" comes before an unlabelled one; dates in lists of related stories do not count;
 3. a ``<time datetime>`` in the article's header ("byline"), one outside lists of related stories
-   first, looked up only when reached;
+   first, looked up only when reached; then a dateline labelled "Published" / "Posted" anywhere
+   on the page outside such lists ("byline"), looked up only when reached;
 4. a dateline labelled "Updated …" when the page states no other date: the page was public by then
    ("byline"; it is the modification time as well);
 5. the date in the URL ("url").
@@ -50,17 +53,19 @@ class Dated:
 
 
 def publication(
-    structured: Iterable[tuple[str | None, str]],
+    stated: Dated | None,
     lines: list[Dateline],
     *,
     header_time: Callable[[], str | None] = lambda: None,
+    labelled_anywhere: Callable[[], date | None] = lambda: None,
     url_day: date | None = None,
+    modified_day: date | None = None,
 ) -> Dated | None:
-    """The publication date of a page (see the module's docstring); None when it states none."""
+    """The publication date of a page, ``stated`` being its structured one (see ``first_dated`` and
+    the module's docstring); None when it states none."""
     printed, update = choose_datelines(lines)
-    stated = first_dated(structured)
     if stated is not None:
-        if printed is not None and _is_trusted(printed) and printed.day <= stated.day - REBUILD_GAP:
+        if printed is not None and _outweighs(printed, stated.day, modified_day):
             return _from_day(printed.day, BYLINE)
         return _with_page_day(stated, [printed.day if printed else None, url_day])
     if printed is not None:
@@ -68,14 +73,17 @@ def publication(
     in_header = first_dated([(header_time(), BYLINE)])
     if in_header is not None:
         return in_header
+    labelled = labelled_anywhere()
+    if labelled is not None:
+        return _from_day(labelled, BYLINE)
     if update is not None:
         return _from_day(update.day, BYLINE)
     return _from_day(url_day, URL) if url_day else None
 
 
-def modification(structured: Iterable[tuple[str | None, str]], lines: list[Dateline]) -> Dated | None:
-    """The last modification: structured metadata, else a dateline labelled "Updated"; None if neither."""
-    stated = first_dated(structured)
+def modification(stated: Dated | None, lines: list[Dateline]) -> Dated | None:
+    """The last modification: ``stated`` (structured metadata), else a dateline labelled "Updated";
+    None if neither."""
     if stated is not None:
         return stated
     _printed, update = choose_datelines(lines)
@@ -89,6 +97,18 @@ def first_dated(candidates: Iterable[tuple[str | None, str]]) -> Dated | None:
         if moment is not None:
             return Dated(moment, source, local_day(value) or moment.date())
     return None
+
+
+def _outweighs(printed: Dateline, stated: date, modified: date | None) -> bool:
+    """The trusted ``printed`` dateline, not labelled as an update, dates the page rather than the
+    ``stated`` publication day: it is two days or more earlier (the structured date is a rebuild's),
+    or two days or more later and the page states a ``modified`` day that it is not (so it is no
+    revision date printed without its label; the structured date is an import's or a template's)."""
+    if not _is_trusted(printed):
+        return False
+    earlier = printed.day <= stated - REBUILD_GAP
+    later = printed.day >= stated + REBUILD_GAP
+    return earlier or (later and modified is not None and printed.day != modified)
 
 
 def _is_trusted(line: Dateline) -> bool:

@@ -16,6 +16,8 @@ from extractors import jsonld
 from extractors.datelines import parse_day
 
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|\u2013|\u2014|\u2022|\u00b7|::|\u00bb|~|/)\s+")
+# A title's parts after its first may also be cut at a colon ("Example Blog: Envoy meets premier").
+_PART_SEPARATORS = re.compile(rf"{_TITLE_SEPARATORS.pattern}|\s*:\s+")
 _SUFFIX_MAX_WORDS = 6
 _MIN_HOST_LABEL = 3
 _SECOND_LEVEL = frozenset({"com", "co", "org", "net", "gov", "edu", "ac"})
@@ -68,11 +70,13 @@ def choose_title(
     """The headline the reader sees, without the site's name.
 
     The page's only <h1>, unless it names the site or a section, and, off articles, unless it is a
-    slogan that shares few words with the meta titles; else an <h1> that a meta title starts with;
-    else the first meta title. An <h1> that holds a whole meta title plus chrome (a date, "Posted
-    by …", "Blog:", a comment count) gives way to that meta title.
+    slogan that shares few words with the meta titles; else an <h1> that a meta title starts with,
+    or holds as whole parts (its first parts before a separator, or those after a colon), unless
+    that <h1> names the site; else the first meta title. An <h1> that holds a whole meta title plus
+    chrome (a date, "Posted by …", "Blog:", a comment count) gives way to that meta title.
     """
     titles = _untruncated([strip_site_suffix(title, site_name, host=host) for title in meta_titles])
+    names = _site_keys(site_name, host)
     distinct = _distinct(headings)
     sole = distinct[0] if len(distinct) == 1 else None
     headline = sole and _is_headline(sole, meta_titles, titles, site_name)
@@ -81,7 +85,8 @@ def choose_title(
     for heading in distinct:
         wanted = normalise_title(heading)
         starts = any(_starts_title(normalise_title(title), wanted) for title in meta_titles)
-        if wanted and len(wanted.split()) >= 2 and starts:
+        part = any(_is_part_of(title, wanted) for title in meta_titles) and not _names_site(heading, names)
+        if wanted and ((len(wanted.split()) >= 2 and starts) or part):
             return strip_site_suffix(heading, site_name, host=host)
     if titles:
         return titles[0]
@@ -159,6 +164,18 @@ def _is_chrome(words: str) -> bool:
     if not words or parse_day(words) is not None or _BYLINE_WORDS.search(words):
         return True
     return len(words.split()) <= _MAX_CHROME_WORDS and bool(_TAG_WORDS.search(words))
+
+
+def _is_part_of(title: str, heading: str) -> bool:
+    """``heading`` (normalised) is ``title``'s first parts, cut at a separator ("Climate Change |
+    Economic Research Service"), or the first parts after a colon ("Example Blog: Envoy meets
+    premier", "Shop.com: Blue kettle : Kitchen")."""
+    parts = _TITLE_SEPARATORS.split(title)
+    if any(normalise_title(" ".join(parts[:end])) == heading for end in range(1, len(parts))):
+        return True
+    _label, colon, after = title.partition(": ")
+    parts = _PART_SEPARATORS.split(after) if colon else []
+    return any(normalise_title(" ".join(parts[:end])) == heading for end in range(1, len(parts) + 1))
 
 
 def _starts_title(title: str, heading: str) -> bool:

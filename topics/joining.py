@@ -12,12 +12,17 @@ story_names_named   share of the story's 5 main names the report mentions
 report_names_known  share of the report's 5 main names the story knows
 top_name_weight     weight of the report's main name in the story, relative to the story's main
 figures_known       share of the report's figures the story mentions (0.5 when either has none)
-year_gap            years between the report's latest year and the story's typical one (max 3)
+year_gap            years between the story's typical year and the nearest the report mentions (max 3)
 years_missing       1 when either has no year
 lead_year_conflict  1 when both have dateline years and none is shared
 headline_cosine     cosine of the report's headline words with the story's
 first_name_cosine   cosine of the report's name shares with those of the story's first report
 cosine_x_names      cosine times name_cosine: same words *and* same names
+weakest_names       the lesser of name_cosine and first_name_cosine: the report must name the
+                    actors of the story as it grew *and* of the report that started it, so one
+                    wrong join of a look-alike event does not open the story to all its reports
+report_terms_known  share of the report's 10 heaviest terms the story's centroid holds: what the
+                    report is mostly about, where the cosine also counts the shared topic words
 ==================  ============================================================================
 
 and ``join_probability`` turns them into the probability that the report tells the story's
@@ -54,11 +59,14 @@ FEATURES = (
     "headline_cosine",
     "first_name_cosine",
     "cosine_x_names",
+    "weakest_names",
+    "report_terms_known",
 )
 # One weight per feature, then the intercept (see the module docstring).
 # fmt: off
 WEIGHTS = (
-    4.453, 1.513, 2.42, 1.782, 1.368, 0.373, 1.8, -1.077, -1.96, -1.039, 1.301, 1.913, 0.268, -5.998,
+    3.628, 1.401, 2.194, 1.606, 1.237, 0.322, 1.849, -1.092, -1.806, -1.195, 1.073, 1.062, -0.035, 1.345,
+    1.371, -6.254,
 )
 # fmt: on
 MAX_YEAR_GAP = 3
@@ -85,7 +93,8 @@ def joint_features(report: ReportKeys, stories: Sequence[StoryProfile]) -> np.nd
     """The features of ``report`` against each of ``stories`` (one row each), computed together:
     each comparison is one numpy pass over the stories' concatenated arrays."""
     names = _Stack([story.names for story in stories])
-    cosine = _Stack([story.centroid for story in stories]).find(report.terms).cosine()
+    centroids = _Stack([story.centroid for story in stories])
+    cosine = centroids.find(report.terms).cosine()
     name_cosine = names.find(report.names).cosine()
     max_weights = np.array([story.max_name_weight or 1.0 for story in stories])
     main_sizes = np.array([len(story.main_names) for story in stories], dtype=np.float64)
@@ -93,6 +102,7 @@ def joint_features(report: ReportKeys, stories: Sequence[StoryProfile]) -> np.nd
     figures = np.array([len(story.figures) for story in stories])
     figures_held = _Stack([story.figures for story in stories]).find(report.figures).held()
     first = _Stack([story.first_names or story.names for story in stories])
+    first_name_cosine = first.find(report.names).cosine()
     years = np.array([_year_gap(report.years, story.typical_year) for story in stories])
     columns = [
         cosine,
@@ -108,8 +118,10 @@ def joint_features(report: ReportKeys, stories: Sequence[StoryProfile]) -> np.nd
         years[:, 1],
         np.array([_lead_year_conflict(report, story) for story in stories], dtype=np.float64),
         _Stack([story.headline for story in stories]).find(report.headline).cosine(),
-        first.find(report.names).cosine(),
+        first_name_cosine,
         cosine * name_cosine,
+        np.minimum(name_cosine, first_name_cosine),
+        _share(centroids.find(report.main_terms).held(), len(report.main_terms), empty=0.5),
     ]
     return np.column_stack(columns)
 
@@ -185,7 +197,9 @@ def fit_join_model(features: np.ndarray, joined: np.ndarray, *, l2: float = 1.0)
 
 
 def _year_gap(years: frozenset[int], typical: int | None) -> tuple[float, float]:
-    """Years between the report's latest year and the story's typical one (capped), and missingness."""
+    """Years between the story's typical year and the nearest one the report mentions (capped), and
+    missingness: a report that mentions the story's year does not conflict with it, whatever later
+    years it looks ahead to."""
     if not years or typical is None:
         return 0.0, 1.0
-    return float(min(abs(max(years) - typical), MAX_YEAR_GAP)), 0.0
+    return float(min(min(abs(year - typical) for year in years), MAX_YEAR_GAP)), 0.0

@@ -35,6 +35,7 @@ PROFILE_FIGURES = 60
 PROFILE_HEADLINE = 40
 PROFILE_YEARS = 16
 MAIN_NAMES = 5
+MAIN_TERMS = 10
 # A lead name the story knows only from a lead counts as known, but adds (almost) no weight.
 LEAD_NAME_WEIGHT = 1e-4
 _ONES = np.ones(max(CENTROID_TERMS, PROFILE_NAMES, PROFILE_FIGURES, PROFILE_HEADLINE) * 4, dtype=np.float32)
@@ -149,6 +150,7 @@ class ReportKeys:
     """A report as arrays, computed once per report and compared with each candidate story."""
 
     terms: Weights
+    main_terms: Weights  # the ``MAIN_TERMS`` heaviest terms, weight 1.0 each
     lead: Weights
     names: Weights
     main_names: Weights
@@ -165,8 +167,10 @@ class ReportKeys:
         marks = report.marks
         names = Weights.of(marks.names)
         top = [max(marks.names, key=lambda name: (marks.names[name], name))] if marks.names else []
+        terms = Weights.of(report.terms)
         return cls(
-            Weights.of(report.terms),
+            terms,
+            Weights.of_keys(np.sort(terms.main(MAIN_TERMS))),
             Weights.of(report.entities),
             names,
             Weights.of_keys(np.sort(names.main(MAIN_NAMES))),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import date
 from pathlib import Path
 
 from benchmarks.extraction import load_pages
-from benchmarks.metadata_misses import find_misses
+from benchmarks.metadata_misses import _spelled_in, find_misses
 
 BODY = "".join(
     f"<p>{sentence}</p>"
@@ -40,3 +41,10 @@ def test_only_the_fields_that_miss_are_listed_with_a_cause(tmp_path: Path) -> No
         ("0002", "title", "ours is cut short (over-stripped or truncated)"),
     ]
     assert misses[0].provenance == "json-ld" and misses[1].provenance == "h1"
+
+
+def test_a_truth_date_written_with_an_ordinal_or_dashes_counts_as_written_in_the_page() -> None:
+    page = "<p>Last Updated: <strong>December 15th 2025</strong></p><p>Post time: 01-04-2024</p>"
+    assert _spelled_in(date(2025, 12, 15), page)
+    assert _spelled_in(date(2024, 1, 4), page)
+    assert not _spelled_in(date(2024, 1, 5), page)

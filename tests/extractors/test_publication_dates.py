@@ -9,12 +9,13 @@ from lxml import html as lxml_html
 
 from core.records import ExtractedArticle
 from extractors import extract
-from extractors.datelines import find_datelines, parse_day
+from extractors.datelines import as_known_day, find_datelines, parse_day
 from extractors.dates import _MONTH_NAMES, MONTHS, date_from_url
 from extractors.nearby import lines_around
 from tests.extractors.test_page_metadata import BODY
 
 HEADLINE = "Envoy meets premier in Beirut"
+SECTIONS = "".join(f"<li><a href='/s{n}'>Section {n}</a></li>" for n in range(50))
 
 
 def _page(head: str = "", before: str = "", after: str = "", lang: str = "en", tail: str = "") -> str:
@@ -64,6 +65,66 @@ def test_a_structured_date_later_than_the_printed_one_is_a_rebuild() -> None:
     assert article.published_day == date(2024, 8, 25)
     assert article.published_source == "byline"
     assert article.modified == datetime(2025, 6, 24, tzinfo=UTC)
+
+
+def test_a_later_printed_date_that_is_not_the_stated_revision_dates_the_page() -> None:
+    head = _ld(datePublished="2013-03-11T11:11:07-07:00", dateModified="2026-02-18T07:49:16-08:00")
+    article = _extract(_page(head=head, after="<time>March 20, 2023</time>"))
+    assert (article.published_day, article.published_source) == (date(2023, 3, 20), "byline")
+    assert article.modified_source == "json-ld"
+
+
+def test_a_later_printed_date_that_may_be_the_revision_leaves_the_metadata() -> None:
+    # the stated revision, printed without its label
+    head = _ld(datePublished="2024-09-06", dateModified="2025-11-14")
+    article = _extract(_page(head=head, after="<p>November 14, 2025</p>"))
+    assert (article.published_day, article.published_source) == (date(2024, 9, 6), "json-ld")
+    # no revision stated: the printed date may be it
+    article = _extract(_page(head=_ld(datePublished="2024-09-06"), after="<p>November 14, 2025</p>"))
+    assert (article.published_day, article.published_source) == (date(2024, 9, 6), "json-ld")
+
+
+def test_a_numeric_dateline_is_read_the_way_the_metadata_confirms() -> None:
+    # 09.10.2024 is 9 October by its dots, but the page states 10 September
+    head = _ld(datePublished="2024-09-10T16:07:00Z", dateModified="2025-11-25T17:47:39Z")
+    article = _extract(_page(head=head, after="<p>By Example Renovation 09.10.2024</p>"))
+    assert (article.published_day, article.published_source) == (date(2024, 9, 10), "json-ld")
+
+
+def test_a_numeric_dateline_is_read_the_way_a_time_elsewhere_on_the_page_confirms() -> None:
+    # 02-12-2025 reads as 12 February in US English; the page's list of posts dates it 2 December
+    posts = '<ul class="posts"><li><time datetime="2025-12-02">December 02, 2025</time></li></ul>'
+    article = _extract(_page(after="<p>Jane Doe 02-12-2025</p>", tail=posts))
+    assert (article.published_day, article.published_source) == (date(2025, 12, 2), "byline")
+
+
+def test_a_labelled_publication_date_anywhere_dates_a_page_that_states_none_nearer() -> None:
+    far = f"<ul>{SECTIONS}</ul>"  # more lines than are read around the headline
+    article = _extract(_page(after=far, tail='<div style="text-align:right">Post time: 01-04-2024</div>'))
+    assert (article.published_day, article.published_source) == (date(2024, 1, 4), "byline")
+    # a related story's label does not count
+    related = '<aside class="related"><p>Posted on March 3, 2021</p></aside>'
+    assert _extract(_page(after=far, tail=related)).published is None
+
+
+def test_only_a_numeric_dateline_is_read_the_other_way_round() -> None:
+    tree = lxml_html.fromstring("<div><h1>Title</h1><p>03/10/2023</p><p>Nov 4, 2023</p></div>")
+    numeric, named = find_datelines(lines_around(tree.find(".//h1")), day_first=True)
+    assert as_known_day(numeric, [None, date(2023, 3, 10)]).day == date(2023, 3, 10)
+    assert as_known_day(numeric, [date(2023, 10, 3), date(2023, 3, 10)]).day == date(2023, 10, 3)
+    assert as_known_day(named, [date(2023, 4, 11)]).day == date(2023, 11, 4)
+
+
+def test_on_a_page_without_h1_the_h2_most_like_the_title_is_the_headline() -> None:
+    # the menu's <h2> comes first, too far from the dateline for it to be read around that <h2>
+    page = (
+        f"<html><head><title>Envoy meets the premier | Daily Example</title></head><body>"
+        f"<header><h2>Menu</h2><ul>{SECTIONS}</ul></header>"
+        f"<main><h3><span>blog | </span>February 1, 2022</h3>"
+        f"<h2>The envoy meets the premier in Beirut</h2>{BODY}</main></body></html>"
+    )
+    article = _extract(page)
+    assert (article.published_day, article.published_source) == (date(2022, 2, 1), "byline")
 
 
 def test_a_date_far_from_the_headline_does_not_override_the_metadata() -> None:

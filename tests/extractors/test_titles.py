@@ -129,3 +129,30 @@ def test_escaped_entities_in_meta_titles_are_read() -> None:
     )
     article = extract(html, url="https://garden.example.org/kneelers")
     assert article is not None and article.title == "Garden Kneelers & More"
+
+
+def test_an_h1_that_is_whole_parts_of_a_meta_title_is_the_headline() -> None:
+    # a short h1 that the meta title continues with a separator and the site's name
+    assert choose_title(["Ceasefire | Daily Example Research Service"], ["Ceasefire"], None) == "Ceasefire"
+    # the meta title puts the blog's name and a colon before the h1, and a section after it
+    metas = ["Example Blog: Envoy meets premier in Beirut : World"]
+    assert choose_title(metas, ["Envoy meets premier in Beirut", "Related posts"], None) == (
+        "Envoy meets premier in Beirut"
+    )
+    # an h1 that is the meta title's last part names the site or the book, not the page
+    metas = ["What is a truce? - The Example Handbook"]
+    assert choose_title(metas, ["The Example Handbook"], None) == "What is a truce?"
+    # an h1 that names the site is not the headline, though the meta title starts with it
+    metas = ["Daily Example | Envoy meets premier in Beirut"]
+    assert (
+        choose_title(metas, ["Daily Example", "Latest"], "Daily Example") == "Envoy meets premier in Beirut"
+    )
+
+
+def test_a_documentation_pages_permalink_sign_is_not_part_of_its_title() -> None:
+    page = (
+        "<html><head><title>Quickstart — Example Documentation (3.1.x)</title></head><body>"
+        f'<h1>Quickstart<a class="headerlink" href="#quickstart">¶</a></h1>{BODY}</body></html>'
+    )
+    article = extract(page, url="https://docs.example.org/quickstart/")
+    assert article is not None and article.title == "Quickstart"

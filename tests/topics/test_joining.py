@@ -55,3 +55,38 @@ def test_fitting_recovers_the_weights_that_generated_the_labels() -> None:
     probability = 1 / (1 + np.exp(-(features @ truth[:-1] + truth[-1])))
     joined = (rng.random(len(features)) < probability).astype(float)
     assert fit_join_model(features, joined) == pytest.approx(tuple(truth), abs=0.08)
+
+
+def test_the_year_gap_is_to_the_nearest_year_the_report_mentions() -> None:
+    story = StoryProfile()
+    story.grow(ReportKeys.of(story_report("Quake hits Tonga", QUAKE.replace("2009", "2013"), None)))
+    gap = FEATURES.index("year_gap")
+
+    def features(text: str) -> list[float]:
+        return join_features(ReportKeys.of(story_report("Quake hits Tonga", text, None)), story)
+
+    looking_ahead = features(QUAKE.replace("2009", "2013, and a new code is due in 2016"))
+    assert looking_ahead[gap] == 0.0  # mentions the story's year: no conflict
+    assert features(QUAKE.replace("2009", "2011"))[gap] == 2.0
+    assert features(QUAKE.replace("2009", "1990"))[gap] == 3.0  # capped
+
+
+def test_names_only_a_later_report_brought_are_the_weakest_match() -> None:
+    story = StoryProfile()
+    story.grow(ReportKeys.of(story_report("Strong quake hits Tonga", QUAKE, None)))
+    story.grow(ReportKeys.of(story_report("Strong quake hits Sumatra", OTHER_QUAKE, None)))
+    look_alike = story_report("Quake shakes Sumatra", OTHER_QUAKE.replace("40", "41"), None)
+    features = dict(zip(FEATURES, join_features(ReportKeys.of(look_alike), story), strict=True))
+    assert features["first_name_cosine"] < 0.1 < features["name_cosine"]
+    assert features["weakest_names"] == features["first_name_cosine"]
+
+
+def test_a_report_about_other_things_than_the_story_has_few_of_its_main_terms_known() -> None:
+    story = StoryProfile()
+    story.grow(ReportKeys.of(story_report("Strong quake hits Tonga", QUAKE, None)))
+    known = FEATURES.index("report_terms_known")
+    rewrite = story_report("Tonga shaken by strong quake", QUAKE, None)
+    floods = "Floods swept Padang after heavy rain. Rivers rose and roads closed."
+    elsewhere = story_report("Floods in Padang", floods, None)
+    assert join_features(ReportKeys.of(rewrite), story)[known] >= 0.8
+    assert join_features(ReportKeys.of(elsewhere), story)[known] == 0.0
