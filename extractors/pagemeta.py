@@ -219,8 +219,9 @@ def _dates(
     day_first = _day_first(tree, metas)
     lines = find_datelines(around, day_first=day_first)
     if any(line.swappable for line in lines):
-        known = [url_day, *(dated.day for dated in (published, modified) if dated is not None)]
-        lines = [as_known_day(line, [*known, *_time_days(tree)]) for line in lines]
+        stated_days = (dated.day for dated in (published, modified) if dated is not None)
+        known = [url_day, *stated_days, *_time_days(tree)]
+        lines = [as_known_day(line, known) for line in lines]
     marked = _marked_publication(tree)
     lines = [*lines, marked] if marked is not None else lines
     stated = publication(
