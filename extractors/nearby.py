@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -48,8 +49,8 @@ def lines_around(
     headline: HtmlElement, *, following: int = FOLLOWING, preceding: int = PRECEDING
 ) -> list[Line]:
     """The non-blank text nodes around ``headline``, in document order."""
-    before = _first(_before(headline), preceding)
-    after = _first(_after(headline), following)
+    before = list(islice(_non_blank(_before(headline)), preceding))
+    after = list(islice(_non_blank(_after(headline)), following))
     lines = [Line(text, holder, -index) for index, (text, holder) in enumerate(before, 1)]
     lines.reverse()
     lines += [Line(text, holder, index) for index, (text, holder) in enumerate(after, 1)]
@@ -58,20 +59,16 @@ def lines_around(
 
 def lines_within(element: HtmlElement) -> list[Line]:
     """The non-blank text nodes inside ``element``, in document order, numbered from 1."""
-    texts = ((" ".join(text.split()), holder) for text, holder in _texts_within(element))
-    return [Line(text, holder, index) for index, (text, holder) in enumerate((t for t in texts if t[0]), 1)]
+    texts = _non_blank(_texts_within(element))
+    return [Line(text, holder, index) for index, (text, holder) in enumerate(texts, 1)]
 
 
-def _first(texts: Iterator[tuple[str, HtmlElement]], limit: int) -> list[tuple[str, HtmlElement]]:
-    """The first ``limit`` non-blank texts, with runs of whitespace collapsed."""
-    found: list[tuple[str, HtmlElement]] = []
+def _non_blank(texts: Iterator[tuple[str, HtmlElement]]) -> Iterator[tuple[str, HtmlElement]]:
+    """The non-blank texts of ``texts``, with runs of whitespace collapsed."""
     for text, holder in texts:
         text = " ".join(text.split())
         if text:
-            found.append((text, holder))
-            if len(found) >= limit:
-                break
-    return found
+            yield text, holder
 
 
 def _after(element: HtmlElement) -> Iterator[tuple[str, HtmlElement]]:
