@@ -17,7 +17,6 @@ years_missing       1 when either has no year
 lead_year_conflict  1 when both have dateline years and none is shared
 headline_cosine     cosine of the report's headline words with the story's
 first_name_cosine   cosine of the report's name shares with those of the story's first report
-cosine_x_names      cosine times name_cosine: same words *and* same names
 weakest_names       the lesser of name_cosine and first_name_cosine: the report must name the
                     actors of the story as it grew *and* of the report that started it, so one
                     wrong join of a look-alike event does not open the story to all its reports
@@ -58,15 +57,14 @@ FEATURES = (
     "lead_year_conflict",
     "headline_cosine",
     "first_name_cosine",
-    "cosine_x_names",
     "weakest_names",
     "report_terms_known",
 )
 # One weight per feature, then the intercept (see the module docstring).
 # fmt: off
 WEIGHTS = (
-    3.628, 1.401, 2.194, 1.606, 1.237, 0.322, 1.849, -1.092, -1.806, -1.195, 1.073, 1.062, -0.035, 1.345,
-    1.371, -6.254,
+    3.621, 1.402, 2.187, 1.605, 1.236, 0.321, 1.849, -1.093, -1.806, -1.195, 1.07, 1.061, 1.344, 1.37,
+    -6.252,
 )
 # fmt: on
 MAX_YEAR_GAP = 3
@@ -119,7 +117,6 @@ def joint_features(report: ReportKeys, stories: Sequence[StoryProfile]) -> np.nd
         np.array([_lead_year_conflict(report, story) for story in stories], dtype=np.float64),
         _Stack([story.headline for story in stories]).find(report.headline).cosine(),
         first_name_cosine,
-        cosine * name_cosine,
         np.minimum(name_cosine, first_name_cosine),
         _share(centroids.find(report.main_terms).held(), len(report.main_terms), empty=0.5),
     ]
