@@ -105,12 +105,17 @@ def _definition(query: str, path: Path) -> TopicDefinition:
     return TopicDefinition("query", query)
 
 
-def highlight(text: str, spans: list[Span], width: int = 12) -> str:
-    """Rich markup of ``text`` with the words holding matched tokens in bold.
+def highlight(text: str, spans: list[Span], width: int = 12, *, styled: bool | None = None) -> str:
+    """Rich markup of ``text`` with the words holding matched tokens in bold, or between
+    asterisks when the output keeps no styles (a pipe, a log, ``NO_COLOR``).
 
     ``spans`` are token positions (``topics.text.tokenize``). With ``width`` > 0 only the words
     around the first span are shown, ``width`` on each side; with 0 the whole text is.
+    ``styled`` defaults to whether the console shows colours.
     """
+    if styled is None:
+        styled = console.is_terminal and not console.no_color
+    template = "[bold yellow]{}[/]" if styled else "*{}*"
     words = text.split()
     marked = _words_in_spans(words, spans)
     start, end = 0, len(words)
@@ -120,7 +125,7 @@ def highlight(text: str, spans: list[Span], width: int = 12) -> str:
     elif width:
         end = 2 * width
     shown = [
-        f"[bold yellow]{escape(w)}[/]" if start + i in marked else escape(w)
+        template.format(escape(w)) if start + i in marked else escape(w)
         for i, w in enumerate(words[start:end])
     ]
     return ("… " if start else "") + " ".join(shown) + (" …" if end < len(words) else "")

@@ -73,8 +73,8 @@ def test_replay_counts_matches_and_alerts_once_per_story(stored: None) -> None:
     alerted = result.output.split("would have alerted:")[1]
     assert "Cease-fire in Lebanon" in alerted and "Talks on the border" in alerted
     assert "Lebanon truce holds" not in alerted  # the second report of story a
-    assert "Lebanon truce holds" in result.output  # still in the sample, marked as the same story
-    assert "same story" in result.output
+    # still in the sample, marked as the same story, its matched word marked for plain output
+    assert "same story *Lebanon* truce holds" in result.output
 
     older = CliRunner().invoke(app, ["topics", "test", "Lebanon AND ceasefire", "--since", "60d"])
     assert "4 of 5 articles since 60d matched; 3 would have alerted" in older.output
@@ -105,10 +105,18 @@ def test_highlight_marks_the_words_of_every_matched_span() -> None:
     text = "Officials said the cease-fire in Lebanon held; negotiators praised the ceasefire"
     matcher = compile_topics([("t", "Lebanon AND (ceasefire OR negotiat*) AND NOT Gaza")])
     spans = matcher.occurrences("t", title=None, text=text)["text"]
-    marked = highlight(text, spans, width=0)
+    marked = highlight(text, spans, width=0, styled=True)
     bold = [part.split("[/]")[0] for part in marked.split("[bold yellow]")[1:]]
     assert bold == ["cease-fire", "Lebanon", "negotiators", "ceasefire"]
-    assert highlight(text, spans, width=1).startswith("… the [bold yellow]cease-fire")
+    assert highlight(text, spans, width=1, styled=True).startswith("… the [bold yellow]cease-fire")
+
+
+def test_highlight_marks_words_with_asterisks_where_styles_are_lost() -> None:
+    text = "Officials said the cease-fire in Lebanon held"
+    matcher = compile_topics([("t", "Lebanon AND ceasefire")])
+    spans = matcher.occurrences("t", title=None, text=text)["text"]
+    plain = highlight(text, spans, width=0, styled=False)
+    assert plain == "Officials said the *cease-fire* in *Lebanon* held"
 
 
 HOSTILE = "'; DROP TABLE article; --"
