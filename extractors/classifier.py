@@ -26,7 +26,8 @@ class TreeEnsemble:
     """Binary classifier: the sum of the trees' leaf values, through a sigmoid.
 
     Nodes of all trees share flat arrays. A leaf points to itself with an infinite threshold, so
-    walking ``depth`` levels leaves every tree on a leaf.
+    walking ``depth`` levels leaves every tree on a leaf. ``children`` holds each node's right then
+    left child, so one gather per level finds where every tree goes.
     """
 
     features: tuple[str, ...]
@@ -41,6 +42,11 @@ class TreeEnsemble:
     # What the model was trained on and how it scored out of fold (see benchmarks.train_blocks);
     # not used to classify, kept so a benchmark can tell in-sample pages from unseen ones.
     training: dict[str, Any] = field(default_factory=dict)
+    children: NDArray[np.intp] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        children = np.stack([self.right, self.left], axis=1).ravel().astype(np.intp)
+        object.__setattr__(self, "children", children)
 
     def probabilities(self, rows: NDArray[np.float32]) -> NDArray[np.float64]:
         """The probability that each row (block) is content."""
@@ -48,11 +54,11 @@ class TreeEnsemble:
         if count == 0 or not len(self.roots):
             return np.zeros(count)
         flat = np.ascontiguousarray(rows, dtype=np.float32).ravel()
-        offsets = (np.arange(count, dtype=np.int64) * rows.shape[1])[None, :]
-        nodes = np.repeat(self.roots[:, None], count, axis=1)
+        offsets = np.arange(count, dtype=np.intp) * rows.shape[1]
+        nodes = np.repeat(self.roots.astype(np.intp)[:, None], count, axis=1)
         for _ in range(self.depth):
-            goes_left = flat[offsets + self.feature[nodes]] <= self.threshold[nodes]
-            nodes = np.where(goes_left, self.left[nodes], self.right[nodes])
+            goes_left = flat[self.feature[nodes] + offsets] <= self.threshold[nodes]
+            nodes = self.children[2 * nodes + goes_left]
         raw = self.value[nodes].sum(axis=0)
         return np.asarray(1.0 / (1.0 + np.exp(-raw)), dtype=np.float64)
 
