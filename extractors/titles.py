@@ -133,16 +133,27 @@ def _names_alike(heading: str, titles: list[str]) -> bool:
 
 def _is_headline(heading: str, meta_titles: list[str], titles: list[str], site_name: str | None) -> bool:
     """``heading`` can be a headline: three words or more, and not the site's or a section's name
-    (the site name, the suffix that stripping removed from a meta title, or a few words sharing
-    none with the meta titles)."""
+    (the site name, the suffix that stripping removed from a meta title, a few words sharing none
+    with the meta titles, or a few words beside a meta title twice as long)."""
     words = normalise_title(heading)
     if len(words.split()) < _MIN_SOLE_HEADING_WORDS or words == normalise_title(site_name or ""):
         return False
     for full, cut in zip(meta_titles, titles, strict=True):
         if normalise_title(full).endswith(words) and not normalise_title(cut).endswith(words):
             return False
+    if _is_dwarfed(words, titles):
+        return False
     known = set(" ".join(normalise_title(title) for title in meta_titles).split())
     return not known or len(words.split()) > _MAX_LABEL_WORDS or bool(set(words.split()) & known)
+
+
+def _is_dwarfed(words: str, titles: list[str]) -> bool:
+    """``words``, a heading of a few words, stands beside a meta title twice as long: it is a topic
+    or section label ("Toddler Sleep Training"), the meta title the headline."""
+    count = len(words.split())
+    return count <= _MAX_LABEL_WORDS and any(
+        len(normalise_title(title).split()) >= 2 * count for title in titles
+    )
 
 
 def _without_chrome(heading: str, titles: list[str]) -> str:

@@ -156,3 +156,13 @@ def test_a_documentation_pages_permalink_sign_is_not_part_of_its_title() -> None
     )
     article = extract(page, url="https://docs.example.org/quickstart/")
     assert article is not None and article.title == "Quickstart"
+
+
+def test_a_short_heading_beside_a_meta_title_twice_as_long_is_a_label() -> None:
+    metas = ["How to get toddlers to sleep in their own bed | Example Parents"]
+    assert choose_title(metas, ["Toddler Sleep Training"], "Example Parents") == (
+        "How to get toddlers to sleep in their own bed"
+    )
+    # a short headline beside a meta title not twice as long is the headline
+    metas = ["Biggest tech events of 2026 | Example Parents"]
+    assert choose_title(metas, ["Tech events in 2026"], "Example Parents") == "Tech events in 2026"
