@@ -76,10 +76,13 @@ _TIME_XPATH = (
     './/time[@datetime][@itemprop="datePublished" or contains(@class, "publish")'
     ' or contains(@class, "entry-date") or ancestor::header or ancestor::article]'
 )
-# A publication label with a year soon after it in a page's lower-cased text (not in a script's
-# JSON, whose "datePublished": "2024-…" has quotes between); searched without IGNORECASE, which
-# is twice as slow on the long texts of whole pages.
-_LABELLED_DATE = re.compile(rf"{PUBLISHED_WORDS.pattern}[^\"{{}}<>]{{0,40}}\b(?:19|20)\d\d\b")
+# A publication label with a year soon after it, or a year right before "updated" (a date and its
+# update printed side by side), in a page's lower-cased text (not in a script's JSON, whose
+# "datePublished": "2024-…" has quotes between); searched without IGNORECASE, which is twice as
+# slow on the long texts of whole pages.
+_LABELLED_DATE = re.compile(
+    rf"{PUBLISHED_WORDS.pattern}[^\"{{}}<>]{{0,40}}\b(?:19|20)\d\d\b|\b(?:19|20)\d\d\W{{0,5}}updated\b"
+)
 # <time pubdate> (HTML5 drafts, still common in themes) marks the article's publication date.
 _PUBDATE_XPATH = f".//time[@pubdate][not({ELSEWHERE})]"
 
@@ -263,8 +266,9 @@ def _time_days(tree: lxml_html.HtmlElement) -> list[date | None]:
 
 
 def _labelled_anywhere(tree: lxml_html.HtmlElement, day_first: bool) -> date | None:
-    """The first dateline labelled "Published" / "Posted" in the page's body, outside lists of other
-    articles (a template that prints "Post time: 01-04-2024" below the article); None if none."""
+    """The first dateline labelled "Published" / "Posted" (or printed right before an "Updated" one)
+    in the page's body, outside lists of other articles (a template that prints "Post time:
+    01-04-2024" below the article); None if none."""
     body = tree.find(".//body")
     if body is None or not _LABELLED_DATE.search(body.text_content().lower()):
         return None  # most pages print no such label: one search instead of a walk
