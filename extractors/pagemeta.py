@@ -28,7 +28,7 @@ from extractors.dates import date_from_url, local_day
 from extractors.metadata import canonicalise_url, repair_mojibake, without_amp
 from extractors.nearby import ELSEWHERE, FOLLOWING, Line, is_elsewhere, lines_around, lines_within
 from extractors.pubdates import first_dated, modification, publication
-from extractors.titles import choose_title, headings, meta_titles, normalise_title
+from extractors.titles import choose_title, heading_text, headings, meta_titles, normalise_title
 
 JSON_LD, META = "json-ld", "meta"
 _PUBLISHED_META = (
@@ -312,7 +312,7 @@ def headline_element(tree: lxml_html.HtmlElement, title: str | None) -> lxml_htm
     first = None
     for heading in tree.iterfind(".//h1"):
         first = heading if first is None else first
-        if wanted and normalise_title(heading.text_content()) == wanted:
+        if wanted and normalise_title(heading_text(heading)) == wanted:
             return heading
     if first is None:
         seconds = list(tree.iterfind(".//h2"))
@@ -326,7 +326,7 @@ def _most_like(headings: list[lxml_html.HtmlElement], wanted: str) -> lxml_html.
     words = set(wanted.split())
     best, best_share = headings[0], 0.5
     for heading in headings:
-        own = set(normalise_title(heading.text_content()).split())
+        own = set(normalise_title(heading_text(heading)).split())
         share = len(own & words) / len(own | words) if own | words else 0.0
         if share > best_share or (share == 1.0 and best_share < 1.0):
             best, best_share = heading, share

@@ -10,6 +10,7 @@ import html
 import re
 from typing import Any
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from extractors import jsonld
@@ -31,6 +32,7 @@ _MAX_CHROME_WORDS = 3
 # Off articles, a sole <h1> is the title when this share of its words is in a meta title too:
 # a product's name is, a service page's slogan is not.
 _ALIKE = 0.5
+_TEXT_AND_BREAKS = etree.XPath(".//text() | .//br")
 _BYLINE_WORDS = re.compile(r"\b(?:posted|published|updated)\b")
 # A number that is not a year (a comment count), or the name of a section.
 _TAG_WORDS = re.compile(r"\b(?!(?:19|20)\d\d\b)\d+\b|\bblog\b|\bnews\b")
@@ -49,9 +51,15 @@ def meta_titles(tree: lxml_html.HtmlElement, ld: dict[str, Any], metas: dict[str
 
 
 def headings(tree: lxml_html.HtmlElement) -> list[str]:
-    """The texts of the page's <h1> elements, in order."""
-    texts = (" ".join(h1.text_content().split()) for h1 in tree.iterfind(".//h1"))
+    """The texts of the page's <h1> elements, in order, a line break read as a space ("Top MBA
+    Programs<br>Your guide" is "Top MBA Programs Your guide", not "ProgramsYour")."""
+    texts = (" ".join(heading_text(h1).split()) for h1 in tree.iterfind(".//h1"))
     return [text for text in texts if 0 < len(text) <= 300]
+
+
+def heading_text(element: lxml_html.HtmlElement) -> str:
+    """The text of the heading ``element``, a space for each <br> in it."""
+    return "".join(node if isinstance(node, str) else " " for node in _TEXT_AND_BREAKS(element))
 
 
 def normalise_title(text: str) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from lxml import html as lxml_html
+
 from extractors import extract
-from extractors.titles import choose_title, strip_site_suffix
+from extractors.titles import choose_title, headings, strip_site_suffix
 
 BODY = "".join(
     f"<p>{sentence}</p>"
@@ -166,3 +168,10 @@ def test_a_short_heading_beside_a_meta_title_twice_as_long_is_a_label() -> None:
     # a short headline beside a meta title not twice as long is the headline
     metas = ["Biggest tech events of 2026 | Example Parents"]
     assert choose_title(metas, ["Tech events in 2026"], "Example Parents") == "Tech events in 2026"
+
+
+def test_a_line_break_in_the_h1_reads_as_a_space() -> None:
+    tree = lxml_html.fromstring(
+        "<html><body><h1>Envoy meets premier<br>Talks resume in <b>Beirut</b></h1></body></html>"
+    )
+    assert headings(tree) == ["Envoy meets premier Talks resume in Beirut"]
