@@ -156,11 +156,13 @@ def _is_headline(heading: str, meta_titles: list[str], titles: list[str], site_n
 
 
 def _is_dwarfed(words: str, titles: list[str]) -> bool:
-    """``words``, a heading of a few words, stands beside a meta title twice as long: it is a topic
-    or section label ("Toddler Sleep Training"), the meta title the headline."""
+    """``words``, a heading of a few words, stands beside a meta title whose headline (its first
+    part, before any separator) is twice as long: it is a topic or section label ("Toddler Sleep
+    Training"), the meta title the headline."""
     count = len(words.split())
+    heads = (_TITLE_SEPARATORS.split(title)[0] for title in titles)  # a subtitle after " - " not counted
     return count <= _MAX_LABEL_WORDS and any(
-        len(normalise_title(title).split()) >= 2 * count for title in titles
+        len(normalise_title(head).split()) >= 2 * count for head in heads
     )
 
 

@@ -168,6 +168,9 @@ def test_a_short_heading_beside_a_meta_title_twice_as_long_is_a_label() -> None:
     # a short headline beside a meta title not twice as long is the headline
     metas = ["Biggest tech events of 2026 | Example Parents"]
     assert choose_title(metas, ["Tech events in 2026"], "Example Parents") == "Tech events in 2026"
+    # nor is a meta title twice as long only with its subtitle
+    metas = ["Top tech events 2026 - the conferences driving the future of innovation"]
+    assert choose_title(metas, ["Tech events in 2026"], None) == "Tech events in 2026"
 
 
 def test_a_line_break_in_the_h1_reads_as_a_space() -> None:
