@@ -142,7 +142,7 @@ def _names_alike(heading: str, titles: list[str]) -> bool:
 def _is_headline(heading: str, meta_titles: list[str], titles: list[str], site_name: str | None) -> bool:
     """``heading`` can be a headline: three words or more, and not the site's or a section's name
     (the site name, the suffix that stripping removed from a meta title, a few words sharing none
-    with the meta titles, or a few words beside a meta title twice as long)."""
+    with the meta titles, or a few words beside a meta title whose headline is twice as long)."""
     words = normalise_title(heading)
     if len(words.split()) < _MIN_SOLE_HEADING_WORDS or words == normalise_title(site_name or ""):
         return False
@@ -160,7 +160,7 @@ def _is_dwarfed(words: str, titles: list[str]) -> bool:
     part, before any separator) is twice as long: it is a topic or section label ("Toddler Sleep
     Training"), the meta title the headline."""
     count = len(words.split())
-    heads = (_TITLE_SEPARATORS.split(title)[0] for title in titles)  # a subtitle after " - " not counted
+    heads = (_TITLE_SEPARATORS.split(title)[0] for title in titles)
     return count <= _MAX_LABEL_WORDS and any(
         len(normalise_title(head).split()) >= 2 * count for head in heads
     )
