@@ -88,7 +88,24 @@ def find_datelines(lines: list[Line], *, day_first: bool = False) -> list[Dateli
             updated = bool(_UPDATED.search(label))
             labelled = not updated and bool(_PUBLISHED.search(label))
             found.append(Dateline(day, updated, line.distance, labelled, swappable))
-    return sorted(found, key=_remoteness)
+    return sorted(_with_updated_pairs(found), key=_remoteness)
+
+
+def _with_updated_pairs(found: list[Dateline]) -> list[Dateline]:
+    """``found`` (in page order) with each unlabelled date that an "Updated" date follows labelled
+    as the publication ("March 3, 2025 · Updated March 5, 2025"): the page prints its article's two
+    dates side by side."""
+    following = [*found[1:], None]  # the last date has none after it
+    return [
+        replace(line, labelled=True) if _is_followed_by_update(line, after) else line
+        for line, after in zip(found, following, strict=False)
+    ]
+
+
+def _is_followed_by_update(line: Dateline, after: Dateline | None) -> bool:
+    """``after`` is an "Updated" date in the same text node as the unlabelled ``line`` or the next."""
+    unlabelled = not (line.updated or line.labelled)
+    return after is not None and after.updated and unlabelled and 0 <= after.distance - line.distance <= 1
 
 
 def _remoteness(line: Dateline) -> int:

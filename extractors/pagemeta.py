@@ -28,7 +28,7 @@ from extractors.dates import date_from_url, local_day
 from extractors.metadata import canonicalise_url, repair_mojibake, without_amp
 from extractors.nearby import ELSEWHERE, FOLLOWING, Line, is_elsewhere, lines_around, lines_within
 from extractors.pubdates import first_dated, modification, publication
-from extractors.titles import choose_title, headings, meta_titles, normalise_title
+from extractors.titles import choose_title, heading_text, headings, meta_titles, normalise_title
 
 JSON_LD, META = "json-ld", "meta"
 _PUBLISHED_META = (
@@ -76,10 +76,13 @@ _TIME_XPATH = (
     './/time[@datetime][@itemprop="datePublished" or contains(@class, "publish")'
     ' or contains(@class, "entry-date") or ancestor::header or ancestor::article]'
 )
-# A publication label with a year soon after it in a page's lower-cased text (not in a script's
-# JSON, whose "datePublished": "2024-…" has quotes between); searched without IGNORECASE, which
-# is twice as slow on the long texts of whole pages.
-_LABELLED_DATE = re.compile(rf"{PUBLISHED_WORDS.pattern}[^\"{{}}<>]{{0,40}}\b(?:19|20)\d\d\b")
+# A publication label with a year soon after it, or a year right before "updated" (a date and its
+# update printed side by side), in a page's lower-cased text (not in a script's JSON, whose
+# "datePublished": "2024-…" has quotes between); searched without IGNORECASE, which is twice as
+# slow on the long texts of whole pages.
+_LABELLED_DATE = re.compile(
+    rf"{PUBLISHED_WORDS.pattern}[^\"{{}}<>]{{0,40}}\b(?:19|20)\d\d\b|\b(?:19|20)\d\d\W{{0,5}}updated\b"
+)
 # <time pubdate> (HTML5 drafts, still common in themes) marks the article's publication date.
 _PUBDATE_XPATH = f".//time[@pubdate][not({ELSEWHERE})]"
 
@@ -263,8 +266,9 @@ def _time_days(tree: lxml_html.HtmlElement) -> list[date | None]:
 
 
 def _labelled_anywhere(tree: lxml_html.HtmlElement, day_first: bool) -> date | None:
-    """The first dateline labelled "Published" / "Posted" in the page's body, outside lists of other
-    articles (a template that prints "Post time: 01-04-2024" below the article); None if none."""
+    """The first dateline labelled "Published" / "Posted" (or printed right before an "Updated" one)
+    in the page's body, outside lists of other articles (a template that prints "Post time:
+    01-04-2024" below the article); None if none."""
     body = tree.find(".//body")
     if body is None or not _LABELLED_DATE.search(body.text_content().lower()):
         return None  # most pages print no such label: one search instead of a walk
@@ -308,7 +312,7 @@ def headline_element(tree: lxml_html.HtmlElement, title: str | None) -> lxml_htm
     first = None
     for heading in tree.iterfind(".//h1"):
         first = heading if first is None else first
-        if wanted and normalise_title(heading.text_content()) == wanted:
+        if wanted and normalise_title(heading_text(heading)) == wanted:
             return heading
     if first is None:
         seconds = list(tree.iterfind(".//h2"))
@@ -322,7 +326,7 @@ def _most_like(headings: list[lxml_html.HtmlElement], wanted: str) -> lxml_html.
     words = set(wanted.split())
     best, best_share = headings[0], 0.5
     for heading in headings:
-        own = set(normalise_title(heading.text_content()).split())
+        own = set(normalise_title(heading_text(heading)).split())
         share = len(own & words) / len(own | words) if own | words else 0.0
         if share > best_share or (share == 1.0 and best_share < 1.0):
             best, best_share = heading, share

@@ -11,8 +11,9 @@ Publication, in order of trust:
 2. the dateline beside the headline, when it is not labelled as an update ("byline"); one labelled
    "Published" comes before an unlabelled one; dates in lists of related stories do not count;
 3. a ``<time datetime>`` in the article's header ("byline"), one outside lists of related stories
-   first, looked up only when reached; then a dateline labelled "Published" / "Posted" anywhere
-   on the page outside such lists ("byline"), looked up only when reached;
+   first, looked up only when reached; then a dateline labelled "Published" / "Posted", or
+   printed right before an "Updated" one ("December 3, 2025. Updated: December 7, 2025"),
+   anywhere on the page outside such lists ("byline"), looked up only when reached;
 4. a dateline labelled "Updated …" when the page states no other date: the page was public by then
    ("byline"; it is the modification time as well);
 5. the date in the URL ("url").

@@ -10,6 +10,7 @@ import html
 import re
 from typing import Any
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from extractors import jsonld
@@ -31,6 +32,7 @@ _MAX_CHROME_WORDS = 3
 # Off articles, a sole <h1> is the title when this share of its words is in a meta title too:
 # a product's name is, a service page's slogan is not.
 _ALIKE = 0.5
+_TEXT_AND_BREAKS = etree.XPath(".//text() | .//br")
 _BYLINE_WORDS = re.compile(r"\b(?:posted|published|updated)\b")
 # A number that is not a year (a comment count), or the name of a section.
 _TAG_WORDS = re.compile(r"\b(?!(?:19|20)\d\d\b)\d+\b|\bblog\b|\bnews\b")
@@ -49,9 +51,15 @@ def meta_titles(tree: lxml_html.HtmlElement, ld: dict[str, Any], metas: dict[str
 
 
 def headings(tree: lxml_html.HtmlElement) -> list[str]:
-    """The texts of the page's <h1> elements, in order."""
-    texts = (" ".join(h1.text_content().split()) for h1 in tree.iterfind(".//h1"))
+    """The texts of the page's <h1> elements, in order, a line break read as a space ("Top MBA
+    Programs<br>Your guide" is "Top MBA Programs Your guide", not "ProgramsYour")."""
+    texts = (" ".join(heading_text(h1).split()) for h1 in tree.iterfind(".//h1"))
     return [text for text in texts if 0 < len(text) <= 300]
+
+
+def heading_text(element: lxml_html.HtmlElement) -> str:
+    """The text of the heading ``element``, a space for each <br> in it."""
+    return "".join(node if isinstance(node, str) else " " for node in _TEXT_AND_BREAKS(element))
 
 
 def normalise_title(text: str) -> str:
@@ -133,16 +141,29 @@ def _names_alike(heading: str, titles: list[str]) -> bool:
 
 def _is_headline(heading: str, meta_titles: list[str], titles: list[str], site_name: str | None) -> bool:
     """``heading`` can be a headline: three words or more, and not the site's or a section's name
-    (the site name, the suffix that stripping removed from a meta title, or a few words sharing
-    none with the meta titles)."""
+    (the site name, the suffix that stripping removed from a meta title, a few words sharing none
+    with the meta titles, or a few words beside a meta title whose headline is twice as long)."""
     words = normalise_title(heading)
     if len(words.split()) < _MIN_SOLE_HEADING_WORDS or words == normalise_title(site_name or ""):
         return False
     for full, cut in zip(meta_titles, titles, strict=True):
         if normalise_title(full).endswith(words) and not normalise_title(cut).endswith(words):
             return False
+    if _is_dwarfed(words, titles):
+        return False
     known = set(" ".join(normalise_title(title) for title in meta_titles).split())
     return not known or len(words.split()) > _MAX_LABEL_WORDS or bool(set(words.split()) & known)
+
+
+def _is_dwarfed(words: str, titles: list[str]) -> bool:
+    """``words``, a heading of a few words, stands beside a meta title whose headline (its first
+    part, before any separator) is twice as long: it is a topic or section label ("Toddler Sleep
+    Training"), the meta title the headline."""
+    count = len(words.split())
+    heads = (_TITLE_SEPARATORS.split(title)[0] for title in titles)
+    return count <= _MAX_LABEL_WORDS and any(
+        len(normalise_title(head).split()) >= 2 * count for head in heads
+    )
 
 
 def _without_chrome(heading: str, titles: list[str]) -> str:

@@ -107,6 +107,15 @@ def test_a_labelled_publication_date_anywhere_dates_a_page_that_states_none_near
     assert _extract(_page(after=far, tail=related)).published is None
 
 
+def test_a_date_printed_before_its_update_date_is_the_publication_date() -> None:
+    far = f"<ul>{SECTIONS}</ul>"  # more lines than are read around the headline
+    pair = '<p class="date">December 3, 2025. <i>Updated: December 7, 2025</i></p>'
+    head = '<meta property="article:modified_time" content="2025-12-07T13:33:15+00:00">'
+    article = _extract(_page(head=head, after=far, tail=pair))
+    assert (article.published_day, article.published_source) == (date(2025, 12, 3), "byline")
+    assert article.modified == datetime(2025, 12, 7, 13, 33, 15, tzinfo=UTC)
+
+
 def test_only_a_numeric_dateline_is_read_the_other_way_round() -> None:
     tree = lxml_html.fromstring("<div><h1>Title</h1><p>03/10/2023</p><p>Nov 4, 2023</p></div>")
     numeric, named = find_datelines(lines_around(tree.find(".//h1")), day_first=True)

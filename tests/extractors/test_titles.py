@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from lxml import html as lxml_html
+
 from extractors import extract
-from extractors.titles import choose_title, strip_site_suffix
+from extractors.titles import choose_title, headings, strip_site_suffix
 
 BODY = "".join(
     f"<p>{sentence}</p>"
@@ -156,3 +158,23 @@ def test_a_documentation_pages_permalink_sign_is_not_part_of_its_title() -> None
     )
     article = extract(page, url="https://docs.example.org/quickstart/")
     assert article is not None and article.title == "Quickstart"
+
+
+def test_a_short_heading_beside_a_meta_title_twice_as_long_is_a_label() -> None:
+    metas = ["How to get toddlers to sleep in their own bed | Example Parents"]
+    assert choose_title(metas, ["Toddler Sleep Training"], "Example Parents") == (
+        "How to get toddlers to sleep in their own bed"
+    )
+    # a short headline beside a meta title not twice as long is the headline
+    metas = ["Biggest tech events of 2026 | Example Parents"]
+    assert choose_title(metas, ["Tech events in 2026"], "Example Parents") == "Tech events in 2026"
+    # nor is a meta title twice as long only with its subtitle
+    metas = ["Top tech events 2026 - the conferences driving the future of innovation"]
+    assert choose_title(metas, ["Tech events in 2026"], None) == "Tech events in 2026"
+
+
+def test_a_line_break_in_the_h1_reads_as_a_space() -> None:
+    tree = lxml_html.fromstring(
+        "<html><body><h1>Envoy meets premier<br>Talks resume in <b>Beirut</b></h1></body></html>"
+    )
+    assert headings(tree) == ["Envoy meets premier Talks resume in Beirut"]
