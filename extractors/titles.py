@@ -191,11 +191,14 @@ def _is_part_of(title: str, heading: str) -> bool:
     """``heading`` (normalised) is ``title``'s first parts, cut at a separator ("Climate Change |
     Economic Research Service"), or the first parts after a colon ("Example Blog: Envoy meets
     premier", "Shop.com: Blue kettle : Kitchen")."""
-    parts = _TITLE_SEPARATORS.split(title)
-    if any(normalise_title(" ".join(parts[:end])) == heading for end in range(1, len(parts))):
-        return True
     _label, colon, after = title.partition(": ")
-    parts = _PART_SEPARATORS.split(after) if colon else []
+    return _starts_with_parts(_TITLE_SEPARATORS.split(title)[:-1], heading) or (
+        bool(colon) and _starts_with_parts(_PART_SEPARATORS.split(after), heading)
+    )
+
+
+def _starts_with_parts(parts: list[str], heading: str) -> bool:
+    """``heading`` (normalised) is the first one or more of ``parts``, joined."""
     return any(normalise_title(" ".join(parts[:end])) == heading for end in range(1, len(parts) + 1))
 
 
