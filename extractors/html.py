@@ -9,6 +9,7 @@ mentioned in the body never becomes the date.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import htmldate
@@ -31,6 +32,9 @@ HTML_DATE_SOURCE = "html"
 # Fewer words than this is a navigation or link fragment, not an article.
 MIN_ARTICLE_WORDS = 5
 MAX_HTML_CHARS = 20_000_000
+# End tags of <body> and <html>. Browsers keep reading the page after them (a template that
+# closes the page, then prints the article), libxml2 leaves what follows out of the tree.
+_PAGE_END_TAGS = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 
 
 def extract_html(html: str, *, location: str, url: str | None = None) -> ExtractedArticle | None:
@@ -49,7 +53,8 @@ def extract_html(html: str, *, location: str, url: str | None = None) -> Extract
 
 
 def parse_html(html: str, location: str) -> HtmlElement:
-    """The lxml tree of ``html``; ExtractionError when it is too large or not HTML at all."""
+    """The lxml tree of ``html``, with what follows a premature ``</body>`` or ``</html>`` kept in
+    the body as browsers show it; ExtractionError when it is too large or not HTML at all."""
     if len(html) > MAX_HTML_CHARS:
         raise ExtractionError(
             f"{location}: the page is over {MAX_HTML_CHARS} characters",
@@ -57,7 +62,7 @@ def parse_html(html: str, location: str) -> HtmlElement:
             reason="document_too_large",
         )
     try:
-        tree = load_html(html)
+        tree = load_html(_PAGE_END_TAGS.sub("", html))
     except (ValueError, TypeError, etree.LxmlError) as exc:
         raise ExtractionError(
             f"{location}: cannot parse the HTML: {exc}", location=location, reason="html_unparseable"

@@ -60,6 +60,13 @@ def test_no_date_from_the_body_year() -> None:
     assert "2006" in article.text
 
 
+def test_text_after_a_premature_end_of_the_page_is_read_as_browsers_show_it() -> None:
+    closed_early = PAGE.replace("<article>", "</body></html>\n<article>")
+    article = extract_html(closed_early, location="https://news.example.com/world/beirut-talks")
+    assert article is not None
+    assert article.text == "\n\n".join(PARAGRAPHS)
+
+
 def test_html_document_bytes_are_decoded_and_dispatched() -> None:
     document = Document(
         source="test",
