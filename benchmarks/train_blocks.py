@@ -100,7 +100,7 @@ def prepare(page: Page) -> PageBlocks:
     rows = block_features(blocks, title=meta.title, body=meta.body, declared_article=meta.is_article)
     truth = Truth(page.text)
     labels = np.asarray([truth.overlap(block.text) >= CONTENT_OVERLAP for block in blocks.blocks])
-    words = np.asarray([block.words for block in blocks.blocks], dtype=np.float64)
+    words = blocks.word_counts()
     site = (urlsplit(page.url or "").hostname or page.page_id).removeprefix("www.")
     texts = [block.text for block in blocks.blocks]
     baseline = bag_of_words(trafilatura.extract(page.html, url=page.url) or "", page.text)

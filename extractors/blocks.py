@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 from lxml import etree
 from lxml.html import HtmlElement
+from numpy.typing import NDArray
 
 # Elements whose text is never shown as page text. (Not <button> nor <dialog>: a stray open
 # <button> in a header makes the parser nest the whole page inside it.)
@@ -216,6 +218,10 @@ class Page:
     main: Node | None
     words: int
     best_score: float  # the highest content score of any element
+
+    def word_counts(self) -> NDArray[np.float64]:
+        """Each block's number of words, in page order."""
+        return np.asarray([block.words for block in self.blocks], dtype=np.float64)
 
 
 def page_blocks(tree: HtmlElement) -> Page:

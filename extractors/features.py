@@ -87,11 +87,13 @@ def block_features(
     rows = [_row(block, top, total, counts, body_words) for block in blocks]
     matrix[:, : len(ROW_FEATURES)] = np.asarray(rows, dtype=np.float32)
     _mask_columns(matrix, blocks)
-    _place_columns(matrix, page)
+    # Whole numbers, exact in float32: the dtype of the feature matrix the model was trained on.
+    words = page.word_counts().astype(np.float32)
+    _place_columns(matrix, page, words)
     _title_columns(matrix, blocks, title)
-    _prose_columns(matrix, page)
+    _prose_columns(matrix, words)
     _heading_columns(matrix)
-    _page_columns(matrix, page, declared_article, body_words is not None)
+    _page_columns(matrix, page, words, declared_article, body_words is not None)
     _context_columns(matrix)
     return matrix
 
@@ -167,11 +169,10 @@ def _mask_columns(matrix: NDArray[np.float32], blocks: list[Block]) -> None:
         matrix[:, first : first + count] = bits
 
 
-def _place_columns(matrix: NDArray[np.float32], page: Page) -> None:
+def _place_columns(matrix: NDArray[np.float32], page: Page, words: NDArray[np.float32]) -> None:
     """The block's place in the page, and relative to the main container."""
     count = len(page.blocks)
     index = np.arange(count, dtype=np.float32)
-    words = np.asarray([block.words for block in page.blocks], dtype=np.float32)
     matrix[:, _COLUMN["position"]] = index / count
     matrix[:, _COLUMN["word_position"]] = (np.cumsum(words) - words) / max(page.words, 1)
     main = page.main
@@ -201,10 +202,9 @@ def _depth(node: Node) -> int:
     return depth
 
 
-def _prose_columns(matrix: NDArray[np.float32], page: Page) -> None:
+def _prose_columns(matrix: NDArray[np.float32], words: NDArray[np.float32]) -> None:
     """The share of the page's prose (sentences in unlinked blocks of some length) before and after
     each block: the article's text is one run of prose, and what follows its end rarely belongs."""
-    words = np.asarray([block.words for block in page.blocks], dtype=np.float32)
     prose = (words >= _MIN_PROSE_WORDS) & (matrix[:, _COLUMN["link_density"]] < 0.2)
     prose &= matrix[:, _COLUMN["sentence_ends"]] > 0
     prose_words = np.where(prose, words, 0.0)
@@ -244,14 +244,19 @@ def _normalise(text: str) -> str:
     return " ".join(_TOKEN.findall(text.casefold()))
 
 
-def _page_columns(matrix: NDArray[np.float32], page: Page, declared_article: bool, has_body: bool) -> None:
+def _page_columns(
+    matrix: NDArray[np.float32],
+    page: Page,
+    words: NDArray[np.float32],
+    declared_article: bool,
+    has_body: bool,
+) -> None:
     """Page-wide values: size, declared type, and the shares of words by kind of ancestor."""
     total = max(page.words, 1)
     matrix[:, _COLUMN["page_log_words"]] = np.log1p(page.words)
     matrix[:, _COLUMN["page_log_blocks"]] = np.log1p(len(page.blocks))
     matrix[:, _COLUMN["declared_article"]] = declared_article
     matrix[:, _COLUMN["has_body"]] = has_body
-    words = np.asarray([block.words for block in page.blocks], dtype=np.float32)
     for column, source in (
         ("page_comment_share", "hint_comment"),
         ("page_content_share", "hint_content"),

@@ -40,8 +40,7 @@ def classified_text(
         raise ValueError("the block model was trained on other features: retrain it")
     page = page_blocks(tree)
     rows = block_features(page, title=title, body=body, declared_article=declared_article)
-    words = np.asarray([block.words for block in page.blocks], dtype=np.float64)
-    keep = content_blocks(model.probabilities(rows), words, model.cutoff)
+    keep = content_blocks(model.probabilities(rows), page.word_counts(), model.cutoff)
     lines = [block.text for block, kept in zip(page.blocks, keep, strict=True) if kept]
     return "\n".join(lines) or None
 
