@@ -328,7 +328,7 @@ def _most_like(headings: list[lxml_html.HtmlElement], wanted: str) -> lxml_html.
     for heading in headings:
         own = set(normalise_title(heading_text(heading)).split())
         share = len(own & words) / len(own | words) if own | words else 0.0
-        if share > best_share or (share == 1.0 and best_share < 1.0):
+        if share > best_share:
             best, best_share = heading, share
     return best
 
