@@ -16,7 +16,7 @@ import logging
 
 from core.errors import ExtractionError
 from core.records import Document, ExtractedArticle
-from extractors.decoding import decode_content
+from extractors.decoding import decode_content, undo_double_encoding
 from extractors.html import extract_html
 from extractors.plaintext import extract_text
 
@@ -53,4 +53,6 @@ def extract(html: str | bytes, url: str | None = None) -> ExtractedArticle | Non
         html = decode_content(html, location=location, media_type="text/html")
     elif not html.strip():
         raise ExtractionError(f"{location}: the page is empty", location=location, reason="file_empty")
+    else:
+        html = undo_double_encoding(html)
     return extract_html(html, location=location, url=url)

@@ -7,6 +7,10 @@ shift_jis, windows-1252 …). Decoding never fails on odd bytes: the last resort
 cp1252 cannot map. What is not text at all (NUL characters, many control characters) raises
 ``ExtractionError`` with reason ``binary_content``; nothing but whitespace raises it with
 reason ``file_empty``.
+
+Text that was UTF-8, read once as Latin-1 or cp1252 and written out again as UTF-8 (a site whose
+database or template mixes the two: a right quote, bytes E2 80 99, shows as three characters, "â€"
+and a trade mark sign) is read back as written: see ``undo_double_encoding``.
 """
 
 from __future__ import annotations
@@ -46,6 +50,35 @@ _MAX_CONTROL_RATIO = 0.05
 _TEXT_CONTROLS = frozenset("\t\n\r\f\v\x1b")
 FALLBACK_ENCODING = "cp1252"
 
+# A UTF-8 byte read as one character: bytes 0x80-0xFF as Latin-1 reads them (C1 controls for
+# 0x80-0x9F) or as cp1252 reads them ("€" for 0x80, "™" for 0x99).
+_BYTE_OF_CHAR = {chr(byte): byte for byte in range(0x80, 0x100)} | {
+    char: byte for byte in range(0x80, 0xA0) if (char := bytes([byte]).decode("cp1252", errors="ignore"))
+}
+
+
+def _chars_of(low: int, high: int) -> str:
+    """A regex class of the characters that stand for bytes ``low`` to ``high``."""
+    return "[" + "".join(re.escape(c) for c, byte in _BYTE_OF_CHAR.items() if low <= byte <= high) + "]"
+
+
+_CONTINUATION = _chars_of(0x80, 0xBF)
+# One UTF-8 sequence of two, three or four bytes, each byte read as a character.
+_MISREAD_SEQUENCE = re.compile(
+    f"{_chars_of(0xC2, 0xDF)}{_CONTINUATION}"
+    f"|{_chars_of(0xE0, 0xEF)}{_CONTINUATION}{{2}}"
+    f"|{_chars_of(0xF0, 0xF4)}{_CONTINUATION}{{3}}"
+)
+# Bytes 0x80-0x9F, which the misread of a quote, dash or ellipsis always holds (U+2019 is E2 80 99).
+# Read as Latin-1 they are C1 controls, which text written as intended never holds; read as cp1252
+# they are punctuation (quotes, dashes, the trade mark sign), which can follow an accented capital
+# (an apostrophe after "CAFÉ"), so there only a sequence of three or four characters tells.
+_C1_CONTROL = re.compile("[\x80-\x9f]")
+_CP1252_PUNCTUATION = re.compile(_chars_of(0x80, 0x9F))
+# The lead of a three- or four-byte sequence followed by cp1252 punctuation ("\u00e2\u20ac" of a quote):
+# with _C1_CONTROL, a quick scan that clears the common page, which holds neither.
+_PUNCTUATION_AFTER_A_LEAD = re.compile(_chars_of(0xE0, 0xF4) + _chars_of(0x80, 0x9F))
+
 
 def decode_content(content: bytes, *, location: str, media_type: str = "text/plain") -> str:
     """The text of ``content``; raises ExtractionError (file_empty, binary_content) when it holds none."""
@@ -60,7 +93,35 @@ def decode_content(content: bytes, *, location: str, media_type: str = "text/pla
         )
     if not text.strip():
         raise ExtractionError(f"{location}: the document is empty", location=location, reason="file_empty")
-    return text
+    return undo_double_encoding(text)
+
+
+def undo_double_encoding(text: str) -> str:
+    """``text`` with its UTF-8 sequences that were read a byte per character put back together.
+
+    Only a text that holds a telltale sequence (``_is_telltale``) is changed, so a text that means
+    "Ã©" keeps it; a sequence whose bytes are not valid UTF-8 is left as it is.
+    """
+    if _C1_CONTROL.search(text) is None and _PUNCTUATION_AFTER_A_LEAD.search(text) is None:
+        return text
+    if not any(_is_telltale(found.group()) for found in _MISREAD_SEQUENCE.finditer(text)):
+        return text
+    return _MISREAD_SEQUENCE.sub(_as_written, text)
+
+
+def _is_telltale(sequence: str) -> bool:
+    """Whether ``sequence`` can only be misread UTF-8: it holds a C1 control, or it is three or
+    four characters long and holds cp1252 punctuation for a byte of 0x80-0x9F."""
+    if _C1_CONTROL.search(sequence):
+        return True
+    return len(sequence) >= 3 and _CP1252_PUNCTUATION.search(sequence) is not None
+
+
+def _as_written(found: re.Match[str]) -> str:
+    try:
+        return bytes(_BYTE_OF_CHAR[char] for char in found.group()).decode("utf-8")
+    except UnicodeDecodeError:
+        return found.group()
 
 
 def _decode(content: bytes, media_type: str) -> str:

@@ -1,4 +1,5 @@
-"""Bytes to text: BOMs, declared charsets, UTF-8, the cp1252 fallback and binary detection."""
+"""Bytes to text: BOMs, declared charsets, UTF-8, the cp1252 fallback, binary detection and text
+that was encoded as UTF-8 twice."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import codecs
 import pytest
 
 from core.errors import ExtractionError
-from extractors.decoding import declared_charset, decode_content
+from extractors import extract
+from extractors.decoding import declared_charset, decode_content, undo_double_encoding
 
 TEXT = "Beirut\u2019s \u201ccease-fire\u201d talks \u2014 café naïve"
 
@@ -57,3 +59,47 @@ def test_empty_content_raises(content: bytes) -> None:
     with pytest.raises(ExtractionError) as caught:
         decode_content(content, location="x")
     assert caught.value.reason == "file_empty"
+
+
+def _read_a_byte_per_character(text: str, *, legacy: str) -> str:
+    """``text``'s UTF-8 bytes read one character each, as a site that stores UTF-8 as Latin-1 or
+    cp1252 shows it (cp1252 has no character for 0x81, 0x8D, 0x8F, 0x90, 0x9D: they stay C1)."""
+    return "".join(bytes([byte]).decode(legacy, errors="ignore") or chr(byte) for byte in text.encode())
+
+
+@pytest.mark.parametrize("legacy", ["latin-1", "cp1252"])
+def test_text_encoded_twice_is_read_as_written(legacy: str) -> None:
+    misread = _read_a_byte_per_character(TEXT + " \U0001f600", legacy=legacy)
+    assert misread != TEXT + " \U0001f600"
+    assert decode_content(misread.encode("utf-8"), location="x") == TEXT + " \U0001f600"
+    assert undo_double_encoding(misread) == TEXT + " \U0001f600"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        TEXT,
+        "S\u00c3O PAULO",  # a capital with a tilde before a letter
+        "CAF\u00c9\u2019s menu",  # an accented capital before cp1252 punctuation
+        "\u00c3\u00a9 and \u00c2\u00a9",  # what could be a misread "\u00e9" and "\u00a9", without a telltale
+        "odd \u00e2\x80 end",  # a C1 control in no complete sequence
+    ],
+)
+def test_text_written_as_intended_is_left_alone(text: str) -> None:
+    assert undo_double_encoding(text) == text
+    assert decode_content(text.encode("utf-8"), location="x") == text
+
+
+def test_a_page_given_as_text_is_read_as_written_too() -> None:
+    paragraph = (
+        "The envoy\u2019s \u201clast\u201d round of talks in Beirut ended on Friday without an agreement "
+        "on the terms of a truce, officials said, and negotiators will meet again next week."
+    )
+    page = (
+        f"<html><head><title>Talks end</title></head><body><article><h1>Talks end</h1><p>{paragraph}</p>"
+        "<p>Both sides said they want to avoid a wider war, and the speaker of parliament, who mediates "
+        "with the armed group, is expected to meet the envoy again.</p></article></body></html>"
+    )
+    article = extract(_read_a_byte_per_character(page, legacy="cp1252"), url="https://news.example.com/talks")
+    assert article is not None
+    assert "The envoy\u2019s \u201clast\u201d round" in article.text
