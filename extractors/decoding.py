@@ -117,6 +117,20 @@ def _is_telltale(sequence: str) -> bool:
     return len(sequence) >= 3 and _CP1252_PUNCTUATION.search(sequence) is not None
 
 
+def repair_mojibake(text: str) -> str:
+    """A short field (a title, a name) read again as UTF-8 when it all reads so from Latin-1 or
+    cp1252 ("Caf\u00c3\u00a9" is "Caf\u00e9"): a page may encode its metadata twice and not its text.
+    Unchanged when it holds no misread sequence or does not read as UTF-8 as a whole."""
+    if not _MISREAD_SEQUENCE.search(text):
+        return text
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return text.encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+    return text
+
+
 def _as_written(found: re.Match[str]) -> str:
     try:
         return bytes(_BYTE_OF_CHAR[char] for char in found.group()).decode("utf-8")

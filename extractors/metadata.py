@@ -93,12 +93,6 @@ _DANGLING_WORDS = frozenset(
         "who",
     )
 )
-# A lead byte of a two- to four-byte UTF-8 sequence read as Latin-1 or cp1252, then a
-# continuation byte read the same way (cp1252 maps some of 0x80-0xbf to punctuation and letters).
-_MOJIBAKE = re.compile(
-    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
-)
 _TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|_ga|ref_src)$")
 
 
@@ -222,17 +216,3 @@ def without_amp(url: str) -> str:
         if key.lower() != "amp" and not (key.lower() == "outputtype" and value.lower() == "amp")
     ]
     return urlunsplit((parts.scheme, host, path, urlencode(query), parts.fragment))
-
-
-def repair_mojibake(text: str) -> str:
-    """``text`` with UTF-8 that was decoded as Latin-1 or Windows-1252 read again ("CafÃ©" ->
-    "Café"), as pages that encoded their text twice show it; unchanged when it does not read
-    as UTF-8 that way."""
-    if not _MOJIBAKE.search(text):
-        return text
-    for codec in ("cp1252", "latin-1"):
-        try:
-            return text.encode(codec).decode("utf-8")
-        except UnicodeError:
-            continue
-    return text

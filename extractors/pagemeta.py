@@ -25,7 +25,8 @@ from extractors import jsonld
 from extractors.authors import byline_names, choose_authors, clean_authors
 from extractors.datelines import PUBLISHED_WORDS, Dateline, as_known_day, find_datelines, parse_day
 from extractors.dates import date_from_url, local_day
-from extractors.metadata import canonicalise_url, repair_mojibake, without_amp
+from extractors.decoding import repair_mojibake
+from extractors.metadata import canonicalise_url, without_amp
 from extractors.nearby import ELSEWHERE, FOLLOWING, Line, is_elsewhere, lines_around, lines_within
 from extractors.pubdates import first_dated, modification, publication
 from extractors.titles import choose_title, heading_text, headings, meta_titles, normalise_title

@@ -12,7 +12,6 @@ from extractors.metadata import (
     detect_language,
     first_sentence,
     parse_iso_date,
-    repair_mojibake,
     to_utc,
 )
 
@@ -69,12 +68,3 @@ def test_canonical_url() -> None:
     assert canonicalise_url("https://example.com") == "https://example.com/"
     assert canonicalise_url("/work/main/samples/reports/000.txt") is None
     assert canonicalise_url(None) is None
-
-
-def test_text_encoded_twice_is_read_again() -> None:
-    assert repair_mojibake("A DIY Investor\u00e2\u0080\u0099s Guide") == "A DIY Investor\u2019s Guide"
-    assert repair_mojibake("Caf\u00c3\u00a9 culture") == "Caf\u00e9 culture"
-    assert repair_mojibake("Investor\u00e2\u20ac\u2122s Guide") == "Investor\u2019s Guide"  # read as cp1252
-    right = "Caf\u00e9 culture \u2014 D\u00e9j\u00e0 vu"
-    assert repair_mojibake(right) == right
-    assert repair_mojibake("Z\u00fcrich \u00c2\u00a35") == "Z\u00fcrich \u00c2\u00a35"  # mixed: left alone

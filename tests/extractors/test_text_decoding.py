@@ -9,7 +9,7 @@ import pytest
 
 from core.errors import ExtractionError
 from extractors import extract
-from extractors.decoding import declared_charset, decode_content, undo_double_encoding
+from extractors.decoding import declared_charset, decode_content, repair_mojibake, undo_double_encoding
 
 TEXT = "Beirut\u2019s \u201ccease-fire\u201d talks \u2014 café naïve"
 
@@ -103,3 +103,12 @@ def test_a_page_given_as_text_is_read_as_written_too() -> None:
     article = extract(_read_a_byte_per_character(page, legacy="cp1252"), url="https://news.example.com/talks")
     assert article is not None
     assert "The envoy\u2019s \u201clast\u201d round" in article.text
+
+
+def test_a_title_or_name_encoded_twice_is_read_again() -> None:
+    assert repair_mojibake("A DIY Investor\u00e2\u0080\u0099s Guide") == "A DIY Investor\u2019s Guide"
+    assert repair_mojibake("Caf\u00c3\u00a9 culture") == "Caf\u00e9 culture"
+    assert repair_mojibake("Investor\u00e2\u20ac\u2122s Guide") == "Investor\u2019s Guide"  # read as cp1252
+    right = "Caf\u00e9 culture \u2014 D\u00e9j\u00e0 vu"
+    assert repair_mojibake(right) == right
+    assert repair_mojibake("Z\u00fcrich \u00c2\u00a35") == "Z\u00fcrich \u00c2\u00a35"  # mixed: left alone
