@@ -78,6 +78,9 @@ _CP1252_PUNCTUATION = re.compile(_chars_of(0x80, 0x9F))
 # The lead of a three- or four-byte sequence followed by cp1252 punctuation ("\u00e2\u20ac" of a quote):
 # with _C1_CONTROL, a quick scan that clears the common page, which holds neither.
 _PUNCTUATION_AFTER_A_LEAD = re.compile(_chars_of(0xE0, 0xF4) + _chars_of(0x80, 0x9F))
+# A closing quote (E2 80 9D) misread by a strict cp1252 decoder, which has no character for 0x9D
+# and put U+FFFD there: of the five characters that misread could stand for, the only common one.
+_LOST_CLOSING_QUOTE = "\u00e2\u20ac\ufffd"
 
 
 def decode_content(content: bytes, *, location: str, media_type: str = "text/plain") -> str:
@@ -106,7 +109,7 @@ def undo_double_encoding(text: str) -> str:
         return text
     if not any(_is_telltale(found.group()) for found in _MISREAD_SEQUENCE.finditer(text)):
         return text
-    return _MISREAD_SEQUENCE.sub(_as_written, text)
+    return _MISREAD_SEQUENCE.sub(_as_written, text.replace(_LOST_CLOSING_QUOTE, "\u201d"))
 
 
 def _is_telltale(sequence: str) -> bool:

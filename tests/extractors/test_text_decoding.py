@@ -75,6 +75,12 @@ def test_text_encoded_twice_is_read_as_written(legacy: str) -> None:
     assert undo_double_encoding(misread) == TEXT + " \U0001f600"
 
 
+def test_a_closing_quote_lost_by_a_strict_cp1252_decoder_is_put_back() -> None:
+    misread = TEXT.encode("utf-8").decode("cp1252", errors="replace")  # 0x9D of the closing quote lost
+    assert "\ufffd" in misread
+    assert undo_double_encoding(misread) == TEXT
+
+
 @pytest.mark.parametrize(
     "text",
     [
