@@ -75,7 +75,7 @@ _MISREAD_SEQUENCE = re.compile(
 # (an apostrophe after "CAFÉ"), so there only a sequence of three or four characters tells.
 _C1_CONTROL = re.compile("[\x80-\x9f]")
 _CP1252_PUNCTUATION = re.compile(_chars_of(0x80, 0x9F))
-# The lead of a three- or four-byte sequence followed by cp1252 punctuation ("\u00e2\u20ac" of a quote):
+# The lead of a three- or four-byte sequence followed by cp1252 punctuation ("â€" of a quote):
 # with _C1_CONTROL, a quick scan that clears the common page, which holds neither.
 _PUNCTUATION_AFTER_A_LEAD = re.compile(_chars_of(0xE0, 0xF4) + _chars_of(0x80, 0x9F))
 # A closing quote (E2 80 9D) misread by a strict cp1252 decoder, which has no character for 0x9D
@@ -122,7 +122,7 @@ def _is_telltale(sequence: str) -> bool:
 
 def repair_mojibake(text: str) -> str:
     """A short field (a title, a name) read again as UTF-8 when it all reads so from Latin-1 or
-    cp1252 ("Caf\u00c3\u00a9" is "Caf\u00e9"): a page may encode its metadata twice and not its text.
+    cp1252 ("CafÃ©" is "Café"): a page may encode its metadata twice and not its text.
     Unchanged when it holds no misread sequence or does not read as UTF-8 as a whole."""
     if not _MISREAD_SEQUENCE.search(text):
         return text
