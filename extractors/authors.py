@@ -81,6 +81,8 @@ _NOT_NAME_WORDS = frozenset(
         "sunday",
     )
 )
+# Alone, these name an account or a desk, not a person ("admin" is WordPress's first user).
+_ACCOUNT_NAMES = frozenset({"staff", "team", "admin", "administrator", "webmaster", "editor", "guest"})
 MAX_NAME_CHARS = 60
 
 
@@ -121,7 +123,7 @@ def _is_name(text: str) -> bool:
     if not re.search(r"[^\W\d_]", text) or re.search(r"\d", text) or len(text.split()) > 6:
         return False
     words = text.casefold().split()
-    if any(word in _NOT_NAME_WORDS for word in words) or words in (["staff"], ["team"]):
+    if any(word in _NOT_NAME_WORDS for word in words) or (len(words) == 1 and words[0] in _ACCOUNT_NAMES):
         return False
     return _CREDENTIAL.match(text) is None and _ROLE.search(text) is None
 

@@ -64,6 +64,12 @@ _MODIFIED_META = (
     "dc.date.modified",
 )
 _AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
+# Twitter card rows that SEO plugins (Yoast) fill with the author: twitter:labelN "Written by"
+# (as they translate it), twitter:dataN the name.
+_WRITTEN_BY = frozenset(
+    {"written by", "geschrieben von", "écrit par", "escrito por", "scritto da", "geschreven door"}
+)
+_TWITTER_ROWS = 4
 _MAX_BYLINE_CHARS = 80
 # A <time pubdate> is weighed as a labelled dateline just beyond the lines read around the headline.
 MARKED_DISTANCE = FOLLOWING + 1
@@ -187,11 +193,15 @@ def _site_name(ld: dict[str, Any], metas: dict[str, str]) -> str | None:
 
 
 def _meta_authors(metas: dict[str, str]) -> list[str]:
-    """The first author meta tag that is not a URL (a profile link says nothing about the name)."""
+    """The first author meta tag that is not a URL (a profile link says nothing about the name),
+    else the twitter card's "Written by" row."""
     for key in _AUTHOR_META:
         value = metas.get(key)
         if value and not value.startswith(("http://", "https://")):
             return [value]
+    for row in range(1, _TWITTER_ROWS + 1):
+        if metas.get(f"twitter:label{row}", "").casefold() in _WRITTEN_BY and f"twitter:data{row}" in metas:
+            return [metas[f"twitter:data{row}"]]
     return []
 
 

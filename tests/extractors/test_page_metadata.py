@@ -68,6 +68,22 @@ def test_meta_tags_when_there_is_no_json_ld() -> None:
     assert article.modified is None
 
 
+def test_the_twitter_cards_written_by_row_names_the_author_when_nothing_else_does() -> None:
+    head = NEWS_PAGE.split('<script type="application/ld+json">')[0]
+    rows = (
+        '<meta name="twitter:label1" content="Est. reading time">'
+        '<meta name="twitter:data1" content="3 minutes">'
+        '<meta name="twitter:label2" content="Written by"><meta name="twitter:data2" content="Jane Doe">'
+    )
+    page = f"{head}{rows}</head><body><article>{BODY}</article></body></html>"
+    article = extract(page, url="https://www.example.org/world/envoy-beirut")
+    assert article is not None
+    assert article.authors == ("Jane Doe",)
+    named = extract(page.replace(rows, rows + '<meta name="author" content="John Smith">'))
+    assert named is not None
+    assert named.authors == ("John Smith",)  # an author meta tag comes first
+
+
 def test_date_from_the_url_when_the_page_has_none() -> None:
     page = f"<html><head><title>Talks</title></head><body><article>{BODY}</article></body></html>"
     article = extract(page, url="https://news.example.org/2024/11/05/talks-resume/")
@@ -102,6 +118,8 @@ def test_author_names_lose_prefixes_dates_and_roles() -> None:
         "Mike Marshall",
     )
     assert clean_authors(["https://example.org/authors/jane"]) == ()
+    assert clean_authors(["admin", "Staff", "Guest"]) == ()  # accounts and desks, not people
+    assert clean_authors(["Admin Smith"]) == ("Admin Smith",)
 
 
 def test_dates_in_common_forms() -> None:
