@@ -8,6 +8,7 @@ flows/prefect_secrets.py passes one that reads Prefect Secret blocks.
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -35,16 +36,28 @@ def read_watchlist(path: Path, secrets: SecretResolver | None = None) -> Watchli
 
 
 def compile_watchlist_topics(watchlist: Watchlist) -> TopicMatcher:
-    """The matcher for every topic of the watchlist; a bad query is reported with its file and line.
-
-    Compiled once per run and handed to every source's ingest.
-    """
+    """The matcher for every topic of the watchlist; a bad query is reported with its file and line."""
     for topic in watchlist.topics:
         try:
             compile_topics([topic_definition(topic)])
         except QuerySyntaxError as exc:
             raise ConfigurationError(f"{watchlist.where(topic.name)}: topic {topic.name!r}: {exc}") from exc
-    return compile_topics(topic_definition(topic) for topic in watchlist.topics)
+    return topic_matcher(watchlist_topics(watchlist))
+
+
+def watchlist_topics(watchlist: Watchlist) -> tuple[TopicDefinition, ...]:
+    """The watchlist's topics as plain, hashable values (what a task is given)."""
+    return tuple(topic_definition(topic) for topic in watchlist.topics)
+
+
+@lru_cache(maxsize=8)
+def topic_matcher(topics: tuple[TopicDefinition, ...]) -> TopicMatcher:
+    """The compiled matcher of ``topics``, compiled once per process for the same topics.
+
+    Keyed by the definitions themselves (names, queries, options), so every task of a run, and
+    the next run with an unchanged watchlist, reuses one matcher.
+    """
+    return compile_topics(topics)
 
 
 def topic_definition(topic: TopicSpec) -> TopicDefinition:

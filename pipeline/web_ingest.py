@@ -27,7 +27,7 @@ from core.records import ExtractedArticle, SourceFailure, SourceRead
 from core.settings import HttpSettings, StorySettings
 from core.watchlist import SourceSpec
 from pipeline.extraction import extract_groups, extraction_pool
-from pipeline.ingest import load_cursors, record_failed_source
+from pipeline.ingest import IngestJob, load_cursors, record_failed_source
 from pipeline.leasing import lease_kept
 from pipeline.outcomes import SourceOutcome
 from pipeline.parse_workers import WorkerParser
@@ -85,6 +85,19 @@ def ingest_web_sources(
         fetcher = Fetcher(http, resolver=resolver, parser=parse)
         asyncio.run(_poll_and_store(store, fetcher, [(spec, cursors[spec.name]) for spec in specs]))
     return [store.outcomes[name] for name in names]
+
+
+def ingest_job_web_sources(job: IngestJob, specs: Sequence[SourceSpec]) -> list[SourceOutcome]:
+    """``ingest_web_sources`` with the job's engine, matcher, settings and lease."""
+    return ingest_web_sources(
+        job.engine,
+        specs,
+        job.matcher,
+        job.stories,
+        job.http,
+        owner=job.owner,
+        lease_seconds=job.lease_seconds,
+    )
 
 
 async def _poll_and_store(
