@@ -18,7 +18,7 @@ from prefect import flow, get_run_logger, task
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from core.settings import Settings
-from core.watchlist import FILE_KINDS, SourceSpec
+from core.watchlist import LocalSource, SourceSpec, WebSource
 from flows.deliver import deliver_alerts_task
 from flows.prefect_secrets import read_watchlist
 from flows.reporting import emit_match_events, publish_ingest_artifacts, run_name
@@ -39,7 +39,7 @@ def ingest_source_task(job: IngestJob, spec: SourceSpec) -> SourceOutcome:
 
 
 @task(name="ingest-web-sources")
-def ingest_web_sources_task(job: IngestJob, specs: tuple[SourceSpec, ...]) -> list[SourceOutcome]:
+def ingest_web_sources_task(job: IngestJob, specs: tuple[WebSource, ...]) -> list[SourceOutcome]:
     """Poll every claimed web source together; each failing source is recorded, not raised."""
     return ingest_job_web_sources(job, specs)
 
@@ -71,9 +71,9 @@ def ingest(watchlist_path: str | None = None, only_due: bool = True) -> RunSumma
 
 def _ingest_claimed(job: IngestJob, claimed: list[SourceSpec]) -> tuple[SourceOutcome, ...]:
     """Local sources one task each, all web sources in one task, side by side; outcomes in order."""
-    web = tuple(spec for spec in claimed if spec.kind not in FILE_KINDS)
+    web = tuple(spec for spec in claimed if isinstance(spec, WebSource))
     web_future = ingest_web_sources_task.submit(job, web) if web else None
-    local = [ingest_source_task.submit(job, spec) for spec in claimed if spec.kind in FILE_KINDS]
+    local = [ingest_source_task.submit(job, spec) for spec in claimed if isinstance(spec, LocalSource)]
     by_name = {outcome.source: outcome for outcome in (future.result() for future in local)}
     if web_future is not None:
         by_name.update((outcome.source, outcome) for outcome in web_future.result())

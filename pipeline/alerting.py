@@ -26,7 +26,7 @@ from alerts.redaction import redact, register_secrets
 from core.errors import AlertDeliveryError
 from core.records import AlertMessage, TopicHit
 from core.settings import AlertSettings, Settings, SmtpSettings
-from core.watchlist import AlertPolicy, ChannelSpec, Watchlist, parse_duration
+from core.watchlist import AlertPolicy, ChannelSpec, Watchlist
 from pipeline.outcomes import DeliveryReport
 from pipeline.rate_limit import shared_rate_limiter
 from storage import articles, outbox
@@ -100,7 +100,7 @@ def _enqueue_story_updates(
     if not ready:
         return 0
     outlets = outbox.story_outlet_count(session=session, story_id=story_id)
-    gap = timedelta(seconds=parse_duration(policy.updates.min_gap))
+    gap = policy.updates.min_gap
     enqueued = 0
     for channel, delivery in ready.items():
         threshold = policy.updates.threshold(shown=delivery.outlets_shown or 0, outlets=outlets)

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from alerts.redaction import install_redaction, redact, url_secrets
 from core.errors import ConfigurationError, QuerySyntaxError, StorageError
-from core.watchlist import FILE_KINDS, SecretResolver, TopicSpec, Watchlist, load_watchlist, parse_duration
+from core.watchlist import SecretResolver, TopicSpec, Watchlist, WebSource, load_watchlist
 from storage import catalog, outbox
 from storage.engine import transaction
 from topics.matcher import TopicDefinition, TopicMatcher, compile_topics
@@ -30,7 +30,7 @@ def read_watchlist(path: Path, secrets: SecretResolver | None = None) -> Watchli
     (``https://user:pass@host``, ``?token=…``), before anything is fetched: httpx logs full URLs.
     """
     watchlist = load_watchlist(path, secrets=secrets)
-    web = (spec for spec in watchlist.sources if spec.kind not in FILE_KINDS)
+    web = (spec for spec in watchlist.sources if isinstance(spec, WebSource))
     install_redaction(secret for spec in web for secret in url_secrets(str(spec.location)))
     return watchlist
 
@@ -88,7 +88,7 @@ def _sync_watchlist_once(engine: Engine, watchlist: Watchlist) -> None:
                 name=source.name,
                 kind=source.kind,
                 location=redact(str(source.location)),  # a URL's credentials stay in the watchlist
-                every_seconds=parse_duration(source.every),
+                every_seconds=source.every.total_seconds(),
             )
         for topic in watchlist.topics:
             row = catalog.upsert_topic(

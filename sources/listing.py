@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from core.records import SourceRead
-from core.watchlist import SourceSpec
+from core.watchlist import WebSource
 from sources.http import Fetcher
 from sources.polling import (
     HTML_ACCEPT,
@@ -72,7 +72,7 @@ def _site(host: str) -> str:
     )
 
 
-async def read_listing(fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, Any]) -> SourceRead:
+async def read_listing(fetcher: Fetcher, spec: WebSource, cursor: dict[str, Any]) -> SourceRead:
     """Article pages newly linked from the listing page at ``spec.url``."""
     url = str(spec.url)
     polled = await fetch_if_changed(fetcher, spec, url, cursor, accept=HTML_ACCEPT)

@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.records import Document, SourceRead
-from core.watchlist import SourceSpec
+from core.watchlist import WebSource
 from sources.http import Fetcher
 from sources.polling import HTML_ACCEPT, fetch_if_changed, source_read
 
 
-async def read_page(fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, Any]) -> SourceRead:
+async def read_page(fetcher: Fetcher, spec: WebSource, cursor: dict[str, Any]) -> SourceRead:
     """The page at ``spec.url`` when it changed since the last poll; nothing otherwise."""
     url = str(spec.url)
     polled = await fetch_if_changed(fetcher, spec, url, cursor, accept=HTML_ACCEPT)

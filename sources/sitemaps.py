@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 
 from core.errors import FetchError
 from core.records import FeedEntryText, SourceRead
-from core.watchlist import SourceSpec
+from core.watchlist import WebSource
 from sources.feeds import parse_iso_date, plausible_date
 from sources.http import Fetcher
 from sources.polling import ArticleLink, bounded_seen, fetch_articles, fetch_if_changed, source_read
@@ -97,7 +97,7 @@ def _url(element: ElementTree.Element) -> SitemapUrl:
     )
 
 
-async def read_sitemap(fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, Any]) -> SourceRead:
+async def read_sitemap(fetcher: Fetcher, spec: WebSource, cursor: dict[str, Any]) -> SourceRead:
     """New or changed pages listed by the sitemap at ``spec.url`` (following an index one level)."""
     url = str(spec.url)
     polled = await fetch_if_changed(fetcher, spec, url, cursor, accept=SITEMAP_ACCEPT)
@@ -124,7 +124,7 @@ async def read_sitemap(fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, Any
 
 
 async def _read_children(
-    fetcher: Fetcher, spec: SourceSpec, refs: tuple[SitemapUrl, ...], children: dict[str, str], limit: int
+    fetcher: Fetcher, spec: WebSource, refs: tuple[SitemapUrl, ...], children: dict[str, str], limit: int
 ) -> tuple[list[SitemapUrl], dict[str, str]]:
     urls: list[SitemapUrl] = []
     updated = dict(children)

@@ -16,7 +16,7 @@ from typing import Any
 
 from core.errors import FetchError
 from core.records import SourceRead
-from core.watchlist import SourceSpec
+from core.watchlist import WebSource
 from sources.feeds import FeedEntry, ParsedFeed
 from sources.http import Fetcher
 from sources.listing import read_listing
@@ -29,10 +29,10 @@ FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
     "text/xml;q=0.9, */*;q=0.5"
 )
-Reader = Callable[[Fetcher, SourceSpec, dict[str, Any]], Awaitable[SourceRead]]
+Reader = Callable[[Fetcher, WebSource, dict[str, Any]], Awaitable[SourceRead]]
 
 
-async def read_feed(fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, Any]) -> SourceRead:
+async def read_feed(fetcher: Fetcher, spec: WebSource, cursor: dict[str, Any]) -> SourceRead:
     """Entries of the feed at ``spec.url`` not seen before, each with its article page fetched."""
     url = str(spec.url)
     polled = await fetch_if_changed(fetcher, spec, url, cursor, accept=FEED_ACCEPT)
@@ -60,7 +60,7 @@ async def read_feed(fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, Any]) 
     return source_read(spec, documents, failures, next_cursor, unchanged=len(entries) - len(fresh))
 
 
-def _link(spec: SourceSpec, entry: FeedEntry) -> ArticleLink:
+def _link(spec: WebSource, entry: FeedEntry) -> ArticleLink:
     # A GUID is only unique within its feed (R6), so it is scoped by the source's name.
     return ArticleLink(entry.key, entry.link, f"{spec.name}:{entry.identity}", entry.text)
 
@@ -73,7 +73,7 @@ READERS: dict[str, Reader] = {
 }
 
 
-async def read_web_source(fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, Any]) -> SourceRead:
+async def read_web_source(fetcher: Fetcher, spec: WebSource, cursor: dict[str, Any]) -> SourceRead:
     """New documents of one web source since ``cursor``; FetchError when the source fails as a whole."""
     try:
         reader = READERS[spec.kind]
@@ -84,8 +84,8 @@ async def read_web_source(fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, 
 
 async def poll_web_sources(
     fetcher: Fetcher,
-    sources: Sequence[tuple[SourceSpec, dict[str, Any]]],
-    on_read: Callable[[SourceSpec, SourceRead | FetchError], None] | None = None,
+    sources: Sequence[tuple[WebSource, dict[str, Any]]],
+    on_read: Callable[[WebSource, SourceRead | FetchError], None] | None = None,
 ) -> list[SourceRead | FetchError]:
     """Each source's read or the error that failed it, in the order given; all polled concurrently.
 
@@ -94,7 +94,7 @@ async def poll_web_sources(
     """
     limit = asyncio.Semaphore(fetcher.http.max_concurrent_sources)
 
-    async def one(spec: SourceSpec, cursor: dict[str, Any]) -> SourceRead | FetchError:
+    async def one(spec: WebSource, cursor: dict[str, Any]) -> SourceRead | FetchError:
         async with limit:
             result = await _read_or_error(fetcher, spec, cursor)
         if on_read is not None:
@@ -105,7 +105,7 @@ async def poll_web_sources(
 
 
 async def _read_or_error(
-    fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, Any]
+    fetcher: Fetcher, spec: WebSource, cursor: dict[str, Any]
 ) -> SourceRead | FetchError:
     try:
         return await read_web_source(fetcher, spec, cursor)

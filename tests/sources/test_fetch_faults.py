@@ -12,7 +12,7 @@ import pytest
 
 from core.errors import FetchError, TransientFetchError
 from core.settings import HttpSettings
-from core.watchlist import SourceSpec
+from core.watchlist import FeedSource, SourceSpec
 from sources.decoding import decode_text
 from sources.http import FetchedResponse, Fetcher
 from sources.web import poll_web_sources, read_web_source
@@ -38,7 +38,7 @@ def failure(http: HttpSettings, url: str, **options) -> FetchError:
 
 
 def feed_spec(url: str, name: str = "feed") -> SourceSpec:
-    return SourceSpec(name=name, feed=url, robots="ignore", fetch_articles=False)
+    return FeedSource(name=name, feed=url, robots="ignore", fetch_articles=False)
 
 
 def closed_port() -> int:
@@ -318,10 +318,10 @@ def test_robots_txt_is_honoured_and_can_be_overridden(hostile_http, http) -> Non
     hostile_http.routes["/private/feed"] = reply(RSS, content_type="application/rss+xml")
     url = hostile_http.url("/private/feed")
     with pytest.raises(FetchError) as caught:
-        _read(http, SourceSpec(name="s", feed=url, fetch_articles=False))
+        _read(http, FeedSource(name="s", feed=url, fetch_articles=False))
     assert caught.value.reason == "robots_disallowed" and hostile_http.hits("/private/feed") == 0
     assert (
-        len(_read(http, SourceSpec(name="s", feed=url, robots="ignore", fetch_articles=False)).documents) == 1
+        len(_read(http, FeedSource(name="s", feed=url, robots="ignore", fetch_articles=False)).documents) == 1
     )
 
 
