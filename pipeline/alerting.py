@@ -4,8 +4,10 @@ Enqueueing follows the topic's mode: ``per-story`` (one alert per story), ``per-
 per report), ``digest`` (held for the next slot) or ``burst`` (once the story reaches N outlets
 within H hours). A per-story or burst story that keeps growing after its alert went out gets
 a story update when it crosses the topic's outlet thresholds. Delivery claims due alerts in
-short transactions, sends outside any transaction, and records each outcome in a new one
-(RELIABILITY.md §2).
+short transactions (an alert left in ``sending`` past its lease goes back to ``retry`` flagged
+``maybe_sent``), sends outside any transaction, and records each outcome in a new one: an
+alert is never lost, and sent twice only when a crash fell between the provider's answer and
+that record.
 """
 
 from __future__ import annotations

@@ -4,10 +4,10 @@ them, so per-host concurrency and spacing hold across the whole run, not per sou
 Each source's read is handed over as soon as it is there. Whatever has arrived is extracted
 in the run's extraction pool (started at the first document, shared by every source) by one
 thread, then stored by another while the next batch is extracted: each source in a transaction
-of its own with its cursor (R5), or its failure recorded, and its lease handed back. So a
-source that hangs delays nobody but itself (up to its fetch deadline), and a failing one gets
+of its own together with its new cursor, or its failure recorded, and its lease handed back. So
+a source that hangs delays nobody but itself (up to its fetch deadline), and a failing one gets
 its own failure record. Feeds, sitemaps and listing pages are parsed in bounded worker
-processes (flows/parse_workers.py).
+processes (pipeline/parse_workers.py).
 """
 
 from __future__ import annotations
