@@ -89,15 +89,7 @@ def ingest_web_sources(
 
 def ingest_job_web_sources(job: IngestJob, specs: Sequence[WebSource]) -> list[SourceOutcome]:
     """``ingest_web_sources`` with the job's engine, matcher, settings and lease."""
-    return ingest_web_sources(
-        job.engine,
-        specs,
-        job.matcher,
-        job.stories,
-        job.http,
-        owner=job.owner,
-        lease_seconds=job.lease_seconds,
-    )
+    return ingest_web_sources(job.engine, specs, job.matcher, job.stories, job.http, **job.lease)
 
 
 async def _poll_and_store(
