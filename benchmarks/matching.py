@@ -81,13 +81,7 @@ def fill_index(stored: int, models: list[StoryReport], rng: random.Random) -> St
     for words of other articles and a fresh signature, so posting lists, profiles and candidate
     sets have real sizes and the stories stay distinct.
     """
-    settings = StorySettings()
-    index = StoryIndex(
-        window=timedelta(hours=settings.window_hours),
-        join_threshold=settings.join_threshold,
-        near_duplicate=settings.near_duplicate,
-        max_stories=settings.max_stories,
-    )
+    index = StoryIndex.of_settings(StorySettings())
     story_id = 0
     for article_id in range(1, stored + 1):
         if rng.random() < 0.6:
@@ -134,7 +128,7 @@ def time_assignment(
     per_article = 1e3 / len(articles)
     total_ms = (time.perf_counter() - started) * per_article
     total_cpu_ms = (time.process_time() - cpu_started) * per_article
-    index.evict(NOW + index.window + timedelta(hours=1))
+    index.evict(NOW + index.window.silence + timedelta(hours=1))
     left = len(index) + len(index.copies) + index.posted
     return {
         "stored": stored,

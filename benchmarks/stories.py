@@ -1,243 +1,329 @@
-"""Story clustering quality: online clustering of labelled documents, as ingest does it.
+"""Story grouping quality: online clustering of labelled news, as ingest does it, in and out of sample.
 
-    python -m benchmarks.stories --data ../shared/corpus/stories/basil-dev.jsonl
-    python -m benchmarks.stories --data ../shared/corpus/stories/ecbplus-dev.jsonl [--threshold 0.5]
-    python -m benchmarks.stories --fit      # refit the join model on both development sets
+    python -m benchmarks.stories                       # the three development sets, cross-validated
+    python -m benchmarks.stories --data FILE.jsonl     # one labelled file (a development set or not)
+    python -m benchmarks.stories --fit                 # the rule fitted on all three sets, to ship
 
-Each JSON line has ``id``, ``story``, ``text`` and optionally ``title``, ``date``, ``outlet``
-(and ``topic``, which groups look-alike stories for cross-validation). Documents are taken in
-file order, each turned into a report by the same functions and settings as flows/storing.py
-(``topics.clustering.story_report``, ``StorySettings``); a document without a title gets the
-headline the plain-text extractor derives, as a saved report would at ingest.
+The development sets (``benchmarks.story_sets``: fields, feed order, how undated ECB+ is fed) are
+``ecbplus-dev`` (look-alike events), ``basil-dev`` (one event rewritten by three outlets) and
+``newscluster-dev`` (events reported over days and weeks, wire copies; a story is one burst of
+an event). Every clustering runs a ``topics.clustering.StoryIndex`` over the reports in feed
+order, with the story window and near-duplicate joins of ``StorySettings``.
 
-Three clusterings are printed side by side, with pairwise and B-cubed precision/recall/F1
-against the targets (B-cubed F1 >= 0.90 on BASIL, >= 0.85 on ECB+, pairwise precision >= 0.95
-on both), then one line of JSON:
+**Rules.** ``cosine`` joins a report to the candidate story whose centroid is the most similar
+when the cosine reaches a cutoff; ``model`` is the logistic join model of ``topics.joining``
+over all its features, and ``model - GROUP`` the same without one group of features (the
+ablation; every model keeps the cosine). Fitting a rule means: for a model, logistic weights on
+the training documents' gold pairs (each report against every earlier gold story the index
+would score it against: admitted by the window, sharing a term); for every rule, the cutoff of
+its grid that gives the best mean B-cubed F1 when the training documents of each set are
+clustered. Nothing is chosen by looking at single documents.
 
-- ``cosine``: the baseline, plain cosine of the term vectors with the story centroid at
-  ``topics.stories.DEFAULT_MIN_SIMILARITY`` (the window and near duplicates work as for the model);
-- ``model``: the join model (``topics.joining``) with its stored weights, as ingest runs it;
-  the weights were fitted on these development sets, so this figure is in-sample;
-- ``model, cv``: out of sample. The development documents are split into ``--folds`` folds by
-  ``topic`` (else ``story``), so both look-alike events of a topic fall in the same fold; the
-  model is refitted without each fold and clusters that fold's documents.
+**Columns.** ``ingest``: what ingest runs, the default score of ``topics.clustering`` at
+``StorySettings.join_threshold``. ``cosine`` and ``model``: fitted on all three sets, then
+scored on them (in-sample). ``cosine cv`` and ``model cv``: cross-validated. On a file that is
+not a development set, ``cosine`` and ``model`` are fitted on the three development sets, so
+they are out of sample already.
+
+**Cross-validation, grouped by topic and by outlet.** Each document falls in one of ``FOLDS``
+folds by its topic (ECB+ ``topic``, which holds both look-alike events; newscluster ``event``,
+which holds all its bursts; a BASIL story), so all the reports of a topic are in one fold. For
+each fold, the rules are fitted on the documents of the other folds *whose outlet has no
+report in the fold*, then cluster the fold's documents of each set. So a test fold's topics and
+outlets are unseen in training: BASIL's three outlets appear in every fold, so BASIL is never
+trained on (nor newscluster's reports from the same outlets), and the fitted rule meets
+rewrites by NYT, Fox News and HuffPost for the first time; ECB+ documents have no outlet and
+are held out by topic only.
+
+Printed: per set, the measures of each column side by side with the targets (on the
+cross-validated figures: B-cubed F1 >= 0.90, B-cubed precision >= 0.95, alerts per story
+<= 1.2); the ablation table; the simplest rule at least as good as the cosine baseline on every
+set in cross-validation (B-cubed F1), which is the one to ship; then one line of JSON.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import time
-import zlib
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from benchmarks.story_sets import DEV_SETS, FOLDS, LabelledSet, dev_path, labelled_set, scores
 from core.settings import StorySettings
-from extractors.plaintext import extract_text
-from topics.clustering import JoinScore, StoryReport, cluster, story_report
-from topics.joining import FEATURES, WEIGHTS, cosine_score, fit_join_model, join_probabilities, joint_features
+from topics.clustering import JoinScore, cluster, window_of
+from topics.joining import FEATURES, cosine_score, fit_join_model, join_probabilities, joint_features
 from topics.profiles import ReportKeys, StoryProfile
-from topics.stories import DEFAULT_MIN_SIMILARITY
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/stories"
-DEV_SETS = (CORPUS / "basil-dev.jsonl", CORPUS / "ecbplus-dev.jsonl")
-TARGETS = {"basil": 0.90, "ecbplus": 0.85}
-PAIRWISE_PRECISION_TARGET = 0.95
-BASELINE_THRESHOLD = DEFAULT_MIN_SIMILARITY
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
-WINDOW = timedelta(hours=StorySettings().window_hours)
+SETTINGS = StorySettings()
+WINDOW = window_of(SETTINGS)
+TARGETS = {"bcubed_f1": 0.90, "bcubed_precision": 0.95}
+ALERTS_TARGET = 1.2
+COSINE_GRID = tuple(round(0.15 + 0.05 * step, 2) for step in range(10))
+MODEL_GRID = tuple(round(0.2 + 0.1 * step, 1) for step in range(7))
+FEATURE_GROUPS = {
+    "text": ("report_terms_known", "headline_cosine"),
+    "names": (
+        "lead_known",
+        "name_cosine",
+        "story_names_named",
+        "report_names_known",
+        "top_name_weight",
+        "first_name_cosine",
+        "weakest_names",
+    ),
+    "figures": ("figures_known",),
+    "years": ("year_gap", "years_missing", "lead_year_conflict"),
+}
 
 
 @dataclass(frozen=True, slots=True)
-class LabelledSet:
-    """A development file as clustering sees it: reports, gold stories and cross-validation folds."""
+class Rule:
+    """A join rule: plain cosine (no features) or a logistic model over some of ``FEATURES``."""
 
     name: str
-    reports: list[StoryReport]
-    gold: list[str]
-    folds: list[int]
+    features: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> list[int]:
+        return [FEATURES.index(feature) for feature in self.features]
+
+    @property
+    def grid(self) -> tuple[float, ...]:
+        return MODEL_GRID if self.features else COSINE_GRID
 
 
-def load(path: Path) -> list[dict[str, Any]]:
-    """The documents of a JSON-Lines file."""
-    with path.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
+COSINE = Rule("cosine")
+MODEL = Rule("model", FEATURES)
+ABLATIONS = tuple(
+    Rule(f"model - {group}", tuple(f for f in FEATURES if f not in removed))
+    for group, removed in FEATURE_GROUPS.items()
+)
+RULES = (COSINE, MODEL, *ABLATIONS)
 
 
-def report_of(doc: dict[str, Any]) -> StoryReport:
-    """A document as ingest would see it: its title (or the derived headline), text and date."""
-    title, text = doc.get("title") or None, doc["text"]
-    date = doc.get("date") or None
-    published = datetime.fromisoformat(date).replace(tzinfo=UTC) if date else None
-    if title is None:
-        extracted = extract_text(text, location=str(doc["id"]))
-        if extracted is not None:
-            title, text = extracted.title, extracted.text
-            published = published or extracted.published
-    return story_report(title, text, published)
+@dataclass(frozen=True, slots=True)
+class Fitted:
+    """A rule with its weights (none for cosine) and its cutoff."""
+
+    rule: Rule
+    weights: tuple[float, ...]
+    threshold: float
+
+    def score(self) -> JoinScore:
+        """The rule's join score, as ``StoryIndex`` calls it."""
+        if not self.rule.features:
+            return cosine_score
+        columns, weights = self.rule.columns, self.weights
+        return lambda report, stories: join_probabilities(
+            joint_features(report, stories)[:, columns], weights
+        )
+
+    def cluster(self, data: LabelledSet) -> list[int]:
+        """Story numbers of ``data``'s reports clustered online in feed order."""
+        return cluster(
+            data.reports,
+            window=WINDOW,
+            join_threshold=self.threshold,
+            near_duplicate=SETTINGS.near_duplicate,
+            now=NOW,
+            score=self.score(),
+        )
 
 
-def labelled_set(path: Path, folds: int) -> LabelledSet:
-    """The reports of ``path`` with their gold stories and folds (by ``topic``, else ``story``)."""
-    docs = load(path)
-    groups = [str(doc.get("topic", doc["story"])) for doc in docs]
-    return LabelledSet(
-        path.name,
-        [report_of(doc) for doc in docs],
-        [str(doc["story"]) for doc in docs],
-        [zlib.crc32(group.encode()) % folds for group in groups],
-    )
+@dataclass(frozen=True, slots=True)
+class Pairs:
+    """Gold pairs: features of a report against an earlier story, and whether it is its story."""
+
+    features: np.ndarray
+    joined: np.ndarray
+
+    @classmethod
+    def of(cls, sets: Sequence[LabelledSet]) -> Pairs:
+        parts = [_gold_pairs(data) for data in sets]
+        features = [f for f, _ in parts if len(f)]
+        return cls(
+            np.vstack(features) if features else np.zeros((0, len(FEATURES))),
+            np.concatenate([j for _, j in parts]),
+        )
 
 
-def gold_pairs(data: LabelledSet, keep: Sequence[int]) -> tuple[list[list[float]], list[bool]]:
-    """Features and labels of each report (of ``keep``) against the earlier gold stories the index
-    would score it against: those within the window that share a term with it."""
+def _gold_pairs(data: LabelledSet) -> tuple[np.ndarray, np.ndarray]:
+    """Each report against the earlier gold stories the index would score it against: those the
+    window admits that share a term with it."""
     profiles: dict[str, StoryProfile] = {}
-    features: list[list[float]] = []
+    rows: list[np.ndarray] = []
     joined: list[bool] = []
-    for i in keep:
-        report = ReportKeys.of(data.reports[i])
-        admitted = [(story, p) for story, p in profiles.items() if p.admits(report.published, WINDOW)]
+    for report, story in zip(data.reports, data.gold, strict=True):
+        keys = ReportKeys.of(report)
+        admitted = [(name, p) for name, p in profiles.items() if p.admits(keys.published, WINDOW)]
         if admitted:
-            rows = joint_features(report, [profile for _, profile in admitted])
-            for (story, _), row in zip(admitted, rows.tolist(), strict=True):
-                if row[0] > 0:  # shares a term with the story, as the index's candidates do
-                    features.append(row)
-                    joined.append(story == data.gold[i])
-        profiles.setdefault(data.gold[i], StoryProfile()).grow(report)
-    return features, joined
+            features = joint_features(keys, [profile for _, profile in admitted])
+            shares = features[:, 0] > 0
+            rows.append(features[shares])
+            joined += [name == story for (name, _), shared in zip(admitted, shares, strict=True) if shared]
+        profiles.setdefault(story, StoryProfile()).grow(keys)
+    return (np.vstack(rows) if rows else np.zeros((0, len(FEATURES)))), np.array(joined, dtype=float)
 
 
-def fit(sets: Sequence[LabelledSet], *, without_fold: int | None = None) -> tuple[float, ...]:
-    """Join-model weights fitted on the gold pairs of ``sets``, leaving out one fold if given."""
-    features: list[list[float]] = []
-    joined: list[bool] = []
-    for data in sets:
-        keep = [i for i, fold in enumerate(data.folds) if fold != without_fold]
-        more_features, more_joined = gold_pairs(data, keep)
-        features += more_features
-        joined += more_joined
-    return fit_join_model(np.array(features), np.array(joined, dtype=float))
+def fit(rule: Rule, train: Sequence[LabelledSet], pairs: Pairs) -> Fitted:
+    """``rule`` fitted on ``train``: weights on its gold ``pairs``, then the cutoff of its grid with
+    the best mean B-cubed F1 over the training sets (the lowest of equals)."""
+    weights = fit_join_model(pairs.features[:, rule.columns], pairs.joined) if rule.features else ()
+    sets = [data for data in train if len(set(data.gold)) > 1]
+    best, best_f1 = Fitted(rule, weights, rule.grid[0]), -1.0
+    for threshold in rule.grid:
+        candidate = Fitted(rule, weights, threshold)
+        f1 = statistics.fmean(scores(data.gold, candidate.cluster(data))["bcubed_f1"] for data in sets)
+        if f1 > best_f1:
+            best, best_f1 = candidate, f1
+    return best
 
 
-def weighted_score(weights: Sequence[float]) -> JoinScore:
-    """A join score with other weights than the stored ones (for cross-validation)."""
-    return lambda report, stories: join_probabilities(joint_features(report, stories), weights)
-
-
-def run_cluster(
-    reports: list[StoryReport], settings: StorySettings, threshold: float, score: JoinScore
-) -> list[int]:
-    """Online clustering of ``reports`` as ingest runs it, with ``score`` at ``threshold``."""
-    return cluster(
-        reports,
-        window=timedelta(hours=settings.window_hours),
-        join_threshold=threshold,
-        near_duplicate=settings.near_duplicate,
-        now=NOW,
-        score=score,
-    )
-
-
-def cross_validated(
-    data: LabelledSet, train: Sequence[LabelledSet], settings: StorySettings, threshold: float, folds: int
-) -> list[str]:
-    """Labels of ``data`` from clustering each fold with a model fitted without that fold."""
-    labels = [""] * len(data.reports)
-    for fold in range(folds):
-        held_out = [i for i, f in enumerate(data.folds) if f == fold]
-        if not held_out:
-            continue
-        score = weighted_score(fit(train, without_fold=fold))
-        fold_labels = run_cluster([data.reports[i] for i in held_out], settings, threshold, score)
-        for i, label in zip(held_out, fold_labels, strict=True):
-            labels[i] = f"{fold}:{label}"
+def cross_validated(rules: Sequence[Rule], sets: Sequence[LabelledSet]) -> dict[str, dict[str, list[str]]]:
+    """For each rule, the cross-validated labels of each set (see the module docstring)."""
+    folds = {data.name: data.folds() for data in sets}
+    labels = {rule.name: {data.name: [""] * len(data) for data in sets} for rule in rules}
+    for fold in range(FOLDS):
+        test = {data.name: [i for i, f in enumerate(folds[data.name]) if f == fold] for data in sets}
+        seen = {data.outlets[i] for data in sets for i in test[data.name]} - {None}
+        train = [
+            data.subset(
+                [i for i, f in enumerate(folds[data.name]) if f != fold and data.outlets[i] not in seen]
+            )
+            for data in sets
+        ]
+        pairs = Pairs.of(train)
+        for rule in rules:
+            fitted = fit(rule, train, pairs)
+            for data in sets:
+                held_out = data.subset(test[data.name])
+                for i, label in zip(test[data.name], fitted.cluster(held_out), strict=True):
+                    labels[rule.name][data.name][i] = f"{fold}:{label}"
     return labels
 
 
-def scores(gold: list[str], predicted: Sequence[Any]) -> dict[str, float]:
-    """Pairwise and B-cubed precision, recall and F1 of ``predicted`` against ``gold``."""
-    joint = Counter(zip(gold, predicted, strict=True))
-    gold_sizes, predicted_sizes = Counter(gold), Counter(predicted)
+def ingest_labels(data: LabelledSet) -> list[int]:
+    """``data`` clustered as ingest does: the default score at ``StorySettings.join_threshold``."""
+    return cluster(
+        data.reports,
+        window=WINDOW,
+        join_threshold=SETTINGS.join_threshold,
+        near_duplicate=SETTINGS.near_duplicate,
+        now=NOW,
+    )
 
-    def pairs(sizes: Counter[Any]) -> float:
-        return sum(n * (n - 1) / 2 for n in sizes.values())
 
-    together = pairs(joint)
-    precision = together / pairs(predicted_sizes) if pairs(predicted_sizes) else 1.0
-    recall = together / pairs(gold_sizes) if pairs(gold_sizes) else 1.0
-    b3_precision = sum(joint[(g, p)] / predicted_sizes[p] for g, p in zip(gold, predicted, strict=True))
-    b3_recall = sum(joint[(g, p)] / gold_sizes[g] for g, p in zip(gold, predicted, strict=True))
-    b3_precision, b3_recall = b3_precision / len(gold), b3_recall / len(gold)
+def evaluate(dev: Sequence[LabelledSet], extra: LabelledSet | None) -> dict[str, Any]:
+    """Every measure of the benchmark: per set and column, the ablation, and the rule to ship."""
+    all_pairs = Pairs.of(dev)
+    in_sample = {rule.name: fit(rule, dev, all_pairs) for rule in (COSINE, MODEL)}
+    cv = cross_validated(RULES, dev) if extra is None else {}
+    ablation = (
+        {
+            rule.name: {data.name: scores(data.gold, cv[rule.name][data.name]) for data in dev}
+            for rule in RULES
+        }
+        if cv
+        else {}
+    )
+    ship = _simplest_as_good_as_cosine(ablation) if ablation else None
+    tables: dict[str, dict[str, Any]] = {}
+    for data in [extra] if extra is not None else dev:
+        table = {"ingest": scores(data.gold, ingest_labels(data))}
+        for name, fitted in in_sample.items():
+            table[name] = scores(data.gold, fitted.cluster(data))
+            if cv:
+                table[f"{name} cv"] = ablation[name][data.name]
+        if ship is not None and ship not in in_sample:
+            table[f"{ship} cv"] = ablation[ship][data.name]
+        tables[data.name] = table
     return {
-        "clusters": len(set(predicted)),
-        "pairwise_precision": precision,
-        "pairwise_recall": recall,
-        "pairwise_f1": _f1(precision, recall),
-        "bcubed_precision": b3_precision,
-        "bcubed_recall": b3_recall,
-        "bcubed_f1": _f1(b3_precision, b3_recall),
+        "sets": tables,
+        "fitted": {name: {"weights": f.weights, "threshold": f.threshold} for name, f in in_sample.items()},
+        "ablation": ablation,
+        "ship": ship,
     }
 
 
-def _f1(precision: float, recall: float) -> float:
-    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+def _simplest_as_good_as_cosine(ablation: dict[str, dict[str, dict[str, Any]]]) -> str:
+    """The learned rule with the fewest features whose cross-validated B-cubed F1 is at least the
+    cosine baseline's on every set; the baseline itself when none is."""
+    baseline = ablation[COSINE.name]
+    good = [
+        rule
+        for rule in RULES[1:]
+        if all(row["bcubed_f1"] >= baseline[name]["bcubed_f1"] for name, row in ablation[rule.name].items())
+    ]
+    return min(good, key=lambda rule: len(rule.features)).name if good else COSINE.name
 
 
-def evaluate(path: Path, threshold: float, folds: int) -> dict[str, dict[str, float]]:
-    """Scores of the baseline, the stored model and the cross-validated model on ``path``."""
-    settings = StorySettings()
-    data = labelled_set(path, folds)
-    results = {
-        "cosine": scores(data.gold, run_cluster(data.reports, settings, BASELINE_THRESHOLD, cosine_score)),
-        "model": scores(data.gold, run_cluster(data.reports, settings, threshold, weighted_score(WEIGHTS))),
-    }
-    if path.resolve() in {dev.resolve() for dev in DEV_SETS}:
-        train = [data if dev.resolve() == path.resolve() else labelled_set(dev, folds) for dev in DEV_SETS]
-        results["model, cv"] = scores(data.gold, cross_validated(data, train, settings, threshold, folds))
-    return results
+def print_set(data: LabelledSet, table: dict[str, dict[str, Any]]) -> None:
+    """One set's measures, each column side by side, with the targets (checked on the cv columns)."""
+    dated = "in order of publication" if all(r.published for r in data.reports) else "undated, in file order"
+    print(f"\n{data.name}: {len(data)} documents, {len(set(data.gold))} gold stories, fed {dated}")
+    print(f"{'measure':<18}" + "".join(f"{label:>11}" for label in table) + "   target")
+    for measure in ("stories", "bcubed_precision", "bcubed_recall", "bcubed_f1", "alerts_per_event"):
+        if measure == "stories":
+            cells = "".join(f"{row[measure]:>11}" for row in table.values())
+        elif measure == "alerts_per_event":
+            cells = "".join(f"{row[measure]['mean']:>11.3f}" for row in table.values())
+        else:
+            cells = "".join(f"{row[measure]:>11.3f}" for row in table.values())
+        label = "alerts per story" if measure == "alerts_per_event" else measure
+        print(f"{label:<18}{cells}   {_goal(measure)}")
+    worst = "".join(f"{','.join(map(str, row['alerts_per_event']['worst'])):>11}" for row in table.values())
+    print(f"{'  worst 5':<18}{worst}")
 
 
-def print_table(
-    name: str, documents: int, stories: int, results: dict[str, dict[str, float]], target: float | None
-) -> None:
-    """The measures of each clustering side by side, with the targets."""
-    print(f"{name}: {documents} documents, {stories} gold stories")
-    print(f"{'measure':<22}" + "".join(f"{label:>12}" for label in results) + "   target")
-    goals = {
-        "pairwise_precision": (PAIRWISE_PRECISION_TARGET, f">= {PAIRWISE_PRECISION_TARGET}"),
-        "bcubed_f1": (target, f">= {target}" if target else "-"),
-    }
-    for measure in (
-        "clusters",
-        *(f"{k}_{m}" for k in ("pairwise", "bcubed") for m in ("precision", "recall", "f1")),
-    ):
+def _goal(measure: str) -> str:
+    if measure == "alerts_per_event":
+        return f"<= {ALERTS_TARGET}"
+    return f">= {TARGETS[measure]}" if measure in TARGETS else ""
+
+
+def print_ablation(ablation: dict[str, dict[str, dict[str, Any]]], ship: str) -> None:
+    """Cross-validated B-cubed F1, precision and alerts per story of every rule on every set."""
+    names = list(next(iter(ablation.values())))
+    print("\nablation, cross-validated: B-cubed F1 / B-cubed precision / alerts per story")
+    print(
+        f"{'rule':<18}{'features':>9}"
+        + "".join(f"{name:>24}" for name in names)
+        + "   >= cosine F1 everywhere"
+    )
+    baseline = ablation[COSINE.name]
+    for rule in RULES:
+        rows = ablation[rule.name]
         cells = "".join(
-            f"{row[measure]:>12.0f}" if measure == "clusters" else f"{row[measure]:>12.3f}"
-            for row in results.values()
+            f"{row['bcubed_f1']:>10.3f}{row['bcubed_precision']:>7.3f}{row['alerts_per_event']['mean']:>7.2f}"
+            for row in rows.values()
         )
-        goal, text = goals.get(measure, (None, ""))
-        verdict = ""
-        if goal is not None:
-            verdict = ": " + ", ".join(
-                f"{label} {'met' if row[measure] >= goal else 'NOT met'}" for label, row in results.items()
-            )
-        print(f"{measure:<22}{cells}   {text}{verdict}")
+        good = all(row["bcubed_f1"] >= baseline[name]["bcubed_f1"] for name, row in rows.items())
+        mark = "(baseline)" if rule is COSINE else ("yes" if good else "no")
+        print(f"{rule.name:<18}{len(rule.features) or 1:>9}{cells}   {mark}")
+    print(f"simplest rule at least as good as cosine on every set: {ship}")
 
 
-def refit(folds: int) -> None:
-    """Fit the join model on both development sets and print the weights to store."""
-    sets = [labelled_set(path, folds) for path in DEV_SETS]
-    weights = fit(sets)
-    for name, weight in zip((*FEATURES, "intercept"), weights, strict=True):
-        print(f"{name:<20}{weight:>8.3f}")
-    print(f"WEIGHTS = {weights!r}")
+def print_targets(tables: dict[str, dict[str, dict[str, Any]]], column: str) -> dict[str, bool]:
+    """Whether ``column`` meets each target on each set, printed and returned."""
+    verdicts: dict[str, bool] = {}
+    print(f"\ntargets, {column}:")
+    for name, table in tables.items():
+        row = table[column]
+        checks = {measure: row[measure] >= goal for measure, goal in TARGETS.items()}
+        checks["alerts_per_event"] = row["alerts_per_event"]["mean"] <= ALERTS_TARGET
+        for measure, met in checks.items():
+            value = row[measure]["mean"] if measure == "alerts_per_event" else row[measure]
+            print(f"  {name:<18}{measure:<18}{value:>7.3f} {_goal(measure):<8} {'met' if met else 'NOT met'}")
+            verdicts[f"{name}/{measure}"] = met
+    return verdicts
 
 
 def main() -> None:
@@ -245,36 +331,68 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--data", type=Path, help="a JSON-Lines file of labelled documents")
-    parser.add_argument("--threshold", type=float, default=None, help="override StorySettings.join_threshold")
-    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds")
-    parser.add_argument("--fit", action="store_true", help="refit the join model and print its weights")
+    parser.add_argument("--fit", action="store_true", help="fit the rules on all three sets and print them")
     args = parser.parse_args()
+    started = time.process_time()
+    dev = [labelled_set(dev_path(name)) for name in DEV_SETS]
     if args.fit:
-        refit(args.folds)
+        pairs = Pairs.of(dev)
+        for rule in (COSINE, MODEL):
+            fitted = fit(rule, dev, pairs)
+            print(f"{rule.name}: threshold {fitted.threshold}, weights {fitted.weights}")
         return
-    if args.data is None:
-        parser.error("--data is required unless --fit is given")
-    threshold = args.threshold if args.threshold is not None else StorySettings().join_threshold
-    started = time.perf_counter()
-    results = evaluate(args.data, threshold, args.folds)
-    seconds = time.perf_counter() - started
-    docs = load(args.data)
-    target = next((value for key, value in TARGETS.items() if key in args.data.name), None)
-    print_table(args.data.name, len(docs), len({doc["story"] for doc in docs}), results, target)
-    print(f"(join threshold {threshold}, baseline threshold {BASELINE_THRESHOLD}, {seconds:.1f} s)")
-    summary = {
-        "data": args.data.name,
-        "documents": len(docs),
-        "gold_stories": len({doc["story"] for doc in docs}),
-        "join_threshold": threshold,
-        "seconds": round(seconds, 2),
-        "target_bcubed_f1": target,
-        "target_pairwise_precision": PAIRWISE_PRECISION_TARGET,
+    extra = None
+    if args.data is not None and args.data.name.removesuffix(".jsonl") not in DEV_SETS:
+        extra = labelled_set(args.data)
+    result = evaluate(dev, extra)
+    wanted = [d for d in (extra and [extra]) or dev if args.data is None or d.name == args.data.stem]
+    for data in wanted:
+        print_set(data, result["sets"][data.name])
+    fitted = result["fitted"]
+    print(
+        f"\ningest: {SETTINGS.join_threshold} on the default score; fitted on all three sets: "
+        f"cosine {fitted['cosine']['threshold']}, model {fitted['model']['threshold']}"
+    )
+    verdicts: dict[str, bool] = {}
+    if result["ablation"]:
+        print_ablation(result["ablation"], result["ship"])
+        column = f"{result['ship']} cv"
+        verdicts = print_targets({d.name: result["sets"][d.name] for d in wanted}, column)
+    seconds = time.process_time() - started
+    print(f"({seconds:.0f} s of CPU)")
+    print(json.dumps(_summary(result, wanted, verdicts, seconds)))
+
+
+def _summary(
+    result: dict[str, Any], shown: Sequence[LabelledSet], verdicts: dict[str, bool], seconds: float
+) -> dict[str, Any]:
+    def rounded(row: dict[str, Any]) -> dict[str, Any]:
+        alerts = row["alerts_per_event"]
+        return {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()} | {
+            "alerts_per_event": {"mean": round(alerts["mean"], 4), "worst": alerts["worst"]}
+        }
+
+    return {
+        "sets": {
+            d.name: {"documents": len(d), "gold_stories": len(set(d.gold))}
+            | {col.replace(" ", "_"): rounded(row) for col, row in result["sets"][d.name].items()}
+            for d in shown
+        },
+        "ablation_cv": {
+            rule: {name: rounded(row) for name, row in rows.items()}
+            for rule, rows in result["ablation"].items()
+        },
+        "fitted": result["fitted"],
+        "ship": result["ship"],
+        "ingest_join_threshold": SETTINGS.join_threshold,
+        "targets": {
+            "bcubed_f1": TARGETS["bcubed_f1"],
+            "bcubed_precision": TARGETS["bcubed_precision"],
+            "alerts_per_event": ALERTS_TARGET,
+        },
+        "targets_met": verdicts,
+        "cpu_seconds": round(seconds, 1),
     }
-    for label, row in results.items():
-        key = label.replace(", ", "_")
-        summary[key] = {measure: round(value, 4) for measure, value in row.items()}
-    print(json.dumps(summary))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import dataclasses
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -95,13 +95,8 @@ def _story_index(
     with _INDEX_LOCK:
         index = _INDEXES.pop(key, None)
         if index is None or articles.newest_article_id(session=session) < index.last_article_id:
-            index = StoryIndex(
-                window=timedelta(hours=settings.window_hours),
-                join_threshold=settings.join_threshold,
-                near_duplicate=settings.near_duplicate,
-                max_stories=settings.max_stories,
-            )
-        active_since = now - index.window
+            index = StoryIndex.of_settings(settings)
+        active_since = now - index.window.silence
         for stored in articles.recent_reports(
             session=session, active_since=active_since, after_id=index.last_article_id
         ):

@@ -29,11 +29,21 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from core.settings import StorySettings
 from topics.joining import join_probabilities, joint_features
 from topics.near_duplicates import NearDuplicateIndex
-from topics.profiles import ReportKeys, StoryProfile, StoryReport, Weights, story_report
+from topics.profiles import ReportKeys, StoryProfile, StoryReport, StoryWindow, Weights, story_report
 
-__all__ = ["Assignment", "JoinScore", "StoryIndex", "StoryReport", "cluster", "model_score", "story_report"]
+__all__ = [
+    "Assignment",
+    "JoinScore",
+    "StoryIndex",
+    "StoryReport",
+    "StoryWindow",
+    "cluster",
+    "model_score",
+    "story_report",
+]
 
 QUERY_TERMS = 20
 CANDIDATES = 12
@@ -69,7 +79,7 @@ class StoryIndex:
     def __init__(
         self,
         *,
-        window: timedelta,
+        window: StoryWindow,
         join_threshold: float,
         near_duplicate: float = 0.8,
         max_stories: int = 200_000,
@@ -86,6 +96,16 @@ class StoryIndex:
         self.story_of: dict[int, int] = {}  # article id -> story id, for near duplicates
         self.last_article_id = 0
         self._last: tuple[StoryReport, ReportKeys] | None = None
+
+    @classmethod
+    def of_settings(cls, settings: StorySettings) -> StoryIndex:
+        """An empty index with the window, threshold and caps of ``settings``."""
+        return cls(
+            window=window_of(settings),
+            join_threshold=settings.join_threshold,
+            near_duplicate=settings.near_duplicate,
+            max_stories=settings.max_stories,
+        )
 
     def __len__(self) -> int:
         return len(self.stories)
@@ -126,8 +146,9 @@ class StoryIndex:
         self.last_article_id = max(self.last_article_id, article_id)
 
     def evict(self, now: datetime) -> int:
-        """Forget stories not grown within the window before ``now``, and the oldest beyond the cap."""
-        cutoff = now - self.window
+        """Forget stories that got no report within the window's silence before ``now`` (by the time
+        their reports were seen), and the oldest beyond the cap."""
+        cutoff = now - self.window.silence
         evicted = 0
         while self.stories:
             story_id, story = next(iter(self.stories.items()))
@@ -190,10 +211,15 @@ def _heaviest(values: np.ndarray, count: int) -> np.ndarray:
     return np.argsort(-values, kind="stable")
 
 
+def window_of(settings: StorySettings) -> StoryWindow:
+    """The story window ``settings`` describe."""
+    return StoryWindow(timedelta(days=settings.silence_days), timedelta(days=settings.max_life_days))
+
+
 def cluster(
     reports: Iterable[StoryReport],
     *,
-    window: timedelta,
+    window: StoryWindow,
     join_threshold: float,
     near_duplicate: float,
     now: datetime,

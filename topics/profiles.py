@@ -9,10 +9,10 @@ its reports, with a fixed size whatever their number: the ``CENTROID_TERMS`` hea
 their summed vectors, the ``PROFILE_NAMES`` most mentioned names (plus the newest lead names),
 those of its first report, up to ``PROFILE_FIGURES`` figures, its headline words, the latest
 year each of its last ``PROFILE_YEARS`` reports mentioned, the years of their datelines and the
-span of their publication dates. Words are kept as sorted arrays of their CRC-32 with float32
-weights. With its posting entries and near-duplicate signatures a story then takes about
-6 KiB of the index (``python -m benchmarks.matching --stories-only``), where dictionaries of
-strings took 13.
+span of their publication dates, which ``StoryWindow`` compares with a new report's. Words are
+kept as sorted arrays of their CRC-32 with float32 weights. With its posting entries and
+near-duplicate signatures a story then takes about 6 KiB of the index
+(``python -m benchmarks.matching --stories-only``), where dictionaries of strings took 13.
 """
 
 from __future__ import annotations
@@ -63,6 +63,29 @@ def story_report(title: str | None, text: str, published: datetime | None) -> St
         published,
         event_marks(title, text, words),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StoryWindow:
+    """How long a story stays open, by publication date: while reports keep coming.
+
+    A report may join a story when it was published at most ``silence`` after the story's latest
+    report (or before its earliest), and the story's reports, it included, span at most
+    ``max_life``. So a story covered day after day stays one story, a new burst after a quiet
+    ``silence`` is a new story, and look-alike events months apart never join. Undated reports,
+    and stories with no dated report, are not held back by dates.
+    """
+
+    silence: timedelta = timedelta(days=7)
+    max_life: timedelta = timedelta(days=30)
+
+    def admits(self, earliest: datetime | None, latest: datetime | None, published: datetime | None) -> bool:
+        """Whether a report of ``published`` may join a story whose reports span ``earliest``-``latest``."""
+        if published is None or earliest is None or latest is None:
+            return True
+        if not earliest - self.silence <= published <= latest + self.silence:
+            return False
+        return max(latest, published) - min(earliest, published) <= self.max_life
 
 
 class Weights:
@@ -233,11 +256,9 @@ class StoryProfile:
             self.latest = max(filter(None, [self.latest, report.published]))
         return np.setdiff1d(self.centroid.keys, before, assume_unique=True)
 
-    def admits(self, published: datetime | None, window: timedelta) -> bool:
-        """Whether a report of ``published`` may join: undated reports and stories always may."""
-        if published is None or self.earliest is None or self.latest is None:
-            return True
-        return self.earliest - window <= published <= self.latest + window
+    def admits(self, published: datetime | None, window: StoryWindow) -> bool:
+        """Whether a report of ``published`` may join (``StoryWindow.admits``)."""
+        return window.admits(self.earliest, self.latest, published)
 
     def _grow_names(self, report: ReportKeys) -> None:
         if self.first_names is None:
