@@ -25,7 +25,6 @@ import json
 import random
 import time
 import tracemalloc
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -77,8 +76,8 @@ def time_matching(articles: list[dict[str, Any]], topics: list[TopicDefinition])
 def fill_index(stored: int, models: list[StoryReport], rng: random.Random) -> StoryIndex:
     """An index holding ``stored`` reports in stories of 1-4 reports, made from real ones.
 
-    Each stored report is a real article's report with a fifth of its terms and names swapped
-    for words of other articles and a fresh signature, so posting lists, profiles and candidate
+    Each stored report is a real article's report with a fifth of its terms swapped for words of
+    other articles and a fresh signature, so posting lists, profiles and candidate
     sets have real sizes and the stories stay distinct.
     """
     index = StoryIndex.of_settings(StorySettings())
@@ -91,18 +90,13 @@ def fill_index(stored: int, models: list[StoryReport], rng: random.Random) -> St
 
 
 def _variant(model: StoryReport, other: StoryReport, rng: random.Random) -> StoryReport:
-    """``model`` with a fifth of its terms and names taken from ``other``."""
+    """``model`` with a fifth of its terms taken from ``other``, and a fresh signature."""
     terms = dict(model.terms)
     for (term, _), (swap, weight) in zip(list(terms.items())[::5], other.terms.items(), strict=False):
         del terms[term]
         terms[swap] = weight
-    names = dict(model.marks.names)
-    for (name, _), (swap, share) in zip(list(names.items())[::5], other.marks.names.items(), strict=False):
-        del names[name]
-        names[swap] = share
-    marks = replace(model.marks, names=names)
     signature = tuple(rng.getrandbits(32) for _ in range(32))
-    return StoryReport(terms, model.entities, signature, NOW, marks)
+    return StoryReport(terms, signature, NOW)
 
 
 def time_assignment(

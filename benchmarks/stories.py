@@ -45,206 +45,60 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from benchmarks.story_rules import (
+    COSINE,
+    MODEL,
+    RULES,
+    SETTINGS,
+    Pairs,
+    cross_validated,
+    fit,
+    ingest_labels,
+)
+from benchmarks.story_sets import DEV_SETS, LabelledSet, dated_by_collection, dev_path, labelled_set, scores
 
-from benchmarks.story_sets import DEV_SETS, FOLDS, LabelledSet, dev_path, labelled_set, scores
-from core.settings import StorySettings
-from topics.clustering import JoinScore, cluster, window_of
-from topics.joining import FEATURES, cosine_score, fit_join_model, join_probabilities, joint_features
-from topics.profiles import ReportKeys, StoryProfile
-
-NOW = datetime(2026, 1, 1, tzinfo=UTC)
-SETTINGS = StorySettings()
-WINDOW = window_of(SETTINGS)
 TARGETS = {"bcubed_f1": 0.90, "bcubed_precision": 0.95}
 ALERTS_TARGET = 1.2
-COSINE_GRID = tuple(round(0.15 + 0.05 * step, 2) for step in range(10))
-MODEL_GRID = tuple(round(0.2 + 0.1 * step, 1) for step in range(7))
-FEATURE_GROUPS = {
-    "text": ("report_terms_known", "headline_cosine"),
-    "names": (
-        "lead_known",
-        "name_cosine",
-        "story_names_named",
-        "report_names_known",
-        "top_name_weight",
-        "first_name_cosine",
-        "weakest_names",
-    ),
-    "figures": ("figures_known",),
-    "years": ("year_gap", "years_missing", "lead_year_conflict"),
-}
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """A join rule: plain cosine (no features) or a logistic model over some of ``FEATURES``."""
-
-    name: str
-    features: tuple[str, ...] = ()
-
-    @property
-    def columns(self) -> list[int]:
-        return [FEATURES.index(feature) for feature in self.features]
-
-    @property
-    def grid(self) -> tuple[float, ...]:
-        return MODEL_GRID if self.features else COSINE_GRID
-
-
-COSINE = Rule("cosine")
-MODEL = Rule("model", FEATURES)
-ABLATIONS = tuple(
-    Rule(f"model - {group}", tuple(f for f in FEATURES if f not in removed))
-    for group, removed in FEATURE_GROUPS.items()
-)
-RULES = (COSINE, MODEL, *ABLATIONS)
-
-
-@dataclass(frozen=True, slots=True)
-class Fitted:
-    """A rule with its weights (none for cosine) and its cutoff."""
-
-    rule: Rule
-    weights: tuple[float, ...]
-    threshold: float
-
-    def score(self) -> JoinScore:
-        """The rule's join score, as ``StoryIndex`` calls it."""
-        if not self.rule.features:
-            return cosine_score
-        columns, weights = self.rule.columns, self.weights
-        return lambda report, stories: join_probabilities(
-            joint_features(report, stories)[:, columns], weights
-        )
-
-    def cluster(self, data: LabelledSet) -> list[int]:
-        """Story numbers of ``data``'s reports clustered online in feed order."""
-        return cluster(
-            data.reports,
-            window=WINDOW,
-            join_threshold=self.threshold,
-            near_duplicate=SETTINGS.near_duplicate,
-            now=NOW,
-            score=self.score(),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Pairs:
-    """Gold pairs: features of a report against an earlier story, and whether it is its story."""
-
-    features: np.ndarray
-    joined: np.ndarray
-
-    @classmethod
-    def of(cls, sets: Sequence[LabelledSet]) -> Pairs:
-        parts = [_gold_pairs(data) for data in sets]
-        features = [f for f, _ in parts if len(f)]
-        return cls(
-            np.vstack(features) if features else np.zeros((0, len(FEATURES))),
-            np.concatenate([j for _, j in parts]),
-        )
-
-
-def _gold_pairs(data: LabelledSet) -> tuple[np.ndarray, np.ndarray]:
-    """Each report against the earlier gold stories the index would score it against: those the
-    window admits that share a term with it."""
-    profiles: dict[str, StoryProfile] = {}
-    rows: list[np.ndarray] = []
-    joined: list[bool] = []
-    for report, story in zip(data.reports, data.gold, strict=True):
-        keys = ReportKeys.of(report)
-        admitted = [(name, p) for name, p in profiles.items() if p.admits(keys.published, WINDOW)]
-        if admitted:
-            features = joint_features(keys, [profile for _, profile in admitted])
-            shares = features[:, 0] > 0
-            rows.append(features[shares])
-            joined += [name == story for (name, _), shared in zip(admitted, shares, strict=True) if shared]
-        profiles.setdefault(story, StoryProfile()).grow(keys)
-    return (np.vstack(rows) if rows else np.zeros((0, len(FEATURES)))), np.array(joined, dtype=float)
-
-
-def fit(rule: Rule, train: Sequence[LabelledSet], pairs: Pairs) -> Fitted:
-    """``rule`` fitted on ``train``: weights on its gold ``pairs``, then the cutoff of its grid with
-    the best mean B-cubed F1 over the training sets (the lowest of equals)."""
-    weights = fit_join_model(pairs.features[:, rule.columns], pairs.joined) if rule.features else ()
-    sets = [data for data in train if len(set(data.gold)) > 1]
-    best, best_f1 = Fitted(rule, weights, rule.grid[0]), -1.0
-    for threshold in rule.grid:
-        candidate = Fitted(rule, weights, threshold)
-        f1 = statistics.fmean(scores(data.gold, candidate.cluster(data))["bcubed_f1"] for data in sets)
-        if f1 > best_f1:
-            best, best_f1 = candidate, f1
-    return best
-
-
-def cross_validated(rules: Sequence[Rule], sets: Sequence[LabelledSet]) -> dict[str, dict[str, list[str]]]:
-    """For each rule, the cross-validated labels of each set (see the module docstring)."""
-    folds = {data.name: data.folds() for data in sets}
-    labels = {rule.name: {data.name: [""] * len(data) for data in sets} for rule in rules}
-    for fold in range(FOLDS):
-        test = {data.name: [i for i, f in enumerate(folds[data.name]) if f == fold] for data in sets}
-        seen = {data.outlets[i] for data in sets for i in test[data.name]} - {None}
-        train = [
-            data.subset(
-                [i for i, f in enumerate(folds[data.name]) if f != fold and data.outlets[i] not in seen]
-            )
-            for data in sets
-        ]
-        pairs = Pairs.of(train)
-        for rule in rules:
-            fitted = fit(rule, train, pairs)
-            for data in sets:
-                held_out = data.subset(test[data.name])
-                for i, label in zip(test[data.name], fitted.cluster(held_out), strict=True):
-                    labels[rule.name][data.name][i] = f"{fold}:{label}"
-    return labels
-
-
-def ingest_labels(data: LabelledSet) -> list[int]:
-    """``data`` clustered as ingest does: the default score at ``StorySettings.join_threshold``."""
-    return cluster(
-        data.reports,
-        window=WINDOW,
-        join_threshold=SETTINGS.join_threshold,
-        near_duplicate=SETTINGS.near_duplicate,
-        now=NOW,
-    )
+def views(dev: Sequence[LabelledSet]) -> list[LabelledSet]:
+    """The sets clustered in the tables: each development set, and ECB+ dated by collection."""
+    return [
+        view
+        for data in dev
+        for view in (data, *([dated_by_collection(data)] if data.name == "ecbplus-dev" else []))
+    ]
 
 
 def evaluate(dev: Sequence[LabelledSet], extra: LabelledSet | None) -> dict[str, Any]:
     """Every measure of the benchmark: per set and column, the ablation, and the rule to ship."""
-    all_pairs = Pairs.of(dev)
-    in_sample = {rule.name: fit(rule, dev, all_pairs) for rule in (COSINE, MODEL)}
-    cv = cross_validated(RULES, dev) if extra is None else {}
+    in_sample = {rule.name: fit(rule, dev, Pairs.of(dev)) for rule in (COSINE, MODEL)}
+    shown = [extra] if extra is not None else views(dev)
+    cv = cross_validated(RULES, dev, shown) if extra is None else {}
     ablation = (
         {
-            rule.name: {data.name: scores(data.gold, cv[rule.name][data.name]) for data in dev}
+            rule.name: {data.label: scores(data.gold, cv[rule.name][data.label]) for data in shown}
             for rule in RULES
         }
         if cv
         else {}
     )
-    ship = _simplest_as_good_as_cosine(ablation) if ablation else None
+    ship = _simplest_as_good_as_cosine(ablation, [data.label for data in dev]) if ablation else None
     tables: dict[str, dict[str, Any]] = {}
-    for data in [extra] if extra is not None else dev:
+    for data in shown:
         table = {"ingest": scores(data.gold, ingest_labels(data))}
         for name, fitted in in_sample.items():
             table[name] = scores(data.gold, fitted.cluster(data))
             if cv:
-                table[f"{name} cv"] = ablation[name][data.name]
+                table[f"{name} cv"] = ablation[name][data.label]
         if ship is not None and ship not in in_sample:
-            table[f"{ship} cv"] = ablation[ship][data.name]
-        tables[data.name] = table
+            table[f"{ship} cv"] = ablation[ship][data.label]
+        tables[data.label] = table
     return {
         "sets": tables,
         "fitted": {name: {"weights": f.weights, "threshold": f.threshold} for name, f in in_sample.items()},
@@ -253,22 +107,29 @@ def evaluate(dev: Sequence[LabelledSet], extra: LabelledSet | None) -> dict[str,
     }
 
 
-def _simplest_as_good_as_cosine(ablation: dict[str, dict[str, dict[str, Any]]]) -> str:
+def _simplest_as_good_as_cosine(ablation: dict[str, dict[str, dict[str, Any]]], sets: Sequence[str]) -> str:
     """The learned rule with the fewest features whose cross-validated B-cubed F1 is at least the
-    cosine baseline's on every set; the baseline itself when none is."""
-    baseline = ablation[COSINE.name]
-    good = [
-        rule
-        for rule in RULES[1:]
-        if all(row["bcubed_f1"] >= baseline[name]["bcubed_f1"] for name, row in ablation[rule.name].items())
-    ]
+    cosine baseline's on every one of ``sets``; the baseline itself when none is."""
+    good = [rule for rule in RULES[1:] if _as_good_as_cosine(ablation, rule.name, sets)]
     return min(good, key=lambda rule: len(rule.features)).name if good else COSINE.name
+
+
+def _as_good_as_cosine(
+    ablation: dict[str, dict[str, dict[str, Any]]], rule: str, sets: Sequence[str]
+) -> bool:
+    baseline = ablation[COSINE.name]
+    return all(ablation[rule][name]["bcubed_f1"] >= baseline[name]["bcubed_f1"] for name in sets)
 
 
 def print_set(data: LabelledSet, table: dict[str, dict[str, Any]]) -> None:
     """One set's measures, each column side by side, with the targets (checked on the cv columns)."""
-    dated = "in order of publication" if all(r.published for r in data.reports) else "undated, in file order"
-    print(f"\n{data.name}: {len(data)} documents, {len(set(data.gold))} gold stories, fed {dated}")
+    if data.view:
+        fed = "dated by collection (benchmarks.story_sets), ECB then ECB+"
+    elif all(r.published for r in data.reports):
+        fed = "in order of publication"
+    else:
+        fed = "undated, in file order"
+    print(f"\n{data.label}: {len(data)} documents, {len(set(data.gold))} gold stories, fed {fed}")
     print(f"{'measure':<18}" + "".join(f"{label:>11}" for label in table) + "   target")
     for measure in ("stories", "bcubed_precision", "bcubed_recall", "bcubed_f1", "alerts_per_event"):
         if measure == "stories":
@@ -289,26 +150,25 @@ def _goal(measure: str) -> str:
     return f">= {TARGETS[measure]}" if measure in TARGETS else ""
 
 
-def print_ablation(ablation: dict[str, dict[str, dict[str, Any]]], ship: str) -> None:
+def print_ablation(ablation: dict[str, dict[str, dict[str, Any]]], ship: str, sets: Sequence[str]) -> None:
     """Cross-validated B-cubed F1, precision and alerts per story of every rule on every set."""
     names = list(next(iter(ablation.values())))
     print("\nablation, cross-validated: B-cubed F1 / B-cubed precision / alerts per story")
-    print(
-        f"{'rule':<18}{'features':>9}"
-        + "".join(f"{name:>24}" for name in names)
-        + "   >= cosine F1 everywhere"
-    )
-    baseline = ablation[COSINE.name]
+    header = "".join(f"{name:>24}" for name in names)
+    print(f"{'rule':<18}{'features':>9}{header}   F1 >= cosine on {', '.join(sets)}")
     for rule in RULES:
         rows = ablation[rule.name]
         cells = "".join(
             f"{row['bcubed_f1']:>10.3f}{row['bcubed_precision']:>7.3f}{row['alerts_per_event']['mean']:>7.2f}"
             for row in rows.values()
         )
-        good = all(row["bcubed_f1"] >= baseline[name]["bcubed_f1"] for name, row in rows.items())
-        mark = "(baseline)" if rule is COSINE else ("yes" if good else "no")
+        mark = (
+            "(baseline)"
+            if rule is COSINE
+            else ("yes" if _as_good_as_cosine(ablation, rule.name, sets) else "no")
+        )
         print(f"{rule.name:<18}{len(rule.features) or 1:>9}{cells}   {mark}")
-    print(f"simplest rule at least as good as cosine on every set: {ship}")
+    print(f"simplest rule at least as good as cosine on every development set: {ship}")
 
 
 def print_targets(tables: dict[str, dict[str, dict[str, Any]]], column: str) -> dict[str, bool]:
@@ -341,30 +201,30 @@ def main() -> None:
             fitted = fit(rule, dev, pairs)
             print(f"{rule.name}: threshold {fitted.threshold}, weights {fitted.weights}")
         return
-    extra = None
-    if args.data is not None and args.data.name.removesuffix(".jsonl") not in DEV_SETS:
-        extra = labelled_set(args.data)
+    name = args.data.name.removesuffix(".jsonl") if args.data is not None else None
+    extra = labelled_set(args.data) if args.data is not None and name not in DEV_SETS else None
     result = evaluate(dev, extra)
-    wanted = [d for d in (extra and [extra]) or dev if args.data is None or d.name == args.data.stem]
-    for data in wanted:
-        print_set(data, result["sets"][data.name])
+    shown = [label for label in result["sets"] if name is None or label.split("/")[0] == name]
+    for data in [extra] if extra is not None else views(dev):
+        if data.label in shown:
+            print_set(data, result["sets"][data.label])
     fitted = result["fitted"]
     print(
-        f"\ningest: {SETTINGS.join_threshold} on the default score; fitted on all three sets: "
-        f"cosine {fitted['cosine']['threshold']}, model {fitted['model']['threshold']}"
+        f"\ningest: cosine at StorySettings.join_threshold {SETTINGS.join_threshold}; fitted on all three "
+        f"development sets: cosine {fitted['cosine']['threshold']}, model {fitted['model']['threshold']}"
     )
     verdicts: dict[str, bool] = {}
     if result["ablation"]:
-        print_ablation(result["ablation"], result["ship"])
+        print_ablation(result["ablation"], result["ship"], DEV_SETS)
         column = f"{result['ship']} cv"
-        verdicts = print_targets({d.name: result["sets"][d.name] for d in wanted}, column)
+        verdicts = print_targets({label: result["sets"][label] for label in shown}, column)
     seconds = time.process_time() - started
     print(f"({seconds:.0f} s of CPU)")
-    print(json.dumps(_summary(result, wanted, verdicts, seconds)))
+    print(json.dumps(_summary(result, shown, verdicts, seconds)))
 
 
 def _summary(
-    result: dict[str, Any], shown: Sequence[LabelledSet], verdicts: dict[str, bool], seconds: float
+    result: dict[str, Any], shown: Sequence[str], verdicts: dict[str, bool], seconds: float
 ) -> dict[str, Any]:
     def rounded(row: dict[str, Any]) -> dict[str, Any]:
         alerts = row["alerts_per_event"]
@@ -374,9 +234,8 @@ def _summary(
 
     return {
         "sets": {
-            d.name: {"documents": len(d), "gold_stories": len(set(d.gold))}
-            | {col.replace(" ", "_"): rounded(row) for col, row in result["sets"][d.name].items()}
-            for d in shown
+            label: {col.replace(" ", "_"): rounded(row) for col, row in result["sets"][label].items()}
+            for label in shown
         },
         "ablation_cv": {
             rule: {name: rounded(row) for name, row in rows.items()}

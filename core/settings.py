@@ -28,11 +28,11 @@ class StorySettings(BaseModel):
         30.0, gt=0, description="The most time a story's reports may span, first to last."
     )
     join_threshold: float = Field(
-        0.5,
+        0.25,
         gt=0,
         le=1,
-        description="Probability (topics.joining: text, names, figures, years, dates) that an "
-        "article tells a story's event, needed to join it.",
+        description="Cosine of an article's terms with a story's centroid needed to join it "
+        "(python -m benchmarks.stories --fit calibrates it on the development sets).",
     )
     near_duplicate: float = Field(
         0.8, gt=0, le=1, description="Estimated shingle Jaccard (MinHash) that makes a copy."

@@ -25,7 +25,6 @@ from storage import articles, catalog, revisions
 from storage.engine import transaction
 from storage.models import Article, Source, Story, id_of
 from topics.clustering import StoryIndex, StoryReport, story_report
-from topics.marks import EventMarks
 from topics.matcher import TopicMatcher
 
 
@@ -108,8 +107,7 @@ def _story_index(
 
 def report_of_stored(stored: articles.StoredReport) -> StoryReport:
     """A stored article as the story index saw it when it was stored."""
-    marks = EventMarks.from_json(stored.marks)
-    return StoryReport(stored.terms, stored.entities, stored.minhash, stored.published, marks)
+    return StoryReport(stored.terms, stored.minhash, stored.published)
 
 
 def article_identity(article: ExtractedArticle) -> str:
@@ -153,10 +151,8 @@ def _store_article(
         story=story,
         terms=dict(report.terms),
         now=now,
-        entities=report.entities,
         minhash=report.signature,
         near_duplicate_of=assignment.near_duplicate_of,
-        marks=report.marks.to_json(),
     )
     story_id = id_of(story)
     story_index.add(id_of(article), story_id, report, now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from core.settings import StorySettings
 from topics.clustering import StoryIndex, StoryReport, StoryWindow, cluster, story_report
 from topics.near_duplicates import NearDuplicateIndex, minhash, resemblance
 
@@ -38,7 +39,7 @@ def test_near_duplicate_index_finds_the_first_copy_and_forgets_removed_ones() ->
 
 
 def _index() -> StoryIndex:
-    return StoryIndex(window=WINDOW, join_threshold=0.5)
+    return StoryIndex(window=WINDOW, join_threshold=StorySettings().join_threshold)
 
 
 def test_a_syndicated_copy_joins_the_story_flagged_as_a_copy() -> None:
@@ -52,7 +53,7 @@ def test_seed_reports_share_a_story_and_the_gaza_report_does_not(
     seed_000: Report, seed_001: Report, gaza_talks: Report
 ) -> None:
     reports = [story_report(*seed_000, DAY), story_report(*seed_001, None), story_report(*gaza_talks, DAY)]
-    labels = cluster(reports, window=WINDOW, join_threshold=0.5, near_duplicate=0.8, now=DAY)
+    labels = cluster(reports, _index(), now=DAY)
     assert labels[0] == labels[1] != labels[2]
 
 
@@ -65,15 +66,24 @@ def test_the_later_truce_stays_apart_from_the_seed_story_by_date(
     assert index.assign(later).story_id is None
 
 
-def test_look_alike_events_with_other_names_stay_apart() -> None:
+def test_look_alike_events_months_apart_stay_apart_and_a_rewrite_joins() -> None:
+    """Same words, other names: the window, not the text, keeps two such events apart."""
     first = "Wladimir Klitschko stopped Hasim Rahman in the seventh round to retain his heavyweight titles."
     second = "Wladimir Klitschko stopped Tony Thompson in the sixth round to retain his heavyweight titles."
-    index = StoryIndex(window=WINDOW, join_threshold=0.5)
-    index.add(1, 1, story_report("Klitschko beats Rahman", first, None), DAY)
-    rewrite = index.assign(story_report("Klitschko beats Rahman again", first, None))
-    look_alike = index.assign(story_report("Klitschko beats Thompson", second, None))
+    index = _index()
+    index.add(1, 1, story_report("Klitschko beats Rahman", first, DAY), DAY)
+    rewrite = index.assign(story_report("Klitschko beats Rahman again", first, DAY + timedelta(days=1)))
+    look_alike = index.assign(story_report("Klitschko beats Thompson", second, DAY + timedelta(days=120)))
     assert rewrite.story_id == 1 and look_alike.story_id is None
-    assert look_alike.score == 0.0  # same words, other names: below the threshold
+
+
+def test_a_report_joins_the_most_similar_story_above_the_threshold() -> None:
+    index = StoryIndex(window=WINDOW, join_threshold=0.3)
+    index.add(1, 1, StoryReport({"truce": 0.8, "beirut": 0.6}), DAY)
+    index.add(2, 2, StoryReport({"truce": 0.6, "gaza": 0.8}), DAY)
+    assert index.assign(StoryReport({"truce": 0.6, "gaza": 0.6, "talks": 0.5})).story_id == 2
+    assignment = index.assign(StoryReport({"truce": 0.2, "talks": 0.98}))
+    assert assignment.story_id is None and assignment.score == 0.0  # cosines 0.16 and 0.12
 
 
 def test_stale_stories_are_evicted_with_their_postings_and_signatures() -> None:
