@@ -36,7 +36,7 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)  # when every report is seen: the window 
 SETTINGS = StorySettings()
 WINDOW = window_of(SETTINGS)
 COSINE_GRID = tuple(round(0.15 + 0.05 * step, 2) for step in range(10))
-MODEL_GRID = tuple(round(0.1 + 0.1 * step, 1) for step in range(8))
+MODEL_GRID = (0.05, *(round(0.1 + 0.1 * step, 1) for step in range(8)))
 FEATURE_GROUPS = {
     "text": ("report_terms_known", "headline_cosine"),
     "names": (
@@ -167,7 +167,7 @@ def cross_validated(
     folds whose outlet has no report in the fold. Labels are prefixed with the fold."""
     labels = {rule.name: {test.label: [""] * len(test) for test in tests} for rule in rules}
     for fold in range(FOLDS):
-        training = _training(train, fold)
+        training = training_sets(train, fold)
         pairs = Pairs.of(training)
         for rule in rules:
             fitted = fit(rule, training, pairs)
@@ -178,7 +178,7 @@ def cross_validated(
     return labels
 
 
-def _training(sets: Sequence[LabelledSet], fold: int) -> list[LabelledSet]:
+def training_sets(sets: Sequence[LabelledSet], fold: int) -> list[LabelledSet]:
     """The documents of ``sets`` outside ``fold`` whose outlet has no report in ``fold``."""
     folds = [data.folds() for data in sets]
     seen = {
