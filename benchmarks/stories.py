@@ -79,13 +79,13 @@ def evaluate(dev: Sequence[LabelledSet], extra: LabelledSet | None) -> dict[str,
     """Every measure of the benchmark: per set and column, the ablation, and the rule to ship."""
     in_sample = {rule.name: fit(rule, dev, Pairs.of(dev)) for rule in (COSINE, MODEL)}
     shown = [extra] if extra is not None else views(dev)
-    cv = cross_validated(RULES, dev, shown) if extra is None else {}
+    cv = cross_validated(RULES, dev, shown) if extra is None else None
     ablation = (
         {
-            rule.name: {data.label: scores(data.gold, cv[rule.name][data.label]) for data in shown}
+            rule.name: {data.label: scores(data.gold, cv.labels[rule.name][data.label]) for data in shown}
             for rule in RULES
         }
-        if cv
+        if cv is not None
         else {}
     )
     ship = _simplest_as_good_as_cosine(ablation, [data.label for data in dev]) if ablation else None
@@ -94,7 +94,7 @@ def evaluate(dev: Sequence[LabelledSet], extra: LabelledSet | None) -> dict[str,
         table = {"ingest": scores(data.gold, ingest_labels(data))}
         for name, fitted in in_sample.items():
             table[name] = scores(data.gold, fitted.cluster(data))
-            if cv:
+            if ablation:
                 table[f"{name} cv"] = ablation[name][data.label]
         if ship is not None and ship not in in_sample:
             table[f"{ship} cv"] = ablation[ship][data.label]
@@ -103,6 +103,7 @@ def evaluate(dev: Sequence[LabelledSet], extra: LabelledSet | None) -> dict[str,
         "sets": tables,
         "fitted": {name: {"weights": f.weights, "threshold": f.threshold} for name, f in in_sample.items()},
         "ablation": ablation,
+        "fold_cutoffs": cv.cutoffs if cv is not None else {},
         "ship": ship,
     }
 
@@ -171,6 +172,11 @@ def print_ablation(ablation: dict[str, dict[str, dict[str, Any]]], ship: str, se
     print(f"simplest rule at least as good as cosine on every development set: {ship}")
 
 
+def print_cutoffs(cutoffs: dict[str, list[float]]) -> None:
+    """The cutoff each rule chose in each fold's training documents."""
+    print("cutoffs chosen in the training folds: " + "; ".join(f"{r} {c}" for r, c in cutoffs.items()))
+
+
 def print_targets(tables: dict[str, dict[str, dict[str, Any]]], column: str) -> dict[str, bool]:
     """Whether ``column`` meets each target on each set, printed and returned."""
     verdicts: dict[str, bool] = {}
@@ -237,6 +243,7 @@ def main() -> None:
     verdicts: dict[str, bool] = {}
     if result["ablation"]:
         print_ablation(result["ablation"], result["ship"], DEV_SETS)
+        print_cutoffs(result["fold_cutoffs"])
         column = f"{result['ship']} cv"
         verdicts = print_targets({label: result["sets"][label] for label in shown}, column)
     seconds = time.process_time() - started
@@ -263,6 +270,7 @@ def _summary(
             for rule, rows in result["ablation"].items()
         },
         "fitted": result["fitted"],
+        "fold_cutoffs": result["fold_cutoffs"],
         "ship": result["ship"],
         "ingest_join_threshold": SETTINGS.join_threshold,
         "targets": {

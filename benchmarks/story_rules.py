@@ -36,7 +36,7 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)  # when every report is seen: the window 
 SETTINGS = StorySettings()
 WINDOW = window_of(SETTINGS)
 COSINE_GRID = tuple(round(0.15 + 0.05 * step, 2) for step in range(10))
-MODEL_GRID = (0.05, *(round(0.1 + 0.1 * step, 1) for step in range(8)))
+MODEL_GRID = (0.01, 0.02, 0.05, *(round(0.1 + 0.1 * step, 1) for step in range(8)))
 FEATURE_GROUPS = {
     "text": ("report_terms_known", "headline_cosine"),
     "names": (
@@ -159,23 +159,33 @@ def fit(rule: Rule, train: Sequence[LabelledSet], pairs: Pairs) -> Fitted:
     return best
 
 
+@dataclass(frozen=True, slots=True)
+class CrossValidated:
+    """Per rule: the labels of each test set (prefixed with the fold), and each fold's cutoff."""
+
+    labels: dict[str, dict[str, list[str]]]
+    cutoffs: dict[str, list[float]]
+
+
 def cross_validated(
     rules: Sequence[Rule], train: Sequence[LabelledSet], tests: Sequence[LabelledSet]
-) -> dict[str, dict[str, list[str]]]:
-    """For each rule, the cross-validated labels of each of ``tests`` (sets of ``train``, or views
-    of them): each fold's documents clustered by the rule fitted on the documents of the other
-    folds whose outlet has no report in the fold. Labels are prefixed with the fold."""
+) -> CrossValidated:
+    """Each rule cross-validated on each of ``tests`` (sets of ``train``, or views of them): each
+    fold's documents clustered by the rule fitted on the documents of the other folds whose
+    outlet has no report in the fold."""
     labels = {rule.name: {test.label: [""] * len(test) for test in tests} for rule in rules}
+    cutoffs: dict[str, list[float]] = {rule.name: [] for rule in rules}
     for fold in range(FOLDS):
         training = training_sets(train, fold)
         pairs = Pairs.of(training)
         for rule in rules:
             fitted = fit(rule, training, pairs)
+            cutoffs[rule.name].append(fitted.threshold)
             for test in tests:
                 held_out = [i for i, f in enumerate(test.folds()) if f == fold]
                 for i, label in zip(held_out, fitted.cluster(test.subset(held_out)), strict=True):
                     labels[rule.name][test.label][i] = f"{fold}:{label}"
-    return labels
+    return CrossValidated(labels, cutoffs)
 
 
 def training_sets(sets: Sequence[LabelledSet], fold: int) -> list[LabelledSet]:
