@@ -124,6 +124,11 @@ def labelled_set(path: Path) -> LabelledSet:
     )
 
 
+def from_ecb(data: LabelledSet) -> bool:
+    """Whether ``data`` is an undated ECB+ set, whose document ids name their collection."""
+    return not data.view and all(doc_id.endswith("ecb") or doc_id.endswith("ecbplus") for doc_id in data.ids)
+
+
 def dated_by_collection(data: LabelledSet) -> LabelledSet:
     """ECB+ as a feed would bring it (see the module docstring): ECB documents first, dated
     ``COLLECTION_DATES["ecb"]``, then ECB+ documents, dated years later; file order within each."""

@@ -7,9 +7,10 @@ compared with a few candidate stories only:
 2. otherwise the stories sharing its heaviest terms are found through an inverted index
    (term -> stories, compact arrays), skipping terms so common that their lists exceed
    ``POSTING_CAP``;
-3. of the ``CANDIDATES`` best of those that the story window admits (``StoryWindow``: within
-   the silence of the story's latest report, within its life cap), the one whose centroid is
-   the most similar (cosine) joins when the cosine reaches ``join_threshold``.
+3. of the ``CANDIDATES`` best of those, the stories the window admits (``StoryWindow``: the
+   report is within the silence of the story's latest report and within the story's life cap)
+   are compared: the one whose centroid is the most similar (cosine) wins, if the cosine
+   reaches ``join_threshold``.
 
 The plain cosine with a cutoff is what generalises: a learned join model over names, figures
 and years did better only on the look-alike events it was fitted on, and worse than the cosine

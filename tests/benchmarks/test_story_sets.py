@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.story_rules import training_sets
-from benchmarks.story_sets import COLLECTION_DATES, LabelledSet, dated_by_collection, scores
+from benchmarks.story_sets import COLLECTION_DATES, LabelledSet, dated_by_collection, from_ecb, scores
 from topics.profiles import StoryReport
 
 
@@ -60,7 +60,9 @@ def test_ecb_plus_dated_by_collection_puts_the_second_events_years_later() -> No
     data = _set(
         "ecbplus-dev", ["1", "1", "2", "2"], [None] * 4, ids=["1_1ecbplus", "1_2ecb", "2_1ecb", "2_4ecbplus"]
     )
+    assert from_ecb(data) and not from_ecb(_set("basil-dev", ["1"], ["nyt"]))
     dated = dated_by_collection(data)
+    assert not from_ecb(dated)
     assert (
         dated.ids == ["1_2ecb", "2_1ecb", "1_1ecbplus", "2_4ecbplus"] and dated.label == "ecbplus-dev/dated"
     )
