@@ -25,7 +25,6 @@ import json
 import random
 import time
 import tracemalloc
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -77,17 +76,11 @@ def time_matching(articles: list[dict[str, Any]], topics: list[TopicDefinition])
 def fill_index(stored: int, models: list[StoryReport], rng: random.Random) -> StoryIndex:
     """An index holding ``stored`` reports in stories of 1-4 reports, made from real ones.
 
-    Each stored report is a real article's report with a fifth of its terms and names swapped
-    for words of other articles and a fresh signature, so posting lists, profiles and candidate
+    Each stored report is a real article's report with a fifth of its terms swapped for words of
+    other articles and a fresh signature, so posting lists, profiles and candidate
     sets have real sizes and the stories stay distinct.
     """
-    settings = StorySettings()
-    index = StoryIndex(
-        window=timedelta(hours=settings.window_hours),
-        join_threshold=settings.join_threshold,
-        near_duplicate=settings.near_duplicate,
-        max_stories=settings.max_stories,
-    )
+    index = StoryIndex.of_settings(StorySettings())
     story_id = 0
     for article_id in range(1, stored + 1):
         if rng.random() < 0.6:
@@ -97,18 +90,13 @@ def fill_index(stored: int, models: list[StoryReport], rng: random.Random) -> St
 
 
 def _variant(model: StoryReport, other: StoryReport, rng: random.Random) -> StoryReport:
-    """``model`` with a fifth of its terms and names taken from ``other``."""
+    """``model`` with a fifth of its terms taken from ``other``, and a fresh signature."""
     terms = dict(model.terms)
     for (term, _), (swap, weight) in zip(list(terms.items())[::5], other.terms.items(), strict=False):
         del terms[term]
         terms[swap] = weight
-    names = dict(model.marks.names)
-    for (name, _), (swap, share) in zip(list(names.items())[::5], other.marks.names.items(), strict=False):
-        del names[name]
-        names[swap] = share
-    marks = replace(model.marks, names=names)
     signature = tuple(rng.getrandbits(32) for _ in range(32))
-    return StoryReport(terms, model.entities, signature, NOW, marks)
+    return StoryReport(terms, signature, NOW)
 
 
 def time_assignment(
@@ -134,7 +122,7 @@ def time_assignment(
     per_article = 1e3 / len(articles)
     total_ms = (time.perf_counter() - started) * per_article
     total_cpu_ms = (time.process_time() - cpu_started) * per_article
-    index.evict(NOW + index.window + timedelta(hours=1))
+    index.evict(NOW + index.window.silence + timedelta(hours=1))
     left = len(index) + len(index.copies) + index.posted
     return {
         "stored": stored,

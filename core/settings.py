@@ -18,13 +18,21 @@ DEFAULT_DATABASE_URL = "sqlite:///data/newswatch.db"
 class StorySettings(BaseModel):
     """How articles are grouped into stories."""
 
-    window_hours: float = Field(72.0, gt=0, description="Only stories active this recently can grow.")
+    silence_days: float = Field(
+        7.0,
+        gt=0,
+        description="A story stays open while reports keep coming: a report published more than this "
+        "after the story's latest one (or before its earliest) starts a new story.",
+    )
+    max_life_days: float = Field(
+        30.0, gt=0, description="The most time a story's reports may span, first to last."
+    )
     join_threshold: float = Field(
-        0.5,
+        0.25,
         gt=0,
         le=1,
-        description="Probability (topics.joining: text, names, figures, years, dates) that an "
-        "article tells a story's event, needed to join it.",
+        description="Cosine of an article's terms with a story's centroid needed to join it "
+        "(python -m benchmarks.stories --fit calibrates it on the development sets).",
     )
     near_duplicate: float = Field(
         0.8, gt=0, le=1, description="Estimated shingle Jaccard (MinHash) that makes a copy."
@@ -100,7 +108,7 @@ class HttpSettings(BaseModel):
 
 
 class Settings(BaseSettings):
-    """All of newswatch's settings; nested sections use ``__`` (NEWSWATCH_STORY__WINDOW_HOURS)."""
+    """All of newswatch's settings; nested sections use ``__`` (NEWSWATCH_STORY__SILENCE_DAYS)."""
 
     model_config = SettingsConfigDict(
         env_prefix="NEWSWATCH_", env_nested_delimiter="__", env_file=".env", extra="ignore"

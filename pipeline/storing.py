@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -26,7 +26,6 @@ from storage import articles, catalog, revisions
 from storage.engine import transaction
 from storage.models import Article, Source, Story, id_of
 from topics.clustering import StoryIndex, StoryReport, story_report
-from topics.marks import EventMarks
 from topics.matcher import TopicMatcher
 
 
@@ -115,13 +114,8 @@ def _story_index(
     with cached.lock:
         index, cached.index = cached.index, None
         if index is None or articles.newest_article_id(session=session) < index.last_article_id:
-            index = StoryIndex(
-                window=timedelta(hours=settings.window_hours),
-                join_threshold=settings.join_threshold,
-                near_duplicate=settings.near_duplicate,
-                max_stories=settings.max_stories,
-            )
-        active_since = now - index.window
+            index = StoryIndex.of_settings(settings)
+        active_since = now - index.window.silence
         for stored in articles.recent_reports(
             session=session, active_since=active_since, after_id=index.last_article_id
         ):
@@ -133,8 +127,7 @@ def _story_index(
 
 def report_of_stored(stored: articles.StoredReport) -> StoryReport:
     """A stored article as the story index saw it when it was stored."""
-    marks = EventMarks.from_json(stored.marks)
-    return StoryReport(stored.terms, stored.entities, stored.minhash, stored.published, marks)
+    return StoryReport(stored.terms, stored.minhash, stored.published)
 
 
 def article_identity(article: ExtractedArticle) -> str:
@@ -178,10 +171,8 @@ def _store_article(
         story=story,
         terms=dict(report.terms),
         now=now,
-        entities=report.entities,
         minhash=report.signature,
         near_duplicate_of=assignment.near_duplicate_of,
-        marks=report.marks.to_json(),
     )
     story_id = id_of(story)
     story_index.add(id_of(article), story_id, report, now)

@@ -7,45 +7,53 @@ compared with a few candidate stories only:
 2. otherwise the stories sharing its heaviest terms are found through an inverted index
    (term -> stories, compact arrays), skipping terms so common that their lists exceed
    ``POSTING_CAP``;
-3. the ``CANDIDATES`` best of those whose span of dates admits the article are scored by the
-   join model (``topics.joining``: text, names, figures, years, dates), and the most probable
-   story at or above ``join_threshold`` wins.
+3. of the ``CANDIDATES`` best of those, the stories the window admits (``StoryWindow``: the
+   report is within the silence of the story's latest report and within the story's life cap)
+   are compared: the one whose centroid is the most similar (cosine) wins, if the cosine
+   reaches ``join_threshold``.
+
+The plain cosine with a cutoff is what generalises: a learned join model over names, figures
+and years did better only on the look-alike events it was fitted on, and worse than the cosine
+on independent rewrites and on running stories, cross-validated by topic and outlet
+(``python -m benchmarks.stories``, which still evaluates it as the challenger). Look-alike
+events are kept apart by the window instead: they are months or years apart.
 
 So the cost of an assignment depends on the article, ``POSTING_CAP`` and ``CANDIDATES``, not on
 how many stories are stored, and memory is bounded: stories that saw no report within the
-window, and the oldest ones beyond ``max_stories``, are evicted with their signatures. Posting
-lists are append-only arrays: a term a story dropped, or an evicted story, stays listed until
-the lists are rebuilt, which happens once they hold twice as many entries as the live profiles.
-The index holds no session: pipeline/storing.py loads recent reports into it and persists what
-it decides.
+window's silence, and the oldest ones beyond ``max_stories``, are evicted with their
+signatures. Posting lists are append-only arrays: a term a story dropped, or an evicted story,
+stays listed until the lists are rebuilt, which happens once they hold twice as many entries as
+the live profiles. The index holds no session: pipeline/storing.py loads recent reports into
+it and persists what it decides.
 """
 
 from __future__ import annotations
 
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
 
-from topics.joining import join_probabilities, joint_features
+from core.settings import StorySettings
 from topics.near_duplicates import NearDuplicateIndex
-from topics.profiles import ReportKeys, StoryProfile, StoryReport, Weights, story_report
+from topics.profiles import (
+    ReportKeys,
+    StoryProfile,
+    StoryReport,
+    StoryWindow,
+    Weights,
+    centroid_cosines,
+    story_report,
+)
 
-__all__ = ["Assignment", "JoinScore", "StoryIndex", "StoryReport", "cluster", "model_score", "story_report"]
+__all__ = ["Assignment", "StoryIndex", "StoryReport", "StoryWindow", "cluster", "story_report", "window_of"]
 
 QUERY_TERMS = 20
 CANDIDATES = 12
 POSTING_CAP = 2_000
-# How much a report belongs to each of some stories, from 0 to 1; compared with the threshold.
-JoinScore = Callable[[ReportKeys, Sequence[StoryProfile]], np.ndarray]
-
-
-def model_score(report: ReportKeys, stories: Sequence[StoryProfile]) -> np.ndarray:
-    """The join model's probability that ``report`` tells each story's event."""
-    return join_probabilities(joint_features(report, stories))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,16 +78,14 @@ class StoryIndex:
     def __init__(
         self,
         *,
-        window: timedelta,
+        window: StoryWindow,
         join_threshold: float,
         near_duplicate: float = 0.8,
         max_stories: int = 200_000,
-        score: JoinScore = model_score,
     ) -> None:
         self.window = window
         self.join_threshold = join_threshold
         self.max_stories = max_stories
-        self.score = score
         self.copies = NearDuplicateIndex(threshold=near_duplicate)
         self.stories: OrderedDict[int, _Story] = OrderedDict()  # least recently grown first
         self.postings: dict[int, array[int]] = {}  # term hash -> story ids, append-only
@@ -87,6 +93,16 @@ class StoryIndex:
         self.story_of: dict[int, int] = {}  # article id -> story id, for near duplicates
         self.last_article_id = 0
         self._last: tuple[StoryReport, ReportKeys] | None = None
+
+    @classmethod
+    def of_settings(cls, settings: StorySettings) -> StoryIndex:
+        """An empty index with the window, threshold and caps of ``settings``."""
+        return cls(
+            window=window_of(settings),
+            join_threshold=settings.join_threshold,
+            near_duplicate=settings.near_duplicate,
+            max_stories=settings.max_stories,
+        )
 
     def __len__(self) -> int:
         return len(self.stories)
@@ -98,19 +114,23 @@ class StoryIndex:
             story_id = self.story_of[original]
             if self.stories[story_id].profile.admits(report.published, self.window):
                 return Assignment(story_id, 1.0, original)
-        keys = self._keys_of(report)
         candidates = [
-            (story_id, self.stories[story_id].profile)
-            for story_id in self._candidates(keys.terms)
+            story_id
+            for story_id in self._candidates(self._keys_of(report).terms)
             if self.stories[story_id].profile.admits(report.published, self.window)
         ]
         if not candidates:
             return Assignment(None, 0.0, original)
-        scores = self.score(keys, [profile for _, profile in candidates])
+        scores = self.join_scores(report, candidates)
         best = int(np.argmax(scores))  # the first of equals: candidates come best-shared first
         if scores[best] < self.join_threshold:
             return Assignment(None, 0.0, original)
-        return Assignment(candidates[best][0], float(scores[best]), original)
+        return Assignment(candidates[best], float(scores[best]), original)
+
+    def join_scores(self, report: StoryReport, story_ids: Sequence[int]) -> np.ndarray:
+        """How much ``report`` belongs to each of the stories, from 0 to 1, compared with the
+        threshold: the cosine of its term vector with each story's centroid."""
+        return centroid_cosines(self._keys_of(report), [self.stories[s].profile for s in story_ids])
 
     def add(self, article_id: int, story_id: int, report: StoryReport, seen_at: datetime) -> None:
         """Record a stored report of ``story_id`` (new or existing), seen at ``seen_at``."""
@@ -127,8 +147,9 @@ class StoryIndex:
         self.last_article_id = max(self.last_article_id, article_id)
 
     def evict(self, now: datetime) -> int:
-        """Forget stories not grown within the window before ``now``, and the oldest beyond the cap."""
-        cutoff = now - self.window
+        """Forget stories that got no report within the window's silence before ``now`` (by the time
+        their reports were seen), and the oldest beyond the cap."""
+        cutoff = now - self.window.silence
         evicted = 0
         while self.stories:
             story_id, story = next(iter(self.stories.items()))
@@ -191,21 +212,16 @@ def _heaviest(values: np.ndarray, count: int) -> np.ndarray:
     return np.argsort(-values, kind="stable")
 
 
-def cluster(
-    reports: Iterable[StoryReport],
-    *,
-    window: timedelta,
-    join_threshold: float,
-    near_duplicate: float,
-    now: datetime,
-    score: JoinScore = model_score,
-) -> list[int]:
-    """Story numbers (0, 1, ...) for ``reports`` clustered online in order, as ingest does."""
-    index = StoryIndex(
-        window=window, join_threshold=join_threshold, near_duplicate=near_duplicate, score=score
-    )
+def window_of(settings: StorySettings) -> StoryWindow:
+    """The story window ``settings`` describe."""
+    return StoryWindow(timedelta(days=settings.silence_days), timedelta(days=settings.max_life_days))
+
+
+def cluster(reports: Iterable[StoryReport], index: StoryIndex, *, now: datetime) -> list[int]:
+    """Story numbers (0, 1, ...) for ``reports`` clustered online in order by ``index``, as ingest
+    does (each report seen at ``now``)."""
     labels: list[int] = []
-    for article_id, report in enumerate(reports, start=1):
+    for article_id, report in enumerate(reports, start=index.last_article_id + 1):
         assignment = index.assign(report)
         story_id = assignment.story_id if assignment.story_id is not None else article_id
         index.add(article_id, story_id, report, now)

@@ -158,7 +158,7 @@ def test_a_story_index_reloaded_from_storage_sees_every_report_as_ingest_compute
         row = rows[report.article_id]
         reloaded = report_of_stored(report)
         assert reloaded == story_report(row.title, row.text, row.published_at)
-        assert reloaded.entities and reloaded.signature and reloaded.marks.names
+        assert reloaded.signature
 
 
 def test_an_exact_copy_is_stored_once_as_an_alias(engine: Engine, inbox: Path) -> None:

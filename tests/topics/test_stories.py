@@ -7,9 +7,12 @@ import math
 
 import pytest
 
-from topics.stories import DEFAULT_MIN_SIMILARITY, MAX_TERMS, best_story, similarity, story_terms
+from core.settings import StorySettings
+from topics.stories import MAX_TERMS, similarity, story_terms
 
 Report = tuple[str | None, str]  # (title, text), as the fixtures in conftest.py give them
+# A story of one report has that report's vector as its centroid: this is the cosine ingest compares.
+THRESHOLD = StorySettings().join_threshold
 
 
 def vector(report: Report) -> dict[str, float]:
@@ -53,34 +56,21 @@ def test_similarity_is_a_symmetric_cosine_in_unit_range(seed_000: Report, seed_0
 
 
 def test_seed_reports_are_one_story(seed_000: Report, seed_001: Report) -> None:
-    assert similarity(vector(seed_000), vector(seed_001)) >= DEFAULT_MIN_SIMILARITY + 0.1  # measured 0.49
+    assert similarity(vector(seed_000), vector(seed_001)) >= THRESHOLD + 0.1  # measured 0.49
 
 
 def test_related_subject_is_another_story(seed_000: Report, seed_001: Report, gaza_talks: Report) -> None:
     gaza = vector(gaza_talks)
     for seed in (seed_000, seed_001):
-        assert similarity(vector(seed), gaza) <= DEFAULT_MIN_SIMILARITY - 0.15  # measured 0.11, 0.15
+        assert similarity(vector(seed), gaza) <= THRESHOLD - 0.08  # measured 0.11, 0.15
 
 
 def test_related_event_is_less_similar_than_the_rewrite(
     seed_000: Report, seed_001: Report, lebanon_truce_27nov: Report
 ) -> None:
-    """Close to the threshold (0.30 and 0.38): the time window, not the text, keeps them apart."""
+    """0.30 and 0.38, above the threshold: the story window, not the text, keeps them apart
+    (tests/topics/test_clustering.py)."""
     later = vector(lebanon_truce_27nov)
     rewrite = similarity(vector(seed_000), vector(seed_001))
-    assert similarity(vector(seed_000), later) < DEFAULT_MIN_SIMILARITY
+    assert similarity(vector(seed_000), later) < rewrite - 0.05
     assert similarity(vector(seed_001), later) < rewrite - 0.05
-
-
-def test_best_story_picks_the_seed_story(seed_000: Report, seed_001: Report, gaza_talks: Report) -> None:
-    candidates = [(7, vector(gaza_talks)), (3, vector(seed_000))]
-    assert best_story(vector(seed_001), candidates, min_similarity=DEFAULT_MIN_SIMILARITY) == 3
-    assert best_story(vector(seed_001), candidates[:1], min_similarity=DEFAULT_MIN_SIMILARITY) is None
-
-
-def test_best_story_takes_the_highest_and_first_on_ties() -> None:
-    same = story_terms(None, "envoy truce Lebanon")
-    close = story_terms(None, "envoy truce Beirut")
-    assert best_story(same, [(1, close), (2, same), (3, same)], min_similarity=0.3) == 2
-    assert best_story(same, [(1, close)], min_similarity=similarity(same, close)) == 1
-    assert best_story(same, [], min_similarity=0.3) is None
