@@ -30,7 +30,6 @@ from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpcore
@@ -41,9 +40,6 @@ from core.settings import HttpSettings
 from sources.bodies import ACCEPT_ENCODING, BoundedDecoder, retry_after_seconds
 from sources.egress import ALLOWED_SCHEMES, EgressGuard, GuardedBackend, Resolver
 from sources.robots import RobotsCache
-
-if TYPE_CHECKING:
-    from sources.parsing import Parser
 
 LOGGER = logging.getLogger(__name__)
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
@@ -190,20 +186,13 @@ class HostGate:
 class Fetcher:
     """Fetches URLs politely and safely; use as ``async with Fetcher(settings) as fetcher``.
 
-    It also parses what the readers fetched, through ``parser`` when one is given (a flow's
-    bounded worker processes), else in this process (sources/parsing.py).
+    It only fetches: what it fetched is parsed by the readers (sources/readers.py).
     """
 
     def __init__(
-        self,
-        http: HttpSettings,
-        *,
-        resolver: Resolver | None = None,
-        client: httpx.AsyncClient | None = None,
-        parser: Parser | None = None,
+        self, http: HttpSettings, *, resolver: Resolver | None = None, client: httpx.AsyncClient | None = None
     ) -> None:
         self.http = http
-        self.parser = parser
         self.client = client or make_client(http, resolver=resolver)
         self.gate = HostGate(http.per_host_concurrency, http.min_host_spacing_s)
         self.robots = RobotsCache(self._fetch_robots)
@@ -214,14 +203,6 @@ class Fetcher:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.client.aclose()
-
-    async def parse(self, kind: str, *args: Any) -> Any:
-        """``sources.parsing.parse_document(kind, *args)``, run by this fetcher's parser."""
-        if self.parser is not None:
-            return await self.parser(kind, *args)
-        from sources.parsing import parse_document  # imports the readers, which import this module
-
-        return parse_document(kind, *args)
 
     @property
     def connections(self) -> int:
