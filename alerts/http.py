@@ -6,16 +6,15 @@ URL is a credential.
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import httpx
 
+from core.dates import parse_retry_after
 from core.errors import AlertDeliveryError, StorageError
 
 LOGGER = logging.getLogger(__name__)
@@ -71,22 +70,6 @@ def status_error(response: httpx.Response, *, channel: str) -> AlertDeliveryErro
         return AlertDeliveryError(message, channel=channel, reason="server_error")
     transient = code in (408, 425) and code not in PERMANENT_STATUSES
     return AlertDeliveryError(message, channel=channel, transient=transient, reason=f"http_{code}")
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date); None when absent or garbage."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
 class SlotStore(Protocol):

@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from core.errors import ExtractionError
-from core.records import ExtractedArticle
+from core.records import ExtractedArticle, article_metadata
 from extractors.authors import clean_authors
 from extractors.dates import parse_date
 from extractors.maintext import article_paragraphs, classified_text
@@ -99,21 +99,10 @@ def _to_article(
         published_day = published.date() if published else None
     article = ExtractedArticle(
         location=location,
-        title=meta.title,
         title_derived=False,
         text="\n\n".join(paragraphs),
-        authors=meta.authors,
-        published=published,
-        published_source=published_source,
         published_day=published_day,
-        modified=meta.modified,
-        modified_source=meta.modified_source,
-        language=meta.language,
-        site_name=meta.site_name,
-        canonical_url=meta.canonical_url,
-        section=meta.section,
-        tags=meta.tags,
-        image_url=meta.image_url,
+        **article_metadata(meta, published=published, published_source=published_source),
     )
     return complete_article(article)
 

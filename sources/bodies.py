@@ -1,4 +1,4 @@
-"""Response bodies: content decoding under a cap on *decoded* bytes, and ``Retry-After``.
+"""Response bodies: content decoding under a cap on *decoded* bytes.
 
 httpx decodes gzip and brotli without a limit on the output (a 10 MiB bomb inflates to 10 GiB
 in memory before any cap could look at it). Here the raw bytes are decoded by hand, each call
@@ -9,9 +9,6 @@ decoded size passes the cap.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import brotli
 
@@ -101,20 +98,3 @@ class BoundedDecoder:
                 reason="body_too_large",
             )
         return data
-
-
-def retry_after_seconds(value: str | None, *, now: Callable[[], datetime] | None = None) -> float | None:
-    """Seconds a ``Retry-After`` header asks for (a number or an HTTP date); None when absent or garbage."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    current = (now or (lambda: datetime.now(UTC)))()
-    return max(0.0, (when - current).total_seconds())

@@ -29,6 +29,7 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
+from core.dates import parse_iso_date
 from core.errors import FetchError
 from core.records import FeedEntryText
 
@@ -198,17 +199,6 @@ def _text(value: Any) -> str | None:
 
 def _escape_plain(text: str | None) -> str:
     return (text or "").replace("&", "&amp;").replace("<", "&lt;")
-
-
-def parse_iso_date(value: str | None) -> datetime | None:
-    """A UTC-aware time from an ISO 8601 string (naive means UTC); None when absent or garbage."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _entry(

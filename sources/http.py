@@ -32,17 +32,22 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+import h11
 import httpcore
 import httpx
+from h2.exceptions import ProtocolError as H2ProtocolError
 
+from core.dates import parse_retry_after
 from core.errors import FetchError, TransientFetchError
 from core.settings import HttpSettings
-from sources.bodies import ACCEPT_ENCODING, BoundedDecoder, retry_after_seconds
+from sources.bodies import ACCEPT_ENCODING, BoundedDecoder
 from sources.egress import ALLOWED_SCHEMES, EgressGuard, GuardedBackend, Resolver
 from sources.robots import RobotsCache
 
 LOGGER = logging.getLogger(__name__)
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+# What a malformed URL raises on its way to a connection (httpx's parser, the IDNA codec, ipaddress).
+INVALID_URL_ERRORS = (httpx.InvalidURL, UnicodeError, ValueError)
 # Failures worth a second try inside the same fetch; a timeout already spent the budget.
 RETRIED_REASONS = frozenset({"connect_refused", "connection_reset", "incomplete_body", "server_error"})
 
@@ -283,6 +288,8 @@ class Fetcher:
             return await self.client.send(request, stream=True)
         except httpx.HTTPError as exc:
             raise translate(exc, url) from exc
+        except INVALID_URL_ERRORS as exc:  # what check_url did not foresee, from httpx or the resolver
+            raise invalid_url(url, exc) from exc
 
     async def _finish(
         self, url: str, final_url: str, response: httpx.Response, started: float, hops: int
@@ -321,7 +328,7 @@ class Fetcher:
             async for chunk in response.aiter_raw():
                 parts.append(decoder.feed(chunk))
         except httpx.HTTPError as exc:
-            raise translate(exc, url) from exc
+            raise translate(exc, url, reading_body=True) from exc
         finally:
             self.stats.raw_bytes += decoder.raw_size
         self.stats.received_bytes += decoder.size
@@ -332,12 +339,24 @@ class Fetcher:
 
 
 def check_url(url: str) -> None:
-    """FetchError ``unsupported_scheme`` unless ``url`` is http(s) with a host."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ALLOWED_SCHEMES or not parts.hostname:
-        raise FetchError(
-            f"refusing to fetch {url!r}: only http(s) URLs", location=url, reason="unsupported_scheme"
-        )
+    """FetchError ``unsupported_scheme`` unless ``url`` is http(s) with a host, ``invalid_url``
+    when it does not parse (``http://0177.0.0.1/``, a port past 65535, an empty label)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # raises ValueError when out of range
+        if parts.scheme.lower() in ALLOWED_SCHEMES and parts.hostname:
+            httpx.URL(url).raw_host.decode("ascii").encode("idna")  # as the resolver will be asked
+            return
+    except INVALID_URL_ERRORS as exc:
+        raise invalid_url(url, exc) from exc
+    raise FetchError(
+        f"refusing to fetch {url!r}: only http(s) URLs", location=url, reason="unsupported_scheme"
+    )
+
+
+def invalid_url(url: str, exc: BaseException) -> FetchError:
+    """The FetchError for a URL that httpx, the IDNA codec or ``ipaddress`` cannot take."""
+    return FetchError(f"{url!r} is not a valid URL: {exc}", location=url, reason="invalid_url")
 
 
 def without_userinfo(url: str) -> str:
@@ -357,7 +376,7 @@ def raise_for_status(response: httpx.Response, url: str, retry_after_cap: float)
     code = response.status_code
     if code < 400 and code not in REDIRECT_CODES:
         return
-    hint = retry_after_seconds(response.headers.get("retry-after"))
+    hint = parse_retry_after(response.headers.get("retry-after"))
     hint = min(hint, retry_after_cap) if hint is not None else None
     if code == 429:
         raise TransientFetchError(
@@ -375,29 +394,51 @@ def raise_for_status(response: httpx.Response, url: str, retry_after_cap: float)
     raise FetchError(f"{url} answered {code}", location=url, status_code=code, reason=reason)
 
 
-def translate(exc: httpx.HTTPError, url: str) -> FetchError:
-    """This project's error for an httpx exception (STYLE §6): transient for timeouts and resets."""
+def translate(exc: httpx.HTTPError, url: str, *, reading_body: bool = False) -> FetchError:
+    """This project's error for an httpx exception (STYLE §6), told by the exception's type and
+    the types of its causes: transient for timeouts, refused and broken connections, a body cut
+    short (``reading_body``: the response had begun) and a garbled answer."""
     causes = _causes(exc)
-    if any(isinstance(cause, FetchError) for cause in causes):
-        return next(cause for cause in causes if isinstance(cause, FetchError))
-    text = " ".join(str(cause) for cause in causes).lower()
-    if isinstance(exc, httpx.TimeoutException):
-        reason = "connect_timeout" if isinstance(exc, httpx.ConnectTimeout) else "timeout"
-    elif any(isinstance(cause, ConnectionRefusedError) for cause in causes) or "refused" in text:
-        reason = "connect_refused"
-    elif isinstance(exc, httpx.ConnectError):
-        reason = "connect_error"
-    elif any(isinstance(cause, ConnectionResetError) for cause in causes) or "reset" in text:
-        reason = "connection_reset"
-    elif "incomplete" in text or "expected" in text or "peer closed" in text:
-        reason = "incomplete_body"
-    elif isinstance(exc, httpx.DecodingError):
-        return FetchError(f"{url}: {exc}", location=url, reason="decode_error")
-    elif isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
-        reason = "connection_reset" if "disconnected" in text else "protocol_error"
-    else:
-        return FetchError(f"{url}: {exc}", location=url, reason="fetch_error")
+    own = next((cause for cause in causes if isinstance(cause, FetchError)), None)
+    if own is not None:  # the egress guard's refusal, raised inside httpcore's connect
+        return own
+    if _caused_by(causes, httpx.InvalidURL):  # a Location header httpx cannot parse
+        return invalid_url(url, exc)
+    reason = _reason(exc, causes, reading_body)
+    if reason is None:
+        kind = "decode_error" if isinstance(exc, httpx.DecodingError) else "fetch_error"
+        return FetchError(f"{url}: {exc}", location=url, reason=kind)
     return TransientFetchError(f"{url}: {reason.replace('_', ' ')} ({exc})", location=url, reason=reason)
+
+
+def _reason(exc: httpx.HTTPError, causes: list[BaseException], reading_body: bool) -> str | None:
+    """The transient reason for ``exc``, or None when it is not a network fault."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connect_timeout"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout"
+    if _caused_by(causes, ConnectionRefusedError):
+        return "connect_refused"
+    if isinstance(exc, httpx.ConnectError):
+        return "connect_error"
+    if _caused_by(causes, ConnectionResetError, BrokenPipeError):
+        return "connection_reset"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        if reading_body:
+            return "incomplete_body"  # the body broke off (or turned to garbage) after it began
+        # h11 or h2 refused the bytes; without such a cause the server closed before answering
+        return (
+            "protocol_error" if _caused_by(causes, h11.ProtocolError, H2ProtocolError) else "connection_reset"
+        )
+    if isinstance(exc, httpx.NetworkError):  # ReadError, WriteError, CloseError: the connection broke
+        return "connection_reset"
+    if isinstance(exc, httpx.ProtocolError):
+        return "protocol_error"
+    return None
+
+
+def _caused_by(causes: list[BaseException], *kinds: type[BaseException]) -> bool:
+    return any(isinstance(cause, kinds) for cause in causes)
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

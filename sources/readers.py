@@ -22,10 +22,11 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from core.dates import parse_iso_date
 from core.errors import FetchError
 from core.records import Document, FeedEntryText, SourceRead
 from core.watchlist import SourceSpec
-from sources.feeds import FeedEntry, ParsedFeed, parse_iso_date, plausible_date
+from sources.feeds import FeedEntry, ParsedFeed, plausible_date
 from sources.http import Fetcher
 from sources.parsing import Parser
 from sources.polling import (

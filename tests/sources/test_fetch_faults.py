@@ -67,6 +67,38 @@ def test_n1_refused_connection_fails_that_source_only(
     assert not isinstance(up, FetchError) and len(up.documents) == 1
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://0177.0.0.1/feed.xml",  # a leading zero: httpx's IPv4 parser refuses it
+        "http://127.0.0.1:99999/feed.xml",  # a port past 65535
+        "http://news..example/feed.xml",  # an empty label: the IDNA codec refuses it
+        "http://\udcff.example/feed.xml",  # a lone surrogate in the host
+    ],
+)
+def test_a_malformed_url_fails_that_source_alone_with_its_reason(
+    hostile_http: HostileServer, http: HttpSettings, url: str
+) -> None:
+    assert failure(http, url).reason == "invalid_url"
+    hostile_http.routes["/feed"] = reply(RSS, content_type="application/rss+xml")
+    sources = [(feed_spec(url, "malformed"), {}), (feed_spec(hostile_http.url("/feed")), {})]
+
+    async def run():
+        async with Fetcher(http) as fetcher:
+            return await poll_web_sources(fetcher, sources)
+
+    malformed, fine = asyncio.run(run())
+    assert isinstance(malformed, FetchError) and not isinstance(malformed, TransientFetchError)
+    assert malformed.reason == "invalid_url"
+    assert not isinstance(fine, FetchError) and len(fine.documents) == 1
+
+
+def test_a_redirect_to_a_malformed_url_is_refused_at_that_hop(hostile_http, http) -> None:
+    hostile_http.routes["/moved"] = reply(status=302, headers={"Location": "http://0177.0.0.1/feed.xml"})
+    assert failure(http, hostile_http.url("/moved")).reason == "invalid_url"
+    assert hostile_http.connections == 1
+
+
 async def _never(request, writer) -> None:
     await asyncio.Event().wait()
 
