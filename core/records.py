@@ -13,6 +13,8 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from core.reasons import FailureReason
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
@@ -45,7 +47,7 @@ class SourceFailure:
 
     source: str
     location: str
-    reason: str  # machine-readable: file_empty, binary_content, file_unreadable, ...
+    reason: FailureReason  # machine-readable: file_empty, binary_content, file_unreadable, ...
     message: str
 
 

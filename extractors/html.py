@@ -18,6 +18,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from core.errors import ExtractionError
+from core.reasons import FailureReason
 from core.records import ExtractedArticle, article_metadata
 from extractors.authors import clean_authors
 from extractors.dates import parse_date
@@ -59,17 +60,19 @@ def parse_html(html: str, location: str) -> HtmlElement:
         raise ExtractionError(
             f"{location}: the page is over {MAX_HTML_CHARS} characters",
             location=location,
-            reason="document_too_large",
+            reason=FailureReason.DOCUMENT_TOO_LARGE,
         )
     try:
         tree = load_html(_PAGE_END_TAGS.sub("", html))
     except (ValueError, TypeError, etree.LxmlError) as exc:
         raise ExtractionError(
-            f"{location}: cannot parse the HTML: {exc}", location=location, reason="html_unparseable"
+            f"{location}: cannot parse the HTML: {exc}",
+            location=location,
+            reason=FailureReason.HTML_UNPARSEABLE,
         ) from exc
     if tree is None:
         raise ExtractionError(
-            f"{location}: cannot parse the HTML", location=location, reason="html_unparseable"
+            f"{location}: cannot parse the HTML", location=location, reason=FailureReason.HTML_UNPARSEABLE
         )
     return tree
 

@@ -13,6 +13,7 @@ import zlib
 import brotli
 
 from core.errors import FetchError
+from core.reasons import FailureReason
 
 ACCEPT_ENCODING = "gzip, deflate, br"
 
@@ -20,7 +21,7 @@ ACCEPT_ENCODING = "gzip, deflate, br"
 class BodyTooLarge(FetchError):
     """The decoded body passed the cap."""
 
-    reason = "body_too_large"
+    reason = FailureReason.BODY_TOO_LARGE
 
 
 class _Stage:
@@ -40,7 +41,9 @@ class _Stage:
             self._brotli = brotli.Decompressor()
         elif coding not in ("identity", ""):
             raise FetchError(
-                f"unsupported Content-Encoding {coding!r}", location=location, reason="decode_error"
+                f"unsupported Content-Encoding {coding!r}",
+                location=location,
+                reason=FailureReason.DECODE_ERROR,
             )
 
     def decode(self, data: bytes, limit: int) -> bytes:
@@ -55,7 +58,9 @@ class _Stage:
                 return out
         except (zlib.error, brotli.error) as exc:
             raise FetchError(
-                f"the {self.coding} body is corrupt: {exc}", location=self.location, reason="decode_error"
+                f"the {self.coding} body is corrupt: {exc}",
+                location=self.location,
+                reason=FailureReason.DECODE_ERROR,
             ) from exc
         return data
 
@@ -95,6 +100,6 @@ class BoundedDecoder:
             raise BodyTooLarge(
                 f"the body passed {self.limit} bytes once decoded",
                 location=self.location,
-                reason="body_too_large",
+                reason=FailureReason.BODY_TOO_LARGE,
             )
         return data

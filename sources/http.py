@@ -10,15 +10,18 @@ go through the egress guard. ``Fetcher.fetch`` adds what httpx does not do:
   ``Content-Length`` over the cap refused before the body is read;
 - redirects followed by hand, at most ``max_redirects``, each hop checked again;
 - conditional GET (``If-None-Match``, ``If-Modified-Since``); a 304 returns no body;
-- retries with backoff for resets, incomplete bodies and 5xx inside the deadline; a 429 or 503
-  with ``Retry-After`` is not slept on: the hint (capped) goes back to the caller, who schedules
+- retries with backoff inside the deadline for what is transient (``FailureReason.transient``:
+  refused, reset or garbled connections, bodies cut short, 5xx); a 429, or any answer with
+  ``Retry-After``, is not slept on: the hint (capped) goes back to the caller, who schedules
   the next poll;
 - per-host concurrency and minimum spacing between requests to one host, and robots.txt.
 
-Every failure is a ``FetchError`` whose ``reason`` names the class: ``connect_refused``,
-``timeout``, ``connection_reset``, ``incomplete_body``, ``too_many_redirects``,
-``body_too_large``, ``decode_error``, ``egress_denied``, ``rate_limited``, ``server_error``,
-``not_found``, ``gone``, ``http_error``, ``robots_disallowed`` …
+Every failure is a ``FetchError`` (a ``TransientFetchError`` when its reason is transient) whose
+``reason`` (core/reasons.py) names the class: ``connect_refused``, ``timeout``,
+``connection_reset``, ``incomplete_body``, ``too_many_redirects``, ``body_too_large``,
+``decode_error``, ``egress_denied``, ``invalid_url``, ``rate_limited``, ``server_error``,
+``not_found``, ``gone``, ``http_error``, ``robots_disallowed`` … Only this module knows httpx's
+exceptions, and it tells them apart by their types (``translate``).
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ import httpx
 from h2.exceptions import ProtocolError as H2ProtocolError
 
 from core.dates import parse_retry_after
-from core.errors import FetchError, TransientFetchError
+from core.errors import FetchError, TransientFetchError, fetch_error
+from core.reasons import FailureReason
 from core.settings import HttpSettings
 from sources.bodies import ACCEPT_ENCODING, BoundedDecoder
 from sources.egress import ALLOWED_SCHEMES, EgressGuard, GuardedBackend, Resolver
@@ -48,8 +52,6 @@ LOGGER = logging.getLogger(__name__)
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 # What a malformed URL raises on its way to a connection (httpx's parser, the IDNA codec, ipaddress).
 INVALID_URL_ERRORS = (httpx.InvalidURL, UnicodeError, ValueError)
-# Failures worth a second try inside the same fetch; a timeout already spent the budget.
-RETRIED_REASONS = frozenset({"connect_refused", "connection_reset", "incomplete_body", "server_error"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +229,9 @@ class Fetcher:
         """The body at ``url`` (or a 304); FetchError (TransientFetchError when worth retrying) otherwise."""
         check_url(url)
         if obey_robots and not await self.robots.allowed(url, self.http.user_agent):
-            raise FetchError(f"robots.txt disallows {url}", location=url, reason="robots_disallowed")
+            raise FetchError(
+                f"robots.txt disallows {url}", location=url, reason=FailureReason.ROBOTS_DISALLOWED
+            )
         headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
@@ -248,18 +252,24 @@ class Fetcher:
                     raise TransientFetchError(
                         f"no complete answer from {url} within {self.http.total_timeout_s:g} s",
                         location=url,
-                        reason="timeout",
+                        reason=FailureReason.TIMEOUT,
                     ) from exc
-                except TransientFetchError as exc:
-                    if exc.reason not in RETRIED_REASONS or exc.retry_after_s is not None:
-                        raise
-                    if attempt >= self.http.retries:
+                except FetchError as exc:
+                    if not self._retried(exc, attempt):
                         raise
                     error = exc
             delay = self.http.retry_backoff_s * 2**attempt
             attempt += 1
             LOGGER.info("retrying %s in %.1f s after %s", url, delay, error.reason)
             await asyncio.sleep(delay)
+
+    def _retried(self, error: FetchError, attempt: int) -> bool:
+        """Whether to try again inside this fetch: a transient failure, ``retries`` times at most,
+        unless the server asked us to wait (429, or any Retry-After), which goes back to the caller
+        to schedule the next poll instead."""
+        if not error.transient or attempt >= self.http.retries:
+            return False
+        return error.retry_after_s is None and error.reason != FailureReason.RATE_LIMITED
 
     async def _follow(self, url: str, headers: dict[str, str], started: float) -> FetchedResponse:
         """Follow redirects by hand; each hop is checked (scheme here, address at connect)."""
@@ -278,7 +288,9 @@ class Fetcher:
             finally:
                 await response.aclose()
         raise FetchError(
-            f"{url}: more than {self.http.max_redirects} redirects", location=url, reason="too_many_redirects"
+            f"{url}: more than {self.http.max_redirects} redirects",
+            location=url,
+            reason=FailureReason.TOO_MANY_REDIRECTS,
         )
 
     async def _send(self, url: str, headers: dict[str, str]) -> httpx.Response:
@@ -320,7 +332,7 @@ class Fetcher:
             raise FetchError(
                 f"{url} declares {declared} bytes, over the {cap}-byte limit",
                 location=url,
-                reason="body_too_large",
+                reason=FailureReason.BODY_TOO_LARGE,
             )
         decoder = BoundedDecoder(encoding, limit=cap, location=url)
         parts: list[bytes] = []
@@ -350,13 +362,13 @@ def check_url(url: str) -> None:
     except INVALID_URL_ERRORS as exc:
         raise invalid_url(url, exc) from exc
     raise FetchError(
-        f"refusing to fetch {url!r}: only http(s) URLs", location=url, reason="unsupported_scheme"
+        f"refusing to fetch {url!r}: only http(s) URLs", location=url, reason=FailureReason.UNSUPPORTED_SCHEME
     )
 
 
 def invalid_url(url: str, exc: BaseException) -> FetchError:
     """The FetchError for a URL that httpx, the IDNA codec or ``ipaddress`` cannot take."""
-    return FetchError(f"{url!r} is not a valid URL: {exc}", location=url, reason="invalid_url")
+    return FetchError(f"{url!r} is not a valid URL: {exc}", location=url, reason=FailureReason.INVALID_URL)
 
 
 def without_userinfo(url: str) -> str:
@@ -379,19 +391,17 @@ def raise_for_status(response: httpx.Response, url: str, retry_after_cap: float)
     hint = parse_retry_after(response.headers.get("retry-after"))
     hint = min(hint, retry_after_cap) if hint is not None else None
     if code == 429:
-        raise TransientFetchError(
-            f"{url} answered 429", location=url, status_code=code, reason="rate_limited", retry_after_s=hint
-        )
-    if code >= 500:
-        raise TransientFetchError(
-            f"{url} answered {code}",
-            location=url,
-            status_code=code,
-            reason="server_error",
-            retry_after_s=hint,
-        )
-    reason = {404: "not_found", 410: "gone"}.get(code, "bad_redirect" if code < 400 else "http_error")
-    raise FetchError(f"{url} answered {code}", location=url, status_code=code, reason=reason)
+        reason = FailureReason.RATE_LIMITED
+    elif code >= 500:
+        reason = FailureReason.SERVER_ERROR
+    elif code < 400:
+        reason = FailureReason.BAD_REDIRECT  # a redirect without a Location
+    else:
+        reason = {404: FailureReason.NOT_FOUND, 410: FailureReason.GONE}.get(code, FailureReason.HTTP_ERROR)
+    hint = hint if reason.transient else None
+    raise fetch_error(
+        f"{url} answered {code}", location=url, status_code=code, reason=reason, retry_after_s=hint
+    )
 
 
 def translate(exc: httpx.HTTPError, url: str, *, reading_body: bool = False) -> FetchError:
@@ -406,34 +416,38 @@ def translate(exc: httpx.HTTPError, url: str, *, reading_body: bool = False) -> 
         return invalid_url(url, exc)
     reason = _reason(exc, causes, reading_body)
     if reason is None:
-        kind = "decode_error" if isinstance(exc, httpx.DecodingError) else "fetch_error"
+        kind = (
+            FailureReason.DECODE_ERROR if isinstance(exc, httpx.DecodingError) else FailureReason.FETCH_ERROR
+        )
         return FetchError(f"{url}: {exc}", location=url, reason=kind)
-    return TransientFetchError(f"{url}: {reason.replace('_', ' ')} ({exc})", location=url, reason=reason)
+    return fetch_error(f"{url}: {reason.replace('_', ' ')} ({exc})", location=url, reason=reason)
 
 
-def _reason(exc: httpx.HTTPError, causes: list[BaseException], reading_body: bool) -> str | None:
+def _reason(exc: httpx.HTTPError, causes: list[BaseException], reading_body: bool) -> FailureReason | None:
     """The transient reason for ``exc``, or None when it is not a network fault."""
     if isinstance(exc, httpx.ConnectTimeout):
-        return "connect_timeout"
+        return FailureReason.CONNECT_TIMEOUT
     if isinstance(exc, httpx.TimeoutException):
-        return "timeout"
+        return FailureReason.TIMEOUT
     if _caused_by(causes, ConnectionRefusedError):
-        return "connect_refused"
+        return FailureReason.CONNECT_REFUSED
     if isinstance(exc, httpx.ConnectError):
-        return "connect_error"
+        return FailureReason.CONNECT_ERROR
     if _caused_by(causes, ConnectionResetError, BrokenPipeError):
-        return "connection_reset"
+        return FailureReason.CONNECTION_RESET
     if isinstance(exc, httpx.RemoteProtocolError):
         if reading_body:
-            return "incomplete_body"  # the body broke off (or turned to garbage) after it began
+            return FailureReason.INCOMPLETE_BODY  # the body broke off (or turned to garbage) after it began
         # h11 or h2 refused the bytes; without such a cause the server closed before answering
         return (
-            "protocol_error" if _caused_by(causes, h11.ProtocolError, H2ProtocolError) else "connection_reset"
+            FailureReason.PROTOCOL_ERROR
+            if _caused_by(causes, h11.ProtocolError, H2ProtocolError)
+            else FailureReason.CONNECTION_RESET
         )
     if isinstance(exc, httpx.NetworkError):  # ReadError, WriteError, CloseError: the connection broke
-        return "connection_reset"
+        return FailureReason.CONNECTION_RESET
     if isinstance(exc, httpx.ProtocolError):
-        return "protocol_error"
+        return FailureReason.PROTOCOL_ERROR
     return None
 
 

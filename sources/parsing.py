@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from core.errors import FetchError
+from core.errors import FetchError, fetch_error
 from sources.feeds import parse_feed
 from sources.listing import parse_listing
 from sources.sitemaps import parse_sitemap
@@ -69,5 +69,5 @@ def raise_reply(reply: tuple[str, Any]) -> Any:
     status, value = reply
     if status == "error":
         reason, message, location = value
-        raise FetchError(message, location=location, reason=reason)
+        raise fetch_error(message, location=location, reason=reason)
     return value

@@ -15,6 +15,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from core.errors import FetchError
+from core.reasons import FailureReason
 
 _NS = re.compile(r"^\{[^}]*\}")
 
@@ -45,11 +46,13 @@ def parse_sitemap(content: bytes, *, location: str, limit: int) -> Sitemap:
         root = ElementTree.fromstring(content)
     except (ElementTree.ParseError, ValueError) as exc:
         raise FetchError(
-            f"{location}: not well-formed XML: {exc}", location=location, reason="parse_error"
+            f"{location}: not well-formed XML: {exc}", location=location, reason=FailureReason.PARSE_ERROR
         ) from exc
     tag = _local(root.tag)
     if tag not in ("urlset", "sitemapindex"):
-        raise FetchError(f"{location} is not a sitemap (<{tag}>)", location=location, reason="not_a_sitemap")
+        raise FetchError(
+            f"{location} is not a sitemap (<{tag}>)", location=location, reason=FailureReason.NOT_A_SITEMAP
+        )
     urls = tuple(_url(child) for child in root if _local(child.tag) in ("url", "sitemap"))
     return Sitemap("index" if tag == "sitemapindex" else "urlset", tuple(u for u in urls if u.loc))
 
@@ -60,11 +63,11 @@ def _gunzip(content: bytes, location: str, limit: int) -> bytes:
         data = inflater.decompress(content, limit + 1)
     except zlib.error as exc:
         raise FetchError(
-            f"{location}: corrupt gzip: {exc}", location=location, reason="decode_error"
+            f"{location}: corrupt gzip: {exc}", location=location, reason=FailureReason.DECODE_ERROR
         ) from exc
     if len(data) > limit:
         raise FetchError(
-            f"{location}: sitemap over {limit} bytes", location=location, reason="body_too_large"
+            f"{location}: sitemap over {limit} bytes", location=location, reason=FailureReason.BODY_TOO_LARGE
         )
     return data
 
