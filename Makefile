@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 # The project's own loggers show up in Prefect flow-run logs.
-export PREFECT_LOGGING_EXTRA_LOGGERS := core,sources,extractors,topics,alerts,storage
+export PREFECT_LOGGING_EXTRA_LOGGERS := core,sources,extractors,topics,alerts,storage,pipeline
 
 .PHONY: run test install lint clean
 

@@ -90,6 +90,9 @@ def _scrub(record: logging.LogRecord) -> None:
         record.exc_text = redact(record.exc_text)
 
 
+_HTTP_LOGGERS = ("httpx", "httpcore", "httpcore.connection", "httpcore.http11")
+
+
 def install_redaction(secrets: Iterable[str | None] = ()) -> None:
     """Register ``secrets`` and, once per process, scrub every log record at creation.
 
@@ -110,5 +113,5 @@ def install_redaction(secrets: Iterable[str | None] = ()) -> None:
 
         logging.setLogRecordFactory(factory)
         _INSTALLED.append(previous)
-        for name in ("httpx", "httpcore", "httpcore.connection", "httpcore.http11", "alerts", "flows"):
+        for name in (*_HTTP_LOGGERS, "alerts", "pipeline", "flows"):
             logging.getLogger(name).addFilter(RedactingFilter())

@@ -31,8 +31,8 @@ from alerts.channels import build_channels
 from core.records import ExtractedArticle, TermHit, TopicHit
 from core.settings import AlertSettings
 from core.watchlist import WebhookChannelSpec
-from flows.alerting import deliver_due_alerts, record_topic_hit
-from flows.outcomes import DeliveryReport
+from pipeline.alerting import deliver_due_alerts, record_topic_hit
+from pipeline.outcomes import DeliveryReport
 from storage import articles, catalog, outbox
 from storage.engine import make_engine, migrate, transaction
 from storage.models import id_of, utcnow
@@ -183,7 +183,7 @@ def main() -> None:
         "--database-url", help="default: a temporary SQLite file (PostgreSQL: an empty database)"
     )
     args = parser.parse_args()
-    logging.getLogger("flows.alerting").setLevel(logging.ERROR)  # the expected 500s, one line each
+    logging.getLogger("pipeline.alerting").setLevel(logging.ERROR)  # the expected 500s, one line each
     results = {}
     for label, deliverers in (("baseline", 1), ("concurrent", args.deliverers)):
         with tempfile.TemporaryDirectory() as folder:

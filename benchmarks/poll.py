@@ -13,7 +13,7 @@ robots.txt is fetched once per host and poll, as in a real run.
 Targets (issue 3): the warm poll of 1,000 feeds within 3 s on this 2-core machine; the cold poll
 limited by extraction, not by fetching. The cold poll is measured in phases, fetching (feeds and
 article pages) then extraction (the project's extractor on every page, one worker per core), and
-the output says which one bounds it; then as a run does it (``flows.web_ingest``: leases, fetching,
+the output says which one bounds it; then as a run does it (``pipeline.web_ingest``: leases, fetching,
 extraction and storage in SQLite, overlapped). The warm poll is measured as fetching alone and as
 the run's path (leases, cursors read, 304s, each source's health stored): the target applies to
 the latter. Plain httpx on the same 304s is printed beside it. Ends with one line of JSON.
@@ -152,8 +152,9 @@ def _run_path(
     from sqlmodel import select
 
     from core.watchlist import Watchlist
-    from flows.pipeline import claim_sources, compile_watchlist_topics, sync_watchlist
-    from flows.web_ingest import ingest_web_sources
+    from pipeline.ingest import claim_sources
+    from pipeline.watchlist import compile_watchlist_topics, sync_watchlist
+    from pipeline.web_ingest import ingest_web_sources
     from storage import leases
     from storage.engine import make_engine, migrate, transaction
     from storage.models import Source
@@ -199,7 +200,7 @@ def main() -> None:
     from core.errors import FetchError
     from core.settings import HttpSettings
     from core.watchlist import SourceSpec
-    from flows.extraction import extract_all
+    from pipeline.extraction import extract_all
 
     queue: Any = multiprocessing.get_context("spawn").Queue()
     server = multiprocessing.get_context("spawn").Process(target=_serve, args=(queue,), daemon=True)

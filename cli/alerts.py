@@ -16,8 +16,8 @@ from cli.common import console, open_engine, when
 from core.errors import AlertDeliveryError, ConfigurationError
 from core.records import AlertMessage, StoryArticle
 from core.settings import Settings
-from flows.rate_limit import shared_rate_limiter
-from flows.secrets import read_watchlist
+from flows.prefect_secrets import read_watchlist
+from pipeline.rate_limit import shared_rate_limiter
 from storage import outbox
 from storage.engine import transaction
 from storage.models import utcnow

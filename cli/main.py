@@ -16,9 +16,9 @@ from cli.sources import sources_app
 from cli.topics import topics_app
 from core.errors import ConfigurationError, PipelineError
 from core.settings import Settings
-from flows.pipeline import compile_watchlist_topics
-from flows.secrets import read_watchlist
-from flows.summary import RunSummary
+from flows.prefect_secrets import read_watchlist
+from pipeline.summary import RunSummary
+from pipeline.watchlist import compile_watchlist_topics
 from storage.engine import describe_url, make_engine, migrate
 
 app = typer.Typer(help="newswatch: news ingestion and topic alerts.", no_args_is_help=True)

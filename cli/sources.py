@@ -15,9 +15,9 @@ from core.errors import ConfigurationError, FetchError
 from core.records import SourceRead
 from core.settings import Settings
 from core.watchlist import SourceSpec
-from flows.extraction import extract_all
-from flows.reading import read_source
-from flows.secrets import read_watchlist
+from flows.prefect_secrets import read_watchlist
+from pipeline.extraction import extract_all
+from pipeline.reading import read_source
 from storage.models import IngestFailure, Source
 
 sources_app = typer.Typer(help="Sources and their health.", no_args_is_help=True)

@@ -15,7 +15,7 @@ from cli.common import console, open_engine
 from core.errors import QuerySyntaxError
 from core.settings import Settings
 from core.watchlist import parse_duration
-from flows.secrets import read_watchlist
+from flows.prefect_secrets import read_watchlist
 from storage import articles
 from storage.models import utcnow
 from topics.matcher import TopicDefinition, TopicMatcher, compile_topics

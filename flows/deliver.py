@@ -15,11 +15,11 @@ from prefect.cache_policies import NO_CACHE
 from alerts.channels import build_channels, close_channels
 from core.settings import Settings
 from core.watchlist import Watchlist
-from flows.outcomes import DeliveryReport
-from flows.pipeline import deliver_due_alerts
-from flows.rate_limit import shared_rate_limiter
+from flows.prefect_secrets import read_watchlist
 from flows.reporting import run_name
-from flows.secrets import read_watchlist
+from pipeline.alerting import deliver_due_alerts
+from pipeline.outcomes import DeliveryReport
+from pipeline.rate_limit import shared_rate_limiter
 from storage.engine import shared_engine
 
 

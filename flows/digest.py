@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 from core.settings import Settings
 from flows.deliver import deliver_alerts_task
+from flows.prefect_secrets import read_watchlist
 from flows.reporting import run_name
-from flows.secrets import read_watchlist
 from storage.engine import shared_engine
 from storage.models import utcnow
 from storage.reports import TopicStory, topic_stories_since

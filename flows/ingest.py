@@ -21,17 +21,13 @@ from core.errors import PipelineError
 from core.settings import Settings
 from core.watchlist import FILE_KINDS, SourceSpec
 from flows.deliver import deliver_alerts_task
-from flows.pipeline import (
-    SourceOutcome,
-    claim_sources,
-    compile_watchlist_topics,
-    ingest_claimed_source,
-    sync_watchlist,
-)
+from flows.prefect_secrets import read_watchlist
 from flows.reporting import emit_match_events, publish_ingest_artifacts, run_name
-from flows.secrets import read_watchlist
-from flows.summary import RunSummary
-from flows.web_ingest import ingest_web_sources
+from pipeline.ingest import claim_sources, ingest_claimed_source
+from pipeline.outcomes import SourceOutcome
+from pipeline.summary import RunSummary
+from pipeline.watchlist import compile_watchlist_topics, sync_watchlist
+from pipeline.web_ingest import ingest_web_sources
 from storage.engine import shared_engine
 from storage.leases import lease_owner
 from topics.matcher import TopicMatcher

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from alerts.redaction import redact
-from flows.summary import RunSummary
+from pipeline.summary import RunSummary
 from storage.catalog import list_sources
 
 SUMMARY_KEY = "ingest-summary"

@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("core", "sources", "extractors", "topics", "alerts", "storage")
-PROJECT = (*STAGES, "flows", "cli", "benchmarks")
+PROJECT = (*STAGES, "pipeline", "flows", "cli", "benchmarks")
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -28,7 +28,7 @@ def python_files(package: str) -> list[Path]:
     return sorted((ROOT / package).rglob("*.py"))
 
 
-@pytest.mark.parametrize("package", STAGES)
+@pytest.mark.parametrize("package", (*STAGES, "pipeline"))
 def test_prefect_is_imported_only_by_flows_and_cli(package: str) -> None:
     offenders = [str(p.relative_to(ROOT)) for p in python_files(package) if "prefect" in imported_modules(p)]
     assert offenders == []

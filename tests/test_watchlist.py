@@ -8,7 +8,7 @@ import pytest
 
 from core.errors import ConfigurationError
 from core.watchlist import load_watchlist, parse_duration
-from flows.pipeline import compile_watchlist_topics
+from pipeline.watchlist import compile_watchlist_topics
 from tests.conftest import SAMPLES
 
 

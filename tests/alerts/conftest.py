@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.records import ExtractedArticle, TermHit, TopicHit
-from flows.alerting import record_topic_hit
+from pipeline.alerting import record_topic_hit
 from storage import articles, catalog, outbox
 from storage.engine import transaction
 from storage.models import Article, Story, id_of

@@ -19,7 +19,7 @@ from alerts.channels import AlertChannel, build_channels
 from core.records import AlertMessage, TermHit, TopicHit
 from core.settings import Settings
 from core.watchlist import WebhookChannelSpec
-from flows.alerting import deliver_due_alerts
+from pipeline.alerting import deliver_due_alerts
 from storage import articles, catalog, outbox
 from storage.engine import make_engine, migrate, transaction
 from storage.models import id_of, utcnow

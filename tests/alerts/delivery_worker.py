@@ -18,8 +18,8 @@ from pathlib import Path
 from alerts.channels import build_channels
 from core.settings import AlertSettings
 from core.watchlist import SlackChannelSpec
-from flows.alerting import deliver_due_alerts
-from flows.rate_limit import shared_rate_limiter
+from pipeline.alerting import deliver_due_alerts
+from pipeline.rate_limit import shared_rate_limiter
 from storage.engine import make_engine
 
 

@@ -19,7 +19,7 @@ from alerts.policy import next_digest_at, quiet_until
 from alerts.redaction import install_redaction, redact
 from core.settings import AlertSettings, SmtpSettings
 from core.watchlist import AppriseChannelSpec, DigestSchedule, QuietHours, WebhookChannelSpec
-from flows.alerting import deliver_due_alerts
+from pipeline.alerting import deliver_due_alerts
 from storage import catalog
 from storage.engine import make_engine, transaction
 from storage.models import Alert

@@ -13,7 +13,7 @@ from alerts.channels import build_channels
 from cli.main import app
 from core.settings import AlertSettings
 from core.watchlist import WebhookChannelSpec
-from flows.alerting import deliver_due_alerts
+from pipeline.alerting import deliver_due_alerts
 from storage.models import Alert
 from tests.alerts.conftest import NOW, Receiver, seed_alerts
 

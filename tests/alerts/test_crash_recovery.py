@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from alerts.channels import build_channels
 from core.settings import Settings
-from flows.alerting import deliver_due_alerts
+from pipeline.alerting import deliver_due_alerts
 from storage.models import Alert, Article, Story, utcnow
 from tests.alerts.conftest import Receiver
 from tests.alerts.crash_worker import channel_specs, store_reports

@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from cli.main import app
-from flows.leasing import lease_kept
+from pipeline.leasing import lease_kept
 from storage import catalog, leases
 from storage.engine import transaction
 from storage.models import Alert, Source, id_of, utcnow

@@ -20,7 +20,7 @@ from core.errors import AlertDeliveryError
 from core.records import AlertMessage, StoryArticle
 from core.settings import AlertSettings
 from core.watchlist import SlackChannelSpec
-from flows.alerting import deliver_due_alerts
+from pipeline.alerting import deliver_due_alerts
 from storage.models import Alert
 from tests.alerts.conftest import NOW, Receiver, seed_alerts
 

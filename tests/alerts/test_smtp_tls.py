@@ -31,7 +31,7 @@ from core.errors import AlertDeliveryError
 from core.records import AlertMessage, StoryArticle
 from core.settings import AlertSettings, SmtpSettings
 from core.watchlist import EmailChannelSpec
-from flows.alerting import deliver_due_alerts
+from pipeline.alerting import deliver_due_alerts
 from storage.models import Alert
 from tests.alerts.conftest import NOW, Inbox, free_port, seed_alerts
 

@@ -18,7 +18,7 @@ from core.errors import ConfigurationError
 from core.records import AlertMessage, StoryArticle, TermHit, TopicHit
 from core.settings import AlertSettings, SmtpSettings
 from core.watchlist import EmailChannelSpec, WebhookChannelSpec, load_watchlist
-from flows.alerting import deliver_due_alerts
+from pipeline.alerting import deliver_due_alerts
 from storage import catalog
 from storage.engine import transaction
 from storage.models import Alert, Story, id_of

@@ -100,7 +100,7 @@ def test_channel_secrets_can_come_from_prefect_secret_blocks(prefect_api: None, 
 
     from core.errors import ConfigurationError
     from core.watchlist import load_watchlist
-    from flows.secrets import read_watchlist
+    from flows.prefect_secrets import read_watchlist
 
     Secret(value="https://hooks.example.test/services/T000/B000/XXXX").save("desk-slack", overwrite=True)
     watchlist = tmp_path / "watchlist.yaml"

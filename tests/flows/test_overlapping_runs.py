@@ -28,7 +28,8 @@ WORKER = textwrap.dedent(
     from pathlib import Path
     from core.settings import Settings
     from core.watchlist import load_watchlist
-    from flows.pipeline import claim_sources, compile_watchlist_topics, ingest_claimed_source, sync_watchlist
+    from pipeline.ingest import claim_sources, ingest_claimed_source
+    from pipeline.watchlist import compile_watchlist_topics, sync_watchlist
     from storage.engine import make_engine
 
     url, watchlist_path, barrier, owner = sys.argv[1:5]

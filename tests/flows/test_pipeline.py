@@ -17,15 +17,11 @@ from core.errors import AlertDeliveryError
 from core.records import AlertMessage
 from core.settings import Settings
 from core.watchlist import AlertPolicy, ConsoleChannelSpec, SourceSpec, TopicSpec, Watchlist
-from flows.pipeline import (
-    DeliveryReport,
-    SourceOutcome,
-    compile_watchlist_topics,
-    deliver_due_alerts,
-    ingest_source,
-    sync_watchlist,
-)
-from flows.storing import report_of_stored
+from pipeline.alerting import deliver_due_alerts
+from pipeline.ingest import ingest_source
+from pipeline.outcomes import DeliveryReport, SourceOutcome
+from pipeline.storing import report_of_stored
+from pipeline.watchlist import compile_watchlist_topics, sync_watchlist
 from storage import articles
 from storage.models import Alert, Article, ArticleAlias, IngestFailure, Source, Story, TopicMatch
 from tests.conftest import SAMPLES, SEED_000, SEED_001

@@ -14,7 +14,7 @@ from core.errors import FetchError
 from core.records import Document
 from core.settings import HttpSettings
 from core.watchlist import SourceSpec
-from flows.reading import finish_article
+from pipeline.reading import finish_article
 from sources.feeds import parse_feed
 from sources.http import Fetcher
 from sources.web import read_web_source

@@ -15,12 +15,13 @@ from typer.testing import CliRunner
 from cli.common import console
 from cli.main import app
 from core.settings import Settings
-from flows.outcomes import DeliveryReport
-from flows.pipeline import claim_sources, compile_watchlist_topics, sync_watchlist
+from flows.prefect_secrets import read_watchlist
 from flows.reporting import source_health_rows
-from flows.secrets import read_watchlist
-from flows.summary import RunSummary
-from flows.web_ingest import ingest_web_sources
+from pipeline.ingest import claim_sources
+from pipeline.outcomes import DeliveryReport
+from pipeline.summary import RunSummary
+from pipeline.watchlist import compile_watchlist_topics, sync_watchlist
+from pipeline.web_ingest import ingest_web_sources
 from storage.models import IngestFailure, Source
 from tests.sources.hostile import HostileServer, reply
 from tests.sources.test_web_ingest import article_html, item, rss

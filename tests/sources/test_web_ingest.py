@@ -16,9 +16,10 @@ from sqlmodel import Session, col, select
 from core.settings import HttpSettings, Settings
 from core.watchlist import SourceSpec, TopicSpec, Watchlist
 from extractors.workers import WorkerLimits
-from flows.parse_workers import WorkerParser
-from flows.pipeline import claim_sources, compile_watchlist_topics, ingest_source, sync_watchlist
-from flows.web_ingest import ingest_web_sources
+from pipeline.ingest import claim_sources, ingest_source
+from pipeline.parse_workers import WorkerParser
+from pipeline.watchlist import compile_watchlist_topics, sync_watchlist
+from pipeline.web_ingest import ingest_web_sources
 from storage.engine import transaction
 from storage.models import Alert, Article, ArticleRevision, Source, TopicMatch
 from tests.sources.hostile import HostileServer, reply, reset, response_bytes

@@ -26,7 +26,7 @@ from core.errors import AlertDeliveryError
 from core.records import AlertMessage, TopicHit
 from core.settings import AlertSettings
 from core.watchlist import AlertPolicy, parse_duration
-from flows.outcomes import DeliveryReport
+from pipeline.outcomes import DeliveryReport
 from storage import articles, outbox
 from storage.engine import transaction
 from storage.models import Alert, Article, Topic, id_of, utcnow

@@ -1,8 +1,7 @@
-"""The pipeline as plain functions: read a source, extract, store, cluster, match, enqueue, deliver.
+"""Ingesting one source: claim it, read it, extract its documents and store them, hand it back.
 
-flows/ composes sources/, extractors/, topics/, alerts/ and storage/ here without Prefect, one
-module per step (reading, extraction, storing, alerting), so each step is tested on its own;
-flows/ingest.py only wraps these functions in tasks.
+A source that fails as a whole is recorded with its reason (health, backoff, Retry-After) and
+never raises; the web sources of a run are ingested together by pipeline/web_ingest.py.
 """
 
 from __future__ import annotations
@@ -16,86 +15,20 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from alerts.redaction import redact
-from core.errors import ConfigurationError, PipelineError, QuerySyntaxError, StorageError
+from core.errors import PipelineError
 from core.settings import HttpSettings, StorySettings
-from core.watchlist import SourceSpec, TopicSpec, Watchlist, parse_duration
-from flows.alerting import deliver_due_alerts
-from flows.extraction import extract_all
-from flows.leasing import lease_kept
-from flows.outcomes import DeliveryReport, NewArticle, SourceOutcome
-from flows.reading import read_source
-from flows.storing import store_read
-from storage import catalog, leases, outbox
+from core.watchlist import SourceSpec
+from pipeline.extraction import extract_all
+from pipeline.leasing import lease_kept
+from pipeline.outcomes import SourceOutcome
+from pipeline.reading import read_source
+from pipeline.storing import store_read
+from storage import catalog, leases
 from storage.engine import transaction
 from storage.models import Source, utcnow
-from topics.matcher import TopicDefinition, TopicMatcher, compile_topics
+from topics.matcher import TopicMatcher
 
-__all__ = [
-    "DeliveryReport",
-    "NewArticle",
-    "SourceOutcome",
-    "claim_sources",
-    "compile_watchlist_topics",
-    "deliver_due_alerts",
-    "ingest_claimed_source",
-    "ingest_source",
-    "sync_watchlist",
-]
 LOGGER = logging.getLogger(__name__)
-
-
-def compile_watchlist_topics(watchlist: Watchlist) -> TopicMatcher:
-    """The matcher for every topic of the watchlist; a bad query is reported with its file and line.
-
-    Compiled once per run and handed to every source's ingest.
-    """
-    for topic in watchlist.topics:
-        try:
-            compile_topics([topic_definition(topic)])
-        except QuerySyntaxError as exc:
-            raise ConfigurationError(f"{watchlist.where(topic.name)}: topic {topic.name!r}: {exc}") from exc
-    return compile_topics(topic_definition(topic) for topic in watchlist.topics)
-
-
-def topic_definition(topic: TopicSpec) -> TopicDefinition:
-    """A watchlist topic as topics/ compiles it (query, stemming, exclusions)."""
-    return TopicDefinition(topic.name, topic.query, stemming=topic.stemming, exclude=topic.exclude)
-
-
-def sync_watchlist(engine: Engine, watchlist: Watchlist) -> None:
-    """Mirror the watchlist's sources and topics into storage (cursors and health are kept).
-
-    Two runs starting together may both insert a new source or topic; the loser of that race
-    gets ``db_conflict`` and simply tries again, now finding the rows the other run created.
-    """
-    for attempt in range(3):
-        try:
-            return _sync_watchlist_once(engine, watchlist)
-        except StorageError as exc:
-            if exc.reason != "db_conflict" or attempt == 2:
-                raise
-            LOGGER.info("watchlist sync raced another run; trying again")
-
-
-def _sync_watchlist_once(engine: Engine, watchlist: Watchlist) -> None:
-    with transaction(engine) as session:
-        for source in watchlist.sources:
-            catalog.upsert_source(
-                session=session,
-                name=source.name,
-                kind=source.kind,
-                location=redact(str(source.location)),  # a URL's credentials stay in the watchlist
-                every_seconds=parse_duration(source.every),
-            )
-        for topic in watchlist.topics:
-            row = catalog.upsert_topic(
-                session=session,
-                name=topic.name,
-                query=topic.query,
-                mode=topic.alert.mode,
-                channels=topic.alert.channels,
-            )
-            outbox.set_topic_policy(session=session, topic=row, policy=topic.alert.model_dump(mode="json"))
 
 
 def ingest_source(

@@ -19,8 +19,8 @@ from sqlmodel import Session, select
 from alerts.redaction import redact
 from core.records import ExtractedArticle, SourceFailure, SourceRead, TopicHit
 from core.settings import StorySettings
-from flows.alerting import record_topic_hit
-from flows.outcomes import NewArticle, SourceOutcome
+from pipeline.alerting import record_topic_hit
+from pipeline.outcomes import NewArticle, SourceOutcome
 from storage import articles, catalog, revisions
 from storage.engine import transaction
 from storage.models import Article, Source, Story, id_of

@@ -26,12 +26,12 @@ from core.errors import FetchError, PipelineError
 from core.records import ExtractedArticle, SourceFailure, SourceRead
 from core.settings import HttpSettings, StorySettings
 from core.watchlist import SourceSpec
-from flows.extraction import extract_groups, extraction_pool
-from flows.leasing import lease_kept
-from flows.outcomes import SourceOutcome
-from flows.parse_workers import WorkerParser
-from flows.pipeline import load_cursors, record_failed_source
-from flows.storing import store_quiet_reads, store_read
+from pipeline.extraction import extract_groups, extraction_pool
+from pipeline.ingest import load_cursors, record_failed_source
+from pipeline.leasing import lease_kept
+from pipeline.outcomes import SourceOutcome
+from pipeline.parse_workers import WorkerParser
+from pipeline.storing import store_quiet_reads, store_read
 from sources.egress import Resolver
 from sources.http import Fetcher
 from sources.web import poll_web_sources

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from core.records import Document, ExtractedArticle, SourceFailure
 from extractors import extract_document
 from extractors.workers import ExtractionPool, Outcome, WorkerLimits
-from flows.reading import finish_article
+from pipeline.reading import finish_article
 
 DEFAULT_LIMITS = WorkerLimits()
 

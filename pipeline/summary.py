@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from flows.outcomes import DeliveryReport, NewArticle, SourceOutcome
+from pipeline.outcomes import DeliveryReport, NewArticle, SourceOutcome
 
 
 @dataclass(frozen=True, slots=True)

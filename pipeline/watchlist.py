@@ -1,0 +1,88 @@
+"""The watchlist as the pipeline uses it: read with log redaction in place, its topics compiled,
+and its sources and topics mirrored into storage.
+
+``read_watchlist`` takes the resolver of ``${secret:name}`` references as a plain function;
+flows/prefect_secrets.py passes one that reads Prefect Secret blocks.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from alerts.redaction import install_redaction, redact, url_secrets
+from core.errors import ConfigurationError, QuerySyntaxError, StorageError
+from core.watchlist import FILE_KINDS, SecretResolver, TopicSpec, Watchlist, load_watchlist, parse_duration
+from storage import catalog, outbox
+from storage.engine import transaction
+from topics.matcher import TopicDefinition, TopicMatcher, compile_topics
+
+LOGGER = logging.getLogger(__name__)
+
+
+def read_watchlist(path: Path, secrets: SecretResolver | None = None) -> Watchlist:
+    """The watchlist at ``path``, ``${secret:name}`` read with ``secrets``.
+
+    Log redaction is installed, with the credentials of its web sources' URLs
+    (``https://user:pass@host``, ``?token=…``), before anything is fetched: httpx logs full URLs.
+    """
+    watchlist = load_watchlist(path, secrets=secrets)
+    web = (spec for spec in watchlist.sources if spec.kind not in FILE_KINDS)
+    install_redaction(secret for spec in web for secret in url_secrets(str(spec.location)))
+    return watchlist
+
+
+def compile_watchlist_topics(watchlist: Watchlist) -> TopicMatcher:
+    """The matcher for every topic of the watchlist; a bad query is reported with its file and line.
+
+    Compiled once per run and handed to every source's ingest.
+    """
+    for topic in watchlist.topics:
+        try:
+            compile_topics([topic_definition(topic)])
+        except QuerySyntaxError as exc:
+            raise ConfigurationError(f"{watchlist.where(topic.name)}: topic {topic.name!r}: {exc}") from exc
+    return compile_topics(topic_definition(topic) for topic in watchlist.topics)
+
+
+def topic_definition(topic: TopicSpec) -> TopicDefinition:
+    """A watchlist topic as topics/ compiles it (query, stemming, exclusions)."""
+    return TopicDefinition(topic.name, topic.query, stemming=topic.stemming, exclude=topic.exclude)
+
+
+def sync_watchlist(engine: Engine, watchlist: Watchlist) -> None:
+    """Mirror the watchlist's sources and topics into storage (cursors and health are kept).
+
+    Two runs starting together may both insert a new source or topic; the loser of that race
+    gets ``db_conflict`` and simply tries again, now finding the rows the other run created.
+    """
+    for attempt in range(3):
+        try:
+            return _sync_watchlist_once(engine, watchlist)
+        except StorageError as exc:
+            if exc.reason != "db_conflict" or attempt == 2:
+                raise
+            LOGGER.info("watchlist sync raced another run; trying again")
+
+
+def _sync_watchlist_once(engine: Engine, watchlist: Watchlist) -> None:
+    with transaction(engine) as session:
+        for source in watchlist.sources:
+            catalog.upsert_source(
+                session=session,
+                name=source.name,
+                kind=source.kind,
+                location=redact(str(source.location)),  # a URL's credentials stay in the watchlist
+                every_seconds=parse_duration(source.every),
+            )
+        for topic in watchlist.topics:
+            row = catalog.upsert_topic(
+                session=session,
+                name=topic.name,
+                query=topic.query,
+                mode=topic.alert.mode,
+                channels=topic.alert.channels,
+            )
+            outbox.set_topic_policy(session=session, topic=row, policy=topic.alert.model_dump(mode="json"))
