@@ -23,6 +23,7 @@ from alerts.channels import AlertChannel, at_most_once
 from alerts.policy import Outcome, after_failure, next_digest_at, quiet_until
 from alerts.redaction import redact, register_secrets
 from core.errors import AlertDeliveryError
+from core.reasons import FailureReason
 from core.records import AlertMessage, TopicHit
 from core.settings import AlertSettings
 from core.watchlist import AlertPolicy, parse_duration
@@ -256,8 +257,7 @@ def _attempt(
             raise AlertDeliveryError(
                 f"no channel named {name!r} in the watchlist",
                 channel=name,
-                transient=False,
-                reason="unknown_channel",
+                reason=FailureReason.UNKNOWN_CHANNEL,
             )
         if message.maybe_sent and at_most_once(channel):
             return Outcome(
