@@ -4,8 +4,12 @@
 with a contact URL, no proxies from the environment, no automatic redirects) whose connections
 go through the egress guard. ``Fetcher.fetch`` adds what httpx does not do:
 
-- a **total** deadline for the whole fetch (redirects and retries included), so a server that
-  trickles a byte every few seconds is cut off, where httpx's read timeout never trips;
+- a **total** deadline for the whole fetch (one ``asyncio.timeout`` around every attempt,
+  redirect, backoff sleep and wait for the host), so a server that trickles a byte every few
+  seconds is cut off, where httpx's read timeout never trips, and one that trickles and then
+  fails cannot hold the fetch for a deadline per retry; a backoff that would end past the
+  deadline is not slept: the fetch fails with what went wrong (robots.txt, fetched once per site,
+  has a deadline of its own);
 - a cap on the **decoded** body, enforced while streaming (``sources/bodies.py``), and a
   ``Content-Length`` over the cap refused before the body is read;
 - redirects followed by hand, at most ``max_redirects``, each hop checked again;
@@ -41,7 +45,7 @@ import httpx
 from h2.exceptions import ProtocolError as H2ProtocolError
 
 from core.dates import parse_retry_after
-from core.errors import FetchError, TransientFetchError, fetch_error
+from core.errors import FetchError, fetch_error
 from core.reasons import FailureReason
 from core.settings import HttpSettings
 from sources.bodies import ACCEPT_ENCODING, BoundedDecoder
@@ -240,28 +244,35 @@ class Fetcher:
         return await self._fetch_with_retries(url, headers)
 
     async def _fetch_with_retries(self, url: str, headers: dict[str, str]) -> FetchedResponse:
+        """The fetch, tried again while ``_retried`` says so, all inside one deadline of
+        ``total_timeout_s``: it starts when the first attempt gets its host slot and covers
+        redirects, retries, the backoff between them and waiting for the host again."""
         loop = asyncio.get_running_loop()
-        attempt = 0
-        while True:
-            async with self.gate.slot(_host(url)):
-                started = loop.time()
-                try:
-                    async with asyncio.timeout(self.http.total_timeout_s):
-                        return await self._follow(url, headers, started)
-                except TimeoutError as exc:
-                    raise TransientFetchError(
-                        f"no complete answer from {url} within {self.http.total_timeout_s:g} s",
-                        location=url,
-                        reason=FailureReason.TIMEOUT,
-                    ) from exc
-                except FetchError as exc:
-                    if not self._retried(exc, attempt):
-                        raise
-                    error = exc
-            delay = self.http.retry_backoff_s * 2**attempt
-            attempt += 1
-            LOGGER.info("retrying %s in %.1f s after %s", url, delay, error.reason)
-            await asyncio.sleep(delay)
+        try:
+            async with asyncio.timeout(None) as deadline:
+                attempt = 0
+                while True:
+                    async with self.gate.slot(_host(url)):
+                        if deadline.when() is None:
+                            deadline.reschedule(loop.time() + self.http.total_timeout_s)
+                        try:
+                            return await self._follow(url, headers, loop.time())
+                        except FetchError as exc:
+                            if not self._retried(exc, attempt):
+                                raise
+                            error = exc
+                    delay = self.http.retry_backoff_s * 2**attempt
+                    if loop.time() + delay >= (deadline.when() or 0.0):
+                        raise error  # no time left for another attempt: the failure, not a timeout
+                    attempt += 1
+                    LOGGER.info("retrying %s in %.1f s after %s", url, delay, error.reason)
+                    await asyncio.sleep(delay)
+        except TimeoutError as exc:
+            raise fetch_error(
+                f"no complete answer from {url} within {self.http.total_timeout_s:g} s",
+                location=url,
+                reason=FailureReason.TIMEOUT,
+            ) from exc
 
     def _retried(self, error: FetchError, attempt: int) -> bool:
         """Whether to try again inside this fetch: a transient failure, ``retries`` times at most,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 import zlib
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -124,6 +125,41 @@ def test_n3_slowloris_is_cut_by_the_total_deadline_not_the_read_timeout(hostile_
     settings = http.model_copy(update={"total_timeout_s": 1.0})
     error = failure(settings, hostile_http.url("/slow"))
     assert error.reason == "timeout" and "within 1 s" in str(error)
+
+
+def _trickle_then_reset(seconds: float):
+    async def handle(request, writer) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+        started = asyncio.get_running_loop().time()
+        while asyncio.get_running_loop().time() - started < seconds:
+            writer.write(b"x")
+            await writer.drain()
+            await asyncio.sleep(0.1)
+        reset(writer)
+
+    return handle
+
+
+def test_the_deadline_covers_every_attempt_of_a_server_that_trickles_then_fails(hostile_http, http) -> None:
+    # Each attempt trickles for 1.2 s, then resets (worth a retry): without one deadline over all
+    # attempts, three of them would hold the fetch for 3.6 s, more than twice the deadline.
+    hostile_http.routes["/drip"] = _trickle_then_reset(1.2)
+    settings = http.model_copy(update={"total_timeout_s": 1.5, "retries": 2})
+    started = time.monotonic()
+    error = failure(settings, hostile_http.url("/drip"))
+    elapsed = time.monotonic() - started
+    assert error.reason == "timeout" and "within 1.5 s" in str(error)
+    assert hostile_http.hits("/drip") == 2  # the second attempt was cut by what was left of the deadline
+    assert elapsed < 2 * settings.total_timeout_s
+
+
+def test_no_backoff_is_slept_past_the_deadline(hostile_http, http) -> None:
+    # A reset after 1.2 s with a 1 s backoff ahead: no time is left for another attempt, so the
+    # fetch fails at once with the reset, not with a timeout after sleeping.
+    hostile_http.routes["/drip"] = _trickle_then_reset(1.2)
+    settings = http.model_copy(update={"total_timeout_s": 1.5, "retries": 2, "retry_backoff_s": 1.0})
+    error = failure(settings, hostile_http.url("/drip"))
+    assert error.reason == "connection_reset" and hostile_http.hits("/drip") == 1
 
 
 async def _reset_mid_body(request, writer) -> None:
