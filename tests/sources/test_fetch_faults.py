@@ -421,3 +421,20 @@ def _read(http: HttpSettings, spec: SourceSpec, cursor: dict | None = None):
             return await read_web_source(fetcher, spec, cursor or {})
 
     return asyncio.run(run())
+
+
+def test_an_article_page_cut_short_is_asked_for_again_at_the_next_poll(hostile_http, http) -> None:
+    # incomplete_body is transient, as the fetcher's own retries always said; the entry stays
+    # unseen (before, polling's own list did not hold it and the article was given up for good).
+    feed = RSS.replace(
+        b"<guid>1</guid>", b"<guid>1</guid><link>" + hostile_http.url("/a").encode() + b"</link>"
+    )
+    feed = feed.replace(b"First entry text.", b"")  # no entry text to stand in for the page
+    hostile_http.routes["/feed"] = reply(feed, content_type="application/rss+xml")
+    hostile_http.routes["/a"] = _short_body
+    spec = SourceSpec(name="feed", feed=hostile_http.url("/feed"), robots="ignore")
+    first = _read(http, spec)
+    assert [f.reason for f in first.failures] == ["incomplete_body"] and first.cursor["seen"] == {}
+    hostile_http.routes["/a"] = reply(b"<html><body><p>The article, whole this time.</p></body></html>")
+    second = _read(http, spec, first.cursor)
+    assert len(second.documents) == 1 and second.documents[0].location == hostile_http.url("/a")
