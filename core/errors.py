@@ -28,7 +28,7 @@ class PipelineError(Exception):
     def __init__(self, message: str, *, reason: FailureReason | None = None) -> None:
         super().__init__(message)
         if reason is not None:
-            self.reason = reason
+            self.reason = FailureReason(reason)  # a stored string becomes its member; others fail here
 
     @property
     def transient(self) -> bool:
