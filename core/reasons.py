@@ -58,7 +58,7 @@ class FailureReason(StrEnum):
     ROBOTS_DISALLOWED = "robots_disallowed"
 
     # Reading what was fetched (sources/feeds.py, sources/sitemaps.py, sources/polling.py) and
-    # the parse workers (flows/parse_workers.py: the extraction workers' reasons, renamed).
+    # the parse workers (pipeline/parse_workers.py: the extraction workers' reasons, renamed).
     EMPTY = "empty"
     NOT_A_FEED = "not_a_feed"
     NOT_A_SITEMAP = "not_a_sitemap"

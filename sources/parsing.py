@@ -4,7 +4,7 @@ The parsers are pure (bytes and a URL in, entries or links out: sources/feeds.py
 sources/sitemaps.py, sources/listing.py) and know nothing of fetching. A reader
 (sources/readers.py) fetches with the ``Fetcher`` and hands the bytes to the ``Parser`` it was
 given: ``parse_here`` in this process, or, from the pipeline, one that runs ``parse_document``
-in killable worker processes with a time limit and a memory cap (flows/parse_workers.py, built on
+in killable worker processes with a time limit and a memory cap (pipeline/parse_workers.py, built on
 extractors/workers.py), so a document that makes a parser run away costs one source its poll,
 recorded as ``parse_timeout``/``parse_memory``/``parse_crashed``, and the run goes on.
 
