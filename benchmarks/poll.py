@@ -199,7 +199,7 @@ def main() -> None:
 
     from core.errors import FetchError
     from core.settings import HttpSettings
-    from core.watchlist import SourceSpec
+    from core.watchlist import FeedSource
     from pipeline.extraction import extract_all
 
     queue: Any = multiprocessing.get_context("spawn").Queue()
@@ -215,7 +215,7 @@ def main() -> None:
     workdir = tempfile.TemporaryDirectory(prefix="poll-bench-")
     try:
         specs = [
-            SourceSpec(name=f"f{i}", feed=f"http://feed-{i}.bench.test:{port}/feed/{i}")
+            FeedSource(name=f"f{i}", feed=f"http://feed-{i}.bench.test:{port}/feed/{i}")
             for i in range(args.feeds)
         ]
         # Cold, in phases: fetch every feed and article page; then extract every page.

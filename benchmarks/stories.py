@@ -6,7 +6,7 @@
 
 Each JSON line has ``id``, ``story``, ``text`` and optionally ``title``, ``date``, ``outlet``
 (and ``topic``, which groups look-alike stories for cross-validation). Documents are taken in
-file order, each turned into a report by the same functions and settings as flows/storing.py
+file order, each turned into a report by the same functions and settings as pipeline/storing.py
 (``topics.clustering.story_report``, ``StorySettings``); a document without a title gets the
 headline the plain-text extractor derives, as a saved report would at ingest.
 

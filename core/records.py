@@ -2,7 +2,7 @@
 
 sources/ yields ``Document`` and ``SourceFailure``; extractors/ turns a ``Document`` into an
 ``ExtractedArticle``; topics/ yields ``TopicHit`` for an article; alerts/ renders an
-``AlertMessage``. No stage below flows/ sees a database session or a table class.
+``AlertMessage``. No stage sees a database session or a table class but storage/ itself.
 """
 
 from __future__ import annotations

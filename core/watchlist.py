@@ -9,13 +9,24 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    SecretStr,
+    Tag,
+    ValidationError,
+    model_validator,
+)
 
 from core.errors import ConfigurationError
 
@@ -23,6 +34,7 @@ _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SECRET_REF = re.compile(r"\$\{secret:([a-z0-9][a-z0-9-]*)\}")  # a Prefect Secret block, by name
 SecretResolver = Callable[[str], str | None]
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_ISO_DURATION = re.compile(r"^-?P[0-9T]")  # pydantic's own form, as a stored policy holds it
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -36,42 +48,76 @@ def parse_duration(text: str | int | float) -> float:
     return float(found.group(1)) * _SECONDS[found.group(2)]
 
 
+def _as_timedelta(value: Any) -> Any:
+    """``10m`` as the watchlist writes it; an ISO 8601 duration (as a stored policy holds it) and
+    numbers of seconds are left to pydantic."""
+    if isinstance(value, str) and not _ISO_DURATION.match(value):
+        return timedelta(seconds=parse_duration(value))
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_as_timedelta)]
+"""A duration written ``30s``, ``10m``, ``2h`` or ``1d`` (or a number of seconds), parsed once, when read."""
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-WEB_KINDS = ("feed", "sitemap", "listing", "page")
-FILE_KINDS = ("directory", "file")
+class _Source(_Strict):
+    """What every kind of source has: a unique name and how often it is polled."""
+
+    kind: ClassVar[str]
+    name: str = Field(min_length=1)
+    every: Duration = timedelta(minutes=10)
 
 
-class SourceSpec(_Strict):
-    """One source: exactly one of ``directory``, ``file`` (local) or ``feed``, ``sitemap``,
-    ``listing``, ``page`` (an http(s) URL).
+class LocalSource(_Source):
+    """A folder or a file on this machine; a relative path is relative to the watchlist file."""
+
+    path: Path
+
+    @property
+    def location(self) -> Path:
+        """The path this source reads."""
+        return self.path
+
+
+class DirectorySource(LocalSource):
+    """Every file in a folder: ``directory: PATH``."""
+
+    kind: ClassVar[str] = "directory"
+    path: Path = Field(alias="directory")
+
+
+class FileSource(LocalSource):
+    """One file: ``file: PATH``."""
+
+    kind: ClassVar[str] = "file"
+    path: Path = Field(alias="file")
+
+
+class WebSource(_Source):
+    """An http(s) URL.
 
     ``link_pattern`` (a regular expression) narrows the article links a listing page or sitemap
     yields; ``robots: ignore`` is for sites the user owns; ``fetch_articles: false`` makes a feed
     use its entries' own content instead of fetching each article page.
     """
 
-    name: str = Field(min_length=1)
-    directory: Path | None = None
-    file: Path | None = None
-    feed: str | None = None
-    sitemap: str | None = None
-    listing: str | None = None
-    page: str | None = None
+    url: str
     link_pattern: str | None = None
     robots: Literal["obey", "ignore"] = "obey"
     fetch_articles: bool = True
-    every: str = "10m"
+
+    @property
+    def location(self) -> str:
+        """The URL this source polls."""
+        return self.url
 
     @model_validator(mode="after")
-    def _one_location(self) -> SourceSpec:
-        given = [kind for kind in (*FILE_KINDS, *WEB_KINDS) if getattr(self, kind) is not None]
-        if len(given) != 1:
-            raise ValueError(f"give exactly one of: {', '.join((*FILE_KINDS, *WEB_KINDS))}")
-        parse_duration(self.every)
-        if self.url is not None and urlsplit(self.url).scheme.lower() not in ("http", "https"):
+    def _valid(self) -> WebSource:
+        if urlsplit(self.url).scheme.lower() not in ("http", "https"):
             raise ValueError(f"{self.kind} must be an http or https URL (got {self.url!r})")
         if self.link_pattern is not None:
             try:
@@ -80,27 +126,63 @@ class SourceSpec(_Strict):
                 raise ValueError(f"link_pattern is not a regular expression: {exc}") from exc
         return self
 
-    @property
-    def kind(self) -> str:
-        """``directory``, ``file``, ``feed``, ``sitemap``, ``listing`` or ``page``."""
-        return next(kind for kind in (*FILE_KINDS, *WEB_KINDS) if getattr(self, kind) is not None)
 
-    @property
-    def url(self) -> str | None:
-        """The URL of a web source; None for local ones."""
-        return getattr(self, self.kind) if self.kind in WEB_KINDS else None
+class FeedSource(WebSource):
+    """An RSS, Atom or JSON feed: ``feed: URL``."""
 
-    @property
-    def location(self) -> Path | str:
-        """The path or URL this source reads."""
-        return getattr(self, self.kind)  # type: ignore[no-any-return]
+    kind: ClassVar[str] = "feed"
+    url: str = Field(alias="feed")
 
-    @property
-    def path(self) -> Path:
-        """The path of a local source; ValueError for a web source."""
-        if self.kind not in FILE_KINDS:
-            raise ValueError(f"source {self.name!r} is a {self.kind}, not a local path")
-        return getattr(self, self.kind)  # type: ignore[no-any-return]
+
+class SitemapSource(WebSource):
+    """A sitemap, news sitemap or sitemap index: ``sitemap: URL``."""
+
+    kind: ClassVar[str] = "sitemap"
+    url: str = Field(alias="sitemap")
+
+
+class ListingSource(WebSource):
+    """A section or listing page whose article links are followed: ``listing: URL``."""
+
+    kind: ClassVar[str] = "listing"
+    url: str = Field(alias="listing")
+
+
+class PageSource(WebSource):
+    """One page, watched for changes (a changed text is a new revision): ``page: URL``."""
+
+    kind: ClassVar[str] = "page"
+    url: str = Field(alias="page")
+
+
+SOURCE_KINDS: dict[str, type[LocalSource] | type[WebSource]] = {
+    source.kind: source
+    for source in (DirectorySource, FileSource, FeedSource, SitemapSource, ListingSource, PageSource)
+}
+
+
+def _source_kind(value: Any) -> str | None:
+    """The kind of a source entry: the one location key it gives (None for none or several)."""
+    if isinstance(value, _Source):
+        return value.kind
+    given = [kind for kind in SOURCE_KINDS if isinstance(value, dict) and value.get(kind) is not None]
+    return given[0] if len(given) == 1 else None
+
+
+SourceSpec = Annotated[
+    Annotated[DirectorySource, Tag("directory")]
+    | Annotated[FileSource, Tag("file")]
+    | Annotated[FeedSource, Tag("feed")]
+    | Annotated[SitemapSource, Tag("sitemap")]
+    | Annotated[ListingSource, Tag("listing")]
+    | Annotated[PageSource, Tag("page")],
+    Discriminator(
+        _source_kind,
+        custom_error_type="source_location",
+        custom_error_message=f"give exactly one of: {', '.join(SOURCE_KINDS)}",
+    ),
+]
+"""One source of the watchlist, of the kind named by its one location key (``feed: URL``, …)."""
 
 
 def parse_clock(text: str) -> tuple[int, int]:
@@ -149,7 +231,7 @@ class StoryUpdates(_Strict):
     """
 
     outlets: tuple[int, ...] = (3, 5, 10, 20)
-    min_gap: str = "30m"
+    min_gap: Duration = timedelta(minutes=30)
 
     @model_validator(mode="before")
     @classmethod
@@ -160,7 +242,6 @@ class StoryUpdates(_Strict):
     def _valid(self) -> StoryUpdates:
         if any(n < 2 for n in self.outlets) or list(self.outlets) != sorted(set(self.outlets)):
             raise ValueError("'outlets' must be increasing numbers of outlets, each at least 2")
-        parse_duration(self.min_gap)
         return self
 
     def threshold(self, *, shown: int, outlets: int) -> int | None:
@@ -382,9 +463,9 @@ def _refuse_literal_secrets(data: dict[str, Any], path: Path, root: yaml.Node | 
 
 def _resolve(source: SourceSpec, base: Path) -> SourceSpec:
     """A relative path in the watchlist is relative to the watchlist file, wherever newswatch runs."""
-    if source.kind not in FILE_KINDS or source.path.is_absolute():
+    if not isinstance(source, LocalSource) or source.path.is_absolute():
         return source
-    return source.model_copy(update={source.kind: (base / source.path).resolve()})
+    return source.model_copy(update={"path": (base / source.path).resolve()})
 
 
 def _secret_lookup(secrets: SecretResolver | None, path: Path) -> Callable[[str], str]:
@@ -438,17 +519,26 @@ def _child(node: yaml.Node | None, key: str | int) -> yaml.Node | None:
     return None
 
 
+def _without_source_kind(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """``sources.0.feed.every`` → ``sources.0.every``: the kind pydantic names (the union's tag)
+    is not a place in the file."""
+    if len(loc) > 2 and loc[0] == "sources" and isinstance(loc[1], int) and loc[2] in SOURCE_KINDS:
+        return (*loc[:2], *loc[3:])
+    return loc
+
+
 def _describe(exc: ValidationError, path: Path, root: yaml.Node | None) -> str:
     """One line per problem: ``file:line: where: what (value)``."""
     lines = []
     for error in exc.errors():
         node, line = root, 1
-        for key in error["loc"]:
+        loc = _without_source_kind(error["loc"])
+        for key in loc:
             node = _child(node, key)
             if node is None:
                 break
             line = node.start_mark.line + 1
-        where = ".".join(str(part) for part in error["loc"]) or "watchlist"
+        where = ".".join(str(part) for part in loc) or "watchlist"
         value = error.get("input")
         shown = f" (got {value!r})" if not isinstance(value, dict) else ""
         lines.append(f"{path}:{line}: {where}: {error['msg']}{shown}")

@@ -10,28 +10,18 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
 
-from alerts.channels import build_channels, close_channels
 from core.settings import Settings
-from core.watchlist import Watchlist
 from flows.prefect_secrets import read_watchlist
 from flows.reporting import run_name
-from pipeline.alerting import deliver_due_alerts
+from pipeline.alerting import DeliveryJob, deliver_job
 from pipeline.outcomes import DeliveryReport
-from pipeline.rate_limit import shared_rate_limiter
-from storage.engine import shared_engine
 
 
-@task(name="deliver-alerts", cache_policy=NO_CACHE, task_run_name="deliver-alerts")
-def deliver_alerts_task(watchlist: Watchlist, settings: Settings) -> DeliveryReport:
+@task(name="deliver-alerts", task_run_name="deliver-alerts")
+def deliver_alerts_task(job: DeliveryJob) -> DeliveryReport:
     """Send every due alert through the watchlist's channels."""
-    engine = shared_engine(settings.database_url.get_secret_value())
-    channels = build_channels(watchlist.channels, smtp=settings.smtp, limiter=shared_rate_limiter(engine))
-    try:
-        return deliver_due_alerts(engine, channels, settings.alerts)
-    finally:
-        close_channels(channels)
+    return deliver_job(job)
 
 
 @flow(name="deliver-alerts", flow_run_name=run_name("deliver-alerts"))
@@ -39,8 +29,8 @@ def deliver_alerts(watchlist_path: str | None = None) -> DeliveryReport:
     """Deliver the outbox's due alerts once."""
     settings = Settings()
     watchlist = read_watchlist(Path(watchlist_path) if watchlist_path else settings.watchlist)
-    report = deliver_alerts_task(watchlist, settings)
-    line = f"{report.sent} sent, {report.retried} to retry, {report.dead} dead, {report.requeued} re-queued"
+    report = deliver_alerts_task(DeliveryJob.of(watchlist, settings))
+    line = report.line()
     get_run_logger().info(line)
     if report.sent or report.retried or report.dead:
         create_markdown_artifact(key="deliver-alerts-summary", markdown=f"# Alert delivery\n\n{line}.")

@@ -3,7 +3,8 @@
 Deployed every 10 minutes (prefect.yaml); ``newswatch run`` runs it once over every source.
 One task per local source (never per article) on a bounded thread pool, and one task that polls
 every due web source at once (one event loop, one HTTP client, per-host limits shared by the
-whole run; flows/web_ingest.py), then the delivery task.
+whole run; pipeline/web_ingest.py), then the delivery task. Each task is a thin wrapper over
+one ``pipeline`` function and takes plain values (``IngestJob``, a ``SourceSpec``).
 Each run leaves artifacts with stable keys (summary, new articles, source health) and emits a
 ``newswatch.topic.matched`` event per match for Automations.
 """
@@ -14,59 +15,33 @@ import time
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from core.errors import PipelineError
 from core.settings import Settings
-from core.watchlist import FILE_KINDS, SourceSpec
+from core.watchlist import LocalSource, SourceSpec, WebSource
 from flows.deliver import deliver_alerts_task
 from flows.prefect_secrets import read_watchlist
 from flows.reporting import emit_match_events, publish_ingest_artifacts, run_name
-from pipeline.ingest import claim_sources, ingest_claimed_source
+from pipeline.alerting import DeliveryJob
+from pipeline.ingest import IngestJob, ingest_job_source, start_ingest
 from pipeline.outcomes import SourceOutcome
-from pipeline.summary import RunSummary
-from pipeline.watchlist import compile_watchlist_topics, sync_watchlist
-from pipeline.web_ingest import ingest_web_sources
-from storage.engine import shared_engine
-from storage.leases import lease_owner
-from topics.matcher import TopicMatcher
+from pipeline.reports import ingest_report
+from pipeline.summary import RunSummary, raise_if_every_source_failed
+from pipeline.web_ingest import ingest_job_web_sources
 
 MAX_WORKERS = 4  # sources polled at once; SQLite serialises the writes anyway
 
 
-@task(name="ingest-source", cache_policy=NO_CACHE, task_run_name="ingest-source-{spec.name}")
-def ingest_source_task(
-    spec: SourceSpec, matcher: TopicMatcher, settings: Settings, owner: str
-) -> SourceOutcome:
-    """Read, extract and store one source; a failing source is recorded, not raised."""
-    engine = shared_engine(settings.database_url.get_secret_value())
-    return ingest_claimed_source(
-        engine,
-        spec,
-        matcher,
-        settings.story,
-        settings.http,
-        owner=owner,
-        lease_seconds=settings.source_lease_seconds,
-    )
+@task(name="ingest-source", task_run_name="ingest-source-{spec.name}")
+def ingest_source_task(job: IngestJob, spec: SourceSpec) -> SourceOutcome:
+    """Read, extract and store one local source; a failing source is recorded, not raised."""
+    return ingest_job_source(job, spec)
 
 
-@task(name="ingest-web-sources", cache_policy=NO_CACHE)
-def ingest_web_sources_task(
-    specs: list[SourceSpec], matcher: TopicMatcher, settings: Settings, owner: str
-) -> list[SourceOutcome]:
+@task(name="ingest-web-sources")
+def ingest_web_sources_task(job: IngestJob, specs: tuple[WebSource, ...]) -> list[SourceOutcome]:
     """Poll every claimed web source together; each failing source is recorded, not raised."""
-    engine = shared_engine(settings.database_url.get_secret_value())
-    return ingest_web_sources(
-        engine,
-        specs,
-        matcher,
-        settings.story,
-        settings.http,
-        owner=owner,
-        lease_seconds=settings.source_lease_seconds,
-    )
+    return ingest_job_web_sources(job, specs)
 
 
 @flow(
@@ -79,46 +54,27 @@ def ingest(watchlist_path: str | None = None, only_due: bool = True) -> RunSumma
     started = time.monotonic()
     settings = Settings()
     watchlist = read_watchlist(Path(watchlist_path) if watchlist_path else settings.watchlist)
-    matcher = compile_watchlist_topics(watchlist)  # a bad query stops the run before any work
-    engine = shared_engine(settings.database_url.get_secret_value())
-    sync_watchlist(engine, watchlist)
-    owner = lease_owner("ingest")
-    claimed = claim_sources(
-        engine, watchlist.sources, owner=owner, lease_seconds=settings.source_lease_seconds, only_due=only_due
-    )
-    outcomes = _ingest_claimed(claimed, matcher, settings, owner)
-    delivery = deliver_alerts_task(watchlist, settings)
+    job, claimed = start_ingest(watchlist, settings, only_due=only_due)  # a bad query stops it first
+    outcomes = _ingest_claimed(job, claimed)
+    delivery = deliver_alerts_task(DeliveryJob.of(watchlist, settings))
     skipped = tuple(spec.name for spec in watchlist.sources if spec not in claimed)
     summary = RunSummary(outcomes, delivery, time.monotonic() - started, skipped)
     logger = get_run_logger()
     logger.info(summary.headline())
     for topic, count in summary.matches_per_topic.most_common():
         logger.info("topic %r: %d new matching article(s)", topic, count)
-    publish_ingest_artifacts(summary, engine)
+    publish_ingest_artifacts(ingest_report(summary, job.engine))
     emit_match_events(summary)
-    _fail_if_nothing_worked(summary)
+    raise_if_every_source_failed(summary)  # a Failed run, so Prefect's notifications fire
     return summary
 
 
-def _ingest_claimed(
-    claimed: list[SourceSpec], matcher: TopicMatcher, settings: Settings, owner: str
-) -> tuple[SourceOutcome, ...]:
+def _ingest_claimed(job: IngestJob, claimed: list[SourceSpec]) -> tuple[SourceOutcome, ...]:
     """Local sources one task each, all web sources in one task, side by side; outcomes in order."""
-    web = [spec for spec in claimed if spec.kind not in FILE_KINDS]
-    web_future = ingest_web_sources_task.submit(web, matcher, settings, owner) if web else None
-    local = [
-        ingest_source_task.submit(spec, matcher, settings, owner)
-        for spec in claimed
-        if spec.kind in FILE_KINDS
-    ]
+    web = tuple(spec for spec in claimed if isinstance(spec, WebSource))
+    web_future = ingest_web_sources_task.submit(job, web) if web else None
+    local = [ingest_source_task.submit(job, spec) for spec in claimed if isinstance(spec, LocalSource)]
     by_name = {outcome.source: outcome for outcome in (future.result() for future in local)}
     if web_future is not None:
         by_name.update((outcome.source, outcome) for outcome in web_future.result())
     return tuple(by_name[spec.name] for spec in claimed)
-
-
-def _fail_if_nothing_worked(summary: RunSummary) -> None:
-    """Every polled source failing ends the run in a Failed state, so Prefect's notifications fire."""
-    if summary.outcomes and len(summary.failed_sources) == len(summary.outcomes):
-        errors = "; ".join(f"{o.source}: {o.error}" for o in summary.failed_sources)
-        raise PipelineError(f"every source failed: {errors}")

@@ -16,20 +16,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from alerts.channels import AlertChannel, at_most_once
+from alerts.channels import AlertChannel, at_most_once, build_channels, close_channels
 from alerts.policy import Outcome, after_failure, next_digest_at, quiet_until
 from alerts.redaction import redact, register_secrets
 from core.errors import AlertDeliveryError
 from core.reasons import FailureReason
 from core.records import AlertMessage, TopicHit
-from core.settings import AlertSettings
-from core.watchlist import AlertPolicy, parse_duration
+from core.settings import AlertSettings, Settings, SmtpSettings
+from core.watchlist import AlertPolicy, ChannelSpec, Watchlist
 from pipeline.outcomes import DeliveryReport
+from pipeline.rate_limit import shared_rate_limiter
 from storage import articles, outbox
-from storage.engine import transaction
+from storage.engine import shared_engine, transaction
 from storage.models import Alert, Article, Topic, id_of, utcnow
 
 LOGGER = logging.getLogger(__name__)
@@ -99,7 +101,7 @@ def _enqueue_story_updates(
     if not ready:
         return 0
     outlets = outbox.story_outlet_count(session=session, story_id=story_id)
-    gap = timedelta(seconds=parse_duration(policy.updates.min_gap))
+    gap = policy.updates.min_gap
     enqueued = 0
     for channel, delivery in ready.items():
         threshold = policy.updates.threshold(shown=delivery.outlets_shown or 0, outlets=outlets)
@@ -116,6 +118,31 @@ def _enqueue_story_updates(
                 not_before=delivery.last_sent_at + gap,
             )
     return enqueued
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryJob:
+    """What a delivery task needs, as plain values that Prefect can hash."""
+
+    database_url: SecretStr
+    channels: Mapping[str, ChannelSpec]  # the watchlist's channels, by name
+    smtp: SmtpSettings
+    alerts: AlertSettings
+
+    @classmethod
+    def of(cls, watchlist: Watchlist, settings: Settings) -> DeliveryJob:
+        """The delivery job of ``watchlist``'s channels with ``settings``."""
+        return cls(settings.database_url, watchlist.channels, settings.smtp, settings.alerts)
+
+
+def deliver_job(job: DeliveryJob) -> DeliveryReport:
+    """Send every due alert through the job's channels (rate limits shared through the database)."""
+    engine = shared_engine(job.database_url.get_secret_value())
+    channels = build_channels(job.channels, smtp=job.smtp, limiter=shared_rate_limiter(engine))
+    try:
+        return deliver_due_alerts(engine, channels, job.alerts)
+    finally:
+        close_channels(channels)
 
 
 @dataclass

@@ -8,27 +8,98 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from alerts.redaction import redact
 from core.errors import PipelineError
-from core.settings import HttpSettings, StorySettings
-from core.watchlist import SourceSpec
+from core.settings import HttpSettings, Settings, StorySettings
+from core.watchlist import SourceSpec, Watchlist
 from pipeline.extraction import extract_all
 from pipeline.leasing import lease_kept
 from pipeline.outcomes import SourceOutcome
 from pipeline.reading import read_source
 from pipeline.storing import store_read
+from pipeline.watchlist import compile_watchlist_topics, sync_watchlist, topic_matcher, watchlist_topics
 from storage import catalog, leases
-from storage.engine import transaction
+from storage.engine import shared_engine, transaction
 from storage.models import Source, utcnow
-from topics.matcher import TopicMatcher
+from topics.matcher import TopicDefinition, TopicMatcher
 
 LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestJob:
+    """What every ingest task of one run shares, as plain values that Prefect can hash.
+
+    A task opens the engine and compiles the matcher from these (both cached per process), so
+    no session, engine or compiled matcher crosses a task boundary.
+    """
+
+    database_url: SecretStr
+    topics: tuple[TopicDefinition, ...]
+    stories: StorySettings
+    http: HttpSettings
+    owner: str  # the run's name on the source leases
+    lease_seconds: float | None = None  # renew the leases while working (None: never)
+
+    @property
+    def engine(self) -> Engine:
+        """The process's migrated engine for the job's database."""
+        return shared_engine(self.database_url.get_secret_value())
+
+    @property
+    def matcher(self) -> TopicMatcher:
+        """The compiled matcher of the job's topics."""
+        return topic_matcher(self.topics)
+
+
+def start_ingest(
+    watchlist: Watchlist, settings: Settings, *, only_due: bool
+) -> tuple[IngestJob, list[SourceSpec]]:
+    """The run's job and the sources it polls, leased to it.
+
+    The topics are compiled first (a bad query stops the run before any work), then the
+    watchlist is mirrored into storage and its free sources (only the due ones when
+    ``only_due``) are leased to a new owner.
+    """
+    compile_watchlist_topics(watchlist)
+    job = IngestJob(
+        database_url=settings.database_url,
+        topics=watchlist_topics(watchlist),
+        stories=settings.story,
+        http=settings.http,
+        owner=leases.lease_owner("ingest"),
+        lease_seconds=settings.source_lease_seconds,
+    )
+    sync_watchlist(job.engine, watchlist)
+    claimed = claim_sources(
+        job.engine,
+        watchlist.sources,
+        owner=job.owner,
+        lease_seconds=settings.source_lease_seconds,
+        only_due=only_due,
+    )
+    return job, claimed
+
+
+def ingest_job_source(job: IngestJob, spec: SourceSpec) -> SourceOutcome:
+    """``ingest_claimed_source`` with the job's engine, matcher, settings and lease."""
+    return ingest_claimed_source(
+        job.engine,
+        spec,
+        job.matcher,
+        job.stories,
+        job.http,
+        owner=job.owner,
+        lease_seconds=job.lease_seconds,
+    )
 
 
 def ingest_source(

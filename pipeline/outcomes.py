@@ -49,3 +49,7 @@ class DeliveryReport:
     dead: int = 0
     requeued: int = 0
     held: int = 0  # put back for a digest (quiet hours, digest channels)
+
+    def line(self) -> str:
+        """One line for logs and the delivery artifact."""
+        return f"{self.sent} sent, {self.retried} to retry, {self.dead} dead, {self.requeued} re-queued"

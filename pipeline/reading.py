@@ -18,7 +18,7 @@ from typing import Any
 from core.errors import ExtractionError
 from core.records import Document, ExtractedArticle, SourceRead
 from core.settings import HttpSettings
-from core.watchlist import FILE_KINDS, SourceSpec
+from core.watchlist import LocalSource, SourceSpec, WebSource
 from extractors import extract_document
 from sources.egress import Resolver
 from sources.files import read_files
@@ -36,13 +36,13 @@ def read_source(
     resolver: Resolver | None = None,
 ) -> SourceRead:
     """New documents of one source since ``cursor``; raises FetchError when the source fails as a whole."""
-    if spec.kind in FILE_KINDS:
+    if isinstance(spec, LocalSource):
         return read_files(spec.name, spec.path, cursor)
     return asyncio.run(_read_web(spec, cursor, http or HttpSettings(), resolver))
 
 
 async def _read_web(
-    spec: SourceSpec, cursor: dict[str, Any], http: HttpSettings, resolver: Resolver | None
+    spec: WebSource, cursor: dict[str, Any], http: HttpSettings, resolver: Resolver | None
 ) -> SourceRead:
     async with Fetcher(http, resolver=resolver) as fetcher:
         return await read_web_source(fetcher, spec, cursor)

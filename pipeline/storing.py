@@ -11,6 +11,7 @@ import dataclasses
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -77,8 +78,26 @@ def store_quiet_reads(engine: Engine, reads: Sequence[tuple[SourceRead, datetime
     return [SourceOutcome(read.source, unchanged=read.unchanged) for read, _ in reads]
 
 
-_INDEXES: dict[str, StoryIndex] = {}
-_INDEX_LOCK = threading.Lock()
+@dataclass(slots=True)
+class _CachedIndex:
+    """A database's story index between batches, and the lock of the one batch that uses it."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    index: StoryIndex | None = None
+
+
+_INDEXES: dict[str, _CachedIndex] = {}
+_INDEXES_LOCK = threading.Lock()  # guards the dictionary only, never a batch
+
+
+def index_key(engine: Engine) -> str:
+    """Which database an index belongs to: its URL without the password (no secret in the cache)."""
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _cached_index(engine: Engine) -> _CachedIndex:
+    with _INDEXES_LOCK:
+        return _INDEXES.setdefault(index_key(engine), _CachedIndex())
 
 
 @contextmanager
@@ -88,12 +107,13 @@ def _story_index(
     """The process's story index for this database, brought up to date; one batch at a time.
 
     The index lives in memory between batches, so a batch loads only the reports stored since
-    the last one (by any process), not every recent vector. It is dropped when the batch fails,
+    the last one (by any process), not every recent vector. Batches on one database take turns
+    with it (its own lock; other databases are not held up); it is dropped when the batch fails,
     since it may then hold reports that were rolled back.
     """
-    key = engine.url.render_as_string(hide_password=False)
-    with _INDEX_LOCK:
-        index = _INDEXES.pop(key, None)
+    cached = _cached_index(engine)
+    with cached.lock:
+        index, cached.index = cached.index, None
         if index is None or articles.newest_article_id(session=session) < index.last_article_id:
             index = StoryIndex(
                 window=timedelta(hours=settings.window_hours),
@@ -108,7 +128,7 @@ def _story_index(
             index.add(stored.article_id, stored.story_id, report_of_stored(stored), stored.first_seen_at)
         index.evict(now)
         yield index
-        _INDEXES[key] = index
+        cached.index = index
 
 
 def report_of_stored(stored: articles.StoredReport) -> StoryReport:

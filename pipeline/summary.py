@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from core.errors import PipelineError
 from pipeline.outcomes import DeliveryReport, NewArticle, SourceOutcome
 
 
@@ -91,6 +92,13 @@ class RunSummary:
             }
             for article in self.new_articles
         ]
+
+
+def raise_if_every_source_failed(summary: RunSummary) -> None:
+    """PipelineError naming each source's error when every polled source failed (none polled: fine)."""
+    if summary.outcomes and len(summary.failed_sources) == len(summary.outcomes):
+        errors = "; ".join(f"{o.source}: {o.error}" for o in summary.failed_sources)
+        raise PipelineError(f"every source failed: {errors}")
 
 
 def _linked(title: str, location: str) -> str:

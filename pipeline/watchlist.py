@@ -8,13 +8,14 @@ flows/prefect_secrets.py passes one that reads Prefect Secret blocks.
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
 from alerts.redaction import install_redaction, redact, url_secrets
 from core.errors import ConfigurationError, QuerySyntaxError, StorageError
-from core.watchlist import FILE_KINDS, SecretResolver, TopicSpec, Watchlist, load_watchlist, parse_duration
+from core.watchlist import SecretResolver, TopicSpec, Watchlist, WebSource, load_watchlist
 from storage import catalog, outbox
 from storage.engine import transaction
 from topics.matcher import TopicDefinition, TopicMatcher, compile_topics
@@ -29,22 +30,34 @@ def read_watchlist(path: Path, secrets: SecretResolver | None = None) -> Watchli
     (``https://user:pass@host``, ``?token=…``), before anything is fetched: httpx logs full URLs.
     """
     watchlist = load_watchlist(path, secrets=secrets)
-    web = (spec for spec in watchlist.sources if spec.kind not in FILE_KINDS)
+    web = (spec for spec in watchlist.sources if isinstance(spec, WebSource))
     install_redaction(secret for spec in web for secret in url_secrets(str(spec.location)))
     return watchlist
 
 
 def compile_watchlist_topics(watchlist: Watchlist) -> TopicMatcher:
-    """The matcher for every topic of the watchlist; a bad query is reported with its file and line.
-
-    Compiled once per run and handed to every source's ingest.
-    """
+    """The matcher for every topic of the watchlist; a bad query is reported with its file and line."""
     for topic in watchlist.topics:
         try:
             compile_topics([topic_definition(topic)])
         except QuerySyntaxError as exc:
             raise ConfigurationError(f"{watchlist.where(topic.name)}: topic {topic.name!r}: {exc}") from exc
-    return compile_topics(topic_definition(topic) for topic in watchlist.topics)
+    return topic_matcher(watchlist_topics(watchlist))
+
+
+def watchlist_topics(watchlist: Watchlist) -> tuple[TopicDefinition, ...]:
+    """The watchlist's topics as plain, hashable values (what a task is given)."""
+    return tuple(topic_definition(topic) for topic in watchlist.topics)
+
+
+@lru_cache(maxsize=8)
+def topic_matcher(topics: tuple[TopicDefinition, ...]) -> TopicMatcher:
+    """The compiled matcher of ``topics``, compiled once per process for the same topics.
+
+    Keyed by the definitions themselves (names, queries, options), so every task of a run, and
+    the next run with an unchanged watchlist, reuses one matcher.
+    """
+    return compile_topics(topics)
 
 
 def topic_definition(topic: TopicSpec) -> TopicDefinition:
@@ -76,7 +89,7 @@ def _sync_watchlist_once(engine: Engine, watchlist: Watchlist) -> None:
                 name=source.name,
                 kind=source.kind,
                 location=redact(str(source.location)),  # a URL's credentials stay in the watchlist
-                every_seconds=parse_duration(source.every),
+                every_seconds=source.every.total_seconds(),
             )
         for topic in watchlist.topics:
             row = catalog.upsert_topic(

@@ -26,9 +26,9 @@ from sqlalchemy.engine import Engine
 from core.errors import FetchError, PipelineError
 from core.records import ExtractedArticle, SourceFailure, SourceRead
 from core.settings import HttpSettings, StorySettings
-from core.watchlist import SourceSpec
+from core.watchlist import WebSource
 from pipeline.extraction import extract_groups, extraction_pool
-from pipeline.ingest import load_cursors, record_failed_source
+from pipeline.ingest import IngestJob, load_cursors, record_failed_source
 from pipeline.leasing import lease_kept
 from pipeline.outcomes import SourceOutcome
 from pipeline.parse_workers import WorkerParser
@@ -49,14 +49,14 @@ Extracted = tuple[list[ExtractedArticle], list[SourceFailure]]
 class _Arrival:
     """One source's read (or the error that failed it), and when it came in."""
 
-    spec: SourceSpec
+    spec: WebSource
     result: SourceRead | FetchError
     at: datetime
 
 
 def ingest_web_sources(
     engine: Engine,
-    specs: Sequence[SourceSpec],
+    specs: Sequence[WebSource],
     matcher: TopicMatcher,
     stories: StorySettings,
     http: HttpSettings,
@@ -90,14 +90,27 @@ def ingest_web_sources(
     return [store.outcomes[name] for name in names]
 
 
+def ingest_job_web_sources(job: IngestJob, specs: Sequence[WebSource]) -> list[SourceOutcome]:
+    """``ingest_web_sources`` with the job's engine, matcher, settings and lease."""
+    return ingest_web_sources(
+        job.engine,
+        specs,
+        job.matcher,
+        job.stories,
+        job.http,
+        owner=job.owner,
+        lease_seconds=job.lease_seconds,
+    )
+
+
 async def _poll_and_store(
-    store: _Store, fetcher: Fetcher, parse: Parser, sources: list[tuple[SourceSpec, dict[str, Any]]]
+    store: _Store, fetcher: Fetcher, parse: Parser, sources: list[tuple[WebSource, dict[str, Any]]]
 ) -> None:
     """Fetch on this loop while one thread stores whatever has arrived, batch by batch."""
     arrivals: asyncio.Queue[_Arrival | None] = asyncio.Queue()
     loop = asyncio.get_running_loop()
 
-    def arrived(spec: SourceSpec, result: SourceRead | FetchError) -> None:
+    def arrived(spec: WebSource, result: SourceRead | FetchError) -> None:
         arrivals.put_nowait(_Arrival(spec, result, utcnow()))
 
     async def keep_storing(extractor: ThreadPoolExecutor, storer: ThreadPoolExecutor) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 from core.errors import FetchError
 from core.reasons import FailureReason
 from core.records import Document, FeedEntryText, SourceFailure, SourceRead
-from core.watchlist import SourceSpec
+from core.watchlist import WebSource
 from sources.http import FetchedResponse, Fetcher
 
 LOGGER = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ class Polled:
 
 
 async def fetch_if_changed(
-    fetcher: Fetcher, spec: SourceSpec, url: str, cursor: Mapping[str, Any], *, accept: str
+    fetcher: Fetcher, spec: WebSource, url: str, cursor: Mapping[str, Any], *, accept: str
 ) -> Polled:
     """The body at ``url`` unless the server says 304 or the body hash is the one already seen."""
     trusted_etag = None if cursor.get("etag_broken") else cursor.get("etag")
@@ -99,7 +99,7 @@ class ArticleLink:
 
 
 async def fetch_articles(
-    fetcher: Fetcher, spec: SourceSpec, links: Iterable[ArticleLink], *, fetch_pages: bool = True
+    fetcher: Fetcher, spec: WebSource, links: Iterable[ArticleLink], *, fetch_pages: bool = True
 ) -> tuple[list[Document], list[SourceFailure], set[str]]:
     """Documents for ``links`` fetched concurrently (per-host limits apply), failures, and the keys done.
 
@@ -114,7 +114,7 @@ async def fetch_articles(
 
 
 async def _one_article(
-    fetcher: Fetcher, spec: SourceSpec, link: ArticleLink, fetch_pages: bool
+    fetcher: Fetcher, spec: WebSource, link: ArticleLink, fetch_pages: bool
 ) -> tuple[Document | None, SourceFailure | None, str | None]:
     now = datetime.now(UTC)
     entry_only = Document(
@@ -148,7 +148,7 @@ async def _one_article(
 
 
 def source_read(
-    spec: SourceSpec,
+    spec: WebSource,
     documents: list[Document],
     failures: list[SourceFailure],
     cursor: dict[str, Any],

@@ -25,7 +25,7 @@ from typing import Any
 from core.dates import parse_iso_date
 from core.errors import FetchError
 from core.records import Document, FeedEntryText, SourceRead
-from core.watchlist import SourceSpec
+from core.watchlist import WebSource
 from sources.feeds import FeedEntry, ParsedFeed, plausible_date
 from sources.http import Fetcher
 from sources.parsing import Parser
@@ -47,15 +47,15 @@ FEED_ACCEPT = (
 )
 SITEMAP_ACCEPT = "application/xml,text/xml;q=0.9,*/*;q=0.5"
 MAX_CHILD_SITEMAPS = 50
-Reader = Callable[[Fetcher, SourceSpec, dict[str, Any], Parser], Awaitable[SourceRead]]
+Reader = Callable[[Fetcher, WebSource, dict[str, Any], Parser], Awaitable[SourceRead]]
 
 
-def _nothing_new(spec: SourceSpec, cursor: dict[str, Any], polled: Polled) -> SourceRead:
+def _nothing_new(spec: WebSource, cursor: dict[str, Any], polled: Polled) -> SourceRead:
     """The read of a source whose document did not change (a 304, or the body already seen)."""
     return source_read(spec, [], [], {**cursor, **polled.cursor}, unchanged=1)
 
 
-async def read_feed(fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, Any], parse: Parser) -> SourceRead:
+async def read_feed(fetcher: Fetcher, spec: WebSource, cursor: dict[str, Any], parse: Parser) -> SourceRead:
     """Entries of the feed at ``spec.url`` not seen before, each with its article page fetched."""
     polled = await fetch_if_changed(fetcher, spec, str(spec.url), cursor, accept=FEED_ACCEPT)
     response = polled.response
@@ -80,13 +80,13 @@ async def read_feed(fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, Any], 
     return source_read(spec, documents, failures, next_cursor, unchanged=len(entries) - len(fresh))
 
 
-def _entry_link(spec: SourceSpec, entry: FeedEntry) -> ArticleLink:
+def _entry_link(spec: WebSource, entry: FeedEntry) -> ArticleLink:
     # A GUID is only unique within its feed (R6), so it is scoped by the source's name.
     return ArticleLink(entry.key, entry.link, f"{spec.name}:{entry.identity}", entry.text)
 
 
 async def read_sitemap(
-    fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, Any], parse: Parser
+    fetcher: Fetcher, spec: WebSource, cursor: dict[str, Any], parse: Parser
 ) -> SourceRead:
     """New or changed pages listed by the sitemap at ``spec.url`` (following an index one level)."""
     url = str(spec.url)
@@ -114,7 +114,7 @@ async def read_sitemap(
 
 
 async def _read_children(
-    fetcher: Fetcher, spec: SourceSpec, parse: Parser, refs: tuple[SitemapUrl, ...], children: dict[str, str]
+    fetcher: Fetcher, spec: WebSource, parse: Parser, refs: tuple[SitemapUrl, ...], children: dict[str, str]
 ) -> tuple[list[SitemapUrl], dict[str, str]]:
     urls: list[SitemapUrl] = []
     updated = dict(children)
@@ -138,7 +138,7 @@ def _sitemap_link(url: SitemapUrl) -> ArticleLink:
 
 
 async def read_listing(
-    fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, Any], parse: Parser
+    fetcher: Fetcher, spec: WebSource, cursor: dict[str, Any], parse: Parser
 ) -> SourceRead:
     """Article pages newly linked from the listing page at ``spec.url``."""
     polled = await fetch_if_changed(fetcher, spec, str(spec.url), cursor, accept=HTML_ACCEPT)
@@ -161,7 +161,7 @@ async def read_listing(
     return source_read(spec, documents, failures, next_cursor, unchanged=len(links) - len(fresh))
 
 
-async def read_page(fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, Any], parse: Parser) -> SourceRead:
+async def read_page(fetcher: Fetcher, spec: WebSource, cursor: dict[str, Any], parse: Parser) -> SourceRead:
     """The page at ``spec.url`` when it changed since the last poll; nothing otherwise (no parsing)."""
     url = str(spec.url)
     polled = await fetch_if_changed(fetcher, spec, url, cursor, accept=HTML_ACCEPT)

@@ -18,7 +18,7 @@ from typing import Any
 
 from core.errors import FetchError
 from core.records import SourceRead
-from core.watchlist import SourceSpec
+from core.watchlist import WebSource
 from sources.http import Fetcher
 from sources.parsing import Parser, parse_here
 from sources.readers import READERS
@@ -27,7 +27,7 @@ LOGGER = logging.getLogger(__name__)
 
 
 async def read_web_source(
-    fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, Any], parse: Parser = parse_here
+    fetcher: Fetcher, spec: WebSource, cursor: dict[str, Any], parse: Parser = parse_here
 ) -> SourceRead:
     """New documents of one web source since ``cursor``; FetchError when the source fails as a whole."""
     try:
@@ -39,8 +39,8 @@ async def read_web_source(
 
 async def poll_web_sources(
     fetcher: Fetcher,
-    sources: Sequence[tuple[SourceSpec, dict[str, Any]]],
-    on_read: Callable[[SourceSpec, SourceRead | FetchError], None] | None = None,
+    sources: Sequence[tuple[WebSource, dict[str, Any]]],
+    on_read: Callable[[WebSource, SourceRead | FetchError], None] | None = None,
     *,
     parse: Parser = parse_here,
 ) -> list[SourceRead | FetchError]:
@@ -51,7 +51,7 @@ async def poll_web_sources(
     """
     limit = asyncio.Semaphore(fetcher.http.max_concurrent_sources)
 
-    async def one(spec: SourceSpec, cursor: dict[str, Any]) -> SourceRead | FetchError:
+    async def one(spec: WebSource, cursor: dict[str, Any]) -> SourceRead | FetchError:
         async with limit:
             result = await _read_or_error(fetcher, spec, cursor, parse)
         if on_read is not None:
@@ -62,7 +62,7 @@ async def poll_web_sources(
 
 
 async def _read_or_error(
-    fetcher: Fetcher, spec: SourceSpec, cursor: dict[str, Any], parse: Parser
+    fetcher: Fetcher, spec: WebSource, cursor: dict[str, Any], parse: Parser
 ) -> SourceRead | FetchError:
     try:
         return await read_web_source(fetcher, spec, cursor, parse)

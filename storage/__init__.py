@@ -2,5 +2,5 @@
 
 SQLite (WAL, busy timeout, foreign keys, BEGIN IMMEDIATE) by default; PostgreSQL through
 NEWSWATCH_DATABASE_URL. Functions take the session by keyword and never commit: the caller
-(flows/) owns the transaction.
+(pipeline/) owns the transaction.
 """

@@ -11,7 +11,8 @@ from core.reasons import FailureReason
 
 
 def test_values_are_the_stored_strings_and_compare_equal_to_them() -> None:
-    assert FailureReason.FILE_EMPTY == "file_empty" and f"{FailureReason.FILE_EMPTY}" == "file_empty"
+    stored: str = "file_empty"  # as the database gives it back
+    assert stored == FailureReason.FILE_EMPTY and f"{FailureReason.FILE_EMPTY}" == stored
     assert FailureReason("connect_refused") is FailureReason.CONNECT_REFUSED
     assert all(member.value == member.name.lower() for member in FailureReason)
 

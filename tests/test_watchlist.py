@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from core.errors import ConfigurationError
-from core.watchlist import load_watchlist, parse_duration
+from core.watchlist import (
+    AlertPolicy,
+    DirectorySource,
+    FeedSource,
+    FileSource,
+    ListingSource,
+    LocalSource,
+    PageSource,
+    SitemapSource,
+    WebSource,
+    load_watchlist,
+    parse_duration,
+)
 from pipeline.watchlist import compile_watchlist_topics
 from tests.conftest import SAMPLES
 
@@ -76,3 +89,56 @@ def test_durations(text: str | int, seconds: float) -> None:
 def test_a_bad_duration_is_refused() -> None:
     with pytest.raises(ValueError, match="not a duration"):
         parse_duration("ten minutes")
+
+
+def test_durations_are_parsed_once_when_the_watchlist_is_read(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "sources:\n  - {name: a, directory: x, every: 5m}\n"
+        "topics:\n  - {name: t, query: a, alert: {updates: {min_gap: 1h}}}\n",
+    )
+    watchlist = load_watchlist(path)
+    assert watchlist.sources[0].every == timedelta(minutes=5)
+    policy = watchlist.topics[0].alert
+    assert policy.updates.min_gap == timedelta(hours=1)
+    stored = policy.model_dump(mode="json")  # as storage keeps a topic's policy
+    assert AlertPolicy.model_validate(stored) == policy
+    assert AlertPolicy.model_validate({**stored, "updates": {"min_gap": "1h"}}) == policy  # older rows
+
+
+def test_each_kind_of_source_is_its_own_model(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "sources:\n  - {name: d, directory: x}\n  - {name: f, file: y.txt}\n"
+        "  - {name: rss, feed: 'https://example.org/rss', fetch_articles: false}\n"
+        "  - {name: sm, sitemap: 'https://example.org/sitemap.xml'}\n"
+        "  - {name: ls, listing: 'https://example.org/news/', link_pattern: '/news/'}\n"
+        "  - {name: pg, page: 'https://example.org/live'}\n",
+    )
+    d, f, rss, sm, ls, pg = load_watchlist(path).sources
+    assert [type(s) for s in (d, f, rss, sm, ls, pg)] == [
+        DirectorySource,
+        FileSource,
+        FeedSource,
+        SitemapSource,
+        ListingSource,
+        PageSource,
+    ]
+    assert [s.kind for s in (d, f, rss, sm, ls, pg)] == [
+        "directory",
+        "file",
+        "feed",
+        "sitemap",
+        "listing",
+        "page",
+    ]
+    assert isinstance(d, LocalSource) and d.location == d.path == (tmp_path / "x").resolve()
+    assert isinstance(rss, WebSource) and rss.location == rss.url == "https://example.org/rss"
+    assert not rss.fetch_articles and ls.link_pattern == "/news/"
+
+
+def test_a_web_setting_on_a_local_source_is_reported_with_its_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, "sources:\n  - name: a\n    directory: x\n    robots: ignore\n")
+    with pytest.raises(ConfigurationError) as caught:
+        load_watchlist(path)
+    assert f"{path}:4: sources.0.robots" in str(caught.value)

@@ -16,7 +16,8 @@ how many stories are stored, and memory is bounded: stories that saw no report w
 window, and the oldest ones beyond ``max_stories``, are evicted with their signatures. Posting
 lists are append-only arrays: a term a story dropped, or an evicted story, stays listed until
 the lists are rebuilt, which happens once they hold twice as many entries as the live profiles.
-The index holds no session: flows/ loads recent reports into it and persists what it decides.
+The index holds no session: pipeline/storing.py loads recent reports into it and persists what
+it decides.
 """
 
 from __future__ import annotations

@@ -175,7 +175,7 @@ def test_secrets_never_reach_logs_or_stored_errors(
 
 
 def test_source_errors_in_the_health_artifact_are_masked(engine: Engine) -> None:
-    from flows.reporting import source_health_rows
+    from pipeline.reports import source_health_rows
 
     error = "fetch_failed: https://hooks.slack.com/services/T1/B2/artifact-secret via postgresql://nw:db-pw-777@db/n"
     with transaction(engine) as session:

@@ -16,7 +16,7 @@ from alerts.channels import AlertChannel, build_channels
 from core.errors import AlertDeliveryError
 from core.records import AlertMessage
 from core.settings import Settings
-from core.watchlist import AlertPolicy, ConsoleChannelSpec, SourceSpec, TopicSpec, Watchlist
+from core.watchlist import AlertPolicy, ConsoleChannelSpec, DirectorySource, TopicSpec, Watchlist
 from pipeline.alerting import deliver_due_alerts
 from pipeline.ingest import ingest_source
 from pipeline.outcomes import DeliveryReport, SourceOutcome
@@ -40,7 +40,9 @@ class Run:
 
 def _watchlist(*folders: Path) -> Watchlist:
     return Watchlist(
-        sources=tuple(SourceSpec(name=f"source-{i}", directory=folder) for i, folder in enumerate(folders)),
+        sources=tuple(
+            DirectorySource(name=f"source-{i}", directory=folder) for i, folder in enumerate(folders)
+        ),
         topics=(TopicSpec(name="Lebanon ceasefire", query=QUERY, alert=AlertPolicy(channels=("console",))),),
         channels={"console": ConsoleChannelSpec()},
     )

@@ -9,7 +9,7 @@ import pytest
 
 from core.errors import FetchError
 from core.settings import HttpSettings
-from core.watchlist import SourceSpec
+from core.watchlist import FeedSource
 from sources.egress import EgressGuard, parse_allow, refusal
 from sources.http import Fetcher
 from sources.web import read_web_source
@@ -143,7 +143,7 @@ def test_s5_entry_links_with_other_schemes_are_never_fetched(hostile_http, http)
     async def run():
         async with Fetcher(http) as fetcher:
             return await read_web_source(
-                fetcher, SourceSpec(name="s", feed=hostile_http.url("/feed"), robots="ignore"), {}
+                fetcher, FeedSource(name="s", feed=hostile_http.url("/feed"), robots="ignore"), {}
             )
 
     read = asyncio.run(run())

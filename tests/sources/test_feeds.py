@@ -13,7 +13,7 @@ import pytest
 from core.errors import FetchError
 from core.records import Document
 from core.settings import HttpSettings
-from core.watchlist import SourceSpec
+from core.watchlist import FeedSource, SourceSpec
 from pipeline.reading import finish_article
 from sources.feeds import parse_feed
 from sources.http import Fetcher
@@ -179,7 +179,7 @@ def test_f10_links_resolve_against_the_final_url_and_unsafe_schemes_drop(hostile
         content_type="application/rss+xml",
     )
     read = _read(
-        http, SourceSpec(name="s", feed=hostile_http.url("/old.xml"), robots="ignore", fetch_articles=False)
+        http, FeedSource(name="s", feed=hostile_http.url("/old.xml"), robots="ignore", fetch_articles=False)
     )
     by_title = {d.entry.title: d for d in read.documents}
     assert by_title["Rel"].url == hostile_http.url("/feeds/story/1")
@@ -198,7 +198,7 @@ def test_f11_empty_200_and_a_huge_feed(hostile_http, http) -> None:
         for i in range(10_000)
     ]
     hostile_http.routes["/big.xml"] = reply(rss(*items), content_type="application/rss+xml")
-    spec = SourceSpec(name="s", feed=hostile_http.url("/big.xml"), robots="ignore", fetch_articles=False)
+    spec = FeedSource(name="s", feed=hostile_http.url("/big.xml"), robots="ignore", fetch_articles=False)
     settings = http.model_copy(update={"max_body_bytes": 5 * 1024 * 1024, "max_new_entries": 50})
     first = _read(settings, spec)
     second = _read(settings, spec, first.cursor)
@@ -226,7 +226,7 @@ def test_real_world_feeds_of_many_dialects_never_crash(hostile_http, http) -> No
         hostile_http.routes[f"/c/{index}"] = reply(path.read_bytes(), content_type="application/xml")
     specs = [
         (
-            SourceSpec(name=f"c{i}", feed=hostile_http.url(f"/c/{i}"), robots="ignore", fetch_articles=False),
+            FeedSource(name=f"c{i}", feed=hostile_http.url(f"/c/{i}"), robots="ignore", fetch_articles=False),
             {},
         )
         for i in range(len(files))

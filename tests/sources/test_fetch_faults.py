@@ -13,7 +13,7 @@ import pytest
 
 from core.errors import FetchError, TransientFetchError
 from core.settings import HttpSettings
-from core.watchlist import SourceSpec
+from core.watchlist import FeedSource, SourceSpec
 from sources.decoding import decode_text
 from sources.http import FetchedResponse, Fetcher
 from sources.web import poll_web_sources, read_web_source
@@ -39,7 +39,7 @@ def failure(http: HttpSettings, url: str, **options) -> FetchError:
 
 
 def feed_spec(url: str, name: str = "feed") -> SourceSpec:
-    return SourceSpec(name=name, feed=url, robots="ignore", fetch_articles=False)
+    return FeedSource(name=name, feed=url, robots="ignore", fetch_articles=False)
 
 
 def closed_port() -> int:
@@ -386,10 +386,10 @@ def test_robots_txt_is_honoured_and_can_be_overridden(hostile_http, http) -> Non
     hostile_http.routes["/private/feed"] = reply(RSS, content_type="application/rss+xml")
     url = hostile_http.url("/private/feed")
     with pytest.raises(FetchError) as caught:
-        _read(http, SourceSpec(name="s", feed=url, fetch_articles=False))
+        _read(http, FeedSource(name="s", feed=url, fetch_articles=False))
     assert caught.value.reason == "robots_disallowed" and hostile_http.hits("/private/feed") == 0
     assert (
-        len(_read(http, SourceSpec(name="s", feed=url, robots="ignore", fetch_articles=False)).documents) == 1
+        len(_read(http, FeedSource(name="s", feed=url, robots="ignore", fetch_articles=False)).documents) == 1
     )
 
 
@@ -432,7 +432,7 @@ def test_an_article_page_cut_short_is_asked_for_again_at_the_next_poll(hostile_h
     feed = feed.replace(b"First entry text.", b"")  # no entry text to stand in for the page
     hostile_http.routes["/feed"] = reply(feed, content_type="application/rss+xml")
     hostile_http.routes["/a"] = _short_body
-    spec = SourceSpec(name="feed", feed=hostile_http.url("/feed"), robots="ignore")
+    spec = FeedSource(name="feed", feed=hostile_http.url("/feed"), robots="ignore")
     first = _read(http, spec)
     assert [f.reason for f in first.failures] == ["incomplete_body"] and first.cursor["seen"] == {}
     hostile_http.routes["/a"] = reply(b"<html><body><p>The article, whole this time.</p></body></html>")

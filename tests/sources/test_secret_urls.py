@@ -16,9 +16,9 @@ from cli.common import console
 from cli.main import app
 from core.settings import Settings
 from flows.prefect_secrets import read_watchlist
-from flows.reporting import source_health_rows
 from pipeline.ingest import claim_sources
 from pipeline.outcomes import DeliveryReport
+from pipeline.reports import source_health_rows
 from pipeline.summary import RunSummary
 from pipeline.watchlist import compile_watchlist_topics, sync_watchlist
 from pipeline.web_ingest import ingest_web_sources

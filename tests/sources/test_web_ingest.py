@@ -14,7 +14,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from core.settings import HttpSettings, Settings
-from core.watchlist import SourceSpec, TopicSpec, Watchlist
+from core.watchlist import (
+    FeedSource,
+    ListingSource,
+    PageSource,
+    SitemapSource,
+    SourceSpec,
+    TopicSpec,
+    Watchlist,
+)
 from extractors.workers import WorkerLimits
 from pipeline.ingest import claim_sources, ingest_source
 from pipeline.parse_workers import WorkerParser
@@ -89,7 +97,7 @@ def site(hostile_http: HostileServer) -> HostileServer:
 
 
 def test_a_feed_is_ingested_then_answers_304_and_stores_nothing_new(engine: Engine, site, http) -> None:
-    spec = SourceSpec(name="wire", feed=site.url("/feed.xml"))
+    spec = FeedSource(name="wire", feed=site.url("/feed.xml"))
     first = run(engine, spec, http)
     alerts = len(rows(engine, Alert))
     second = run(engine, spec, http)
@@ -108,7 +116,7 @@ def test_a_feed_is_ingested_then_answers_304_and_stores_nothing_new(engine: Engi
 
 
 def test_n4_a_reset_mid_feed_stores_nothing_and_keeps_the_cursor(engine: Engine, site, http) -> None:
-    spec = SourceSpec(name="wire", feed=site.url("/feed.xml"))
+    spec = FeedSource(name="wire", feed=site.url("/feed.xml"))
     run(engine, spec, http)
     before = source_row(engine, "wire").state
 
@@ -127,7 +135,7 @@ def test_n4_a_reset_mid_feed_stores_nothing_and_keeps_the_cursor(engine: Engine,
 
 def test_n6_n7_failures_back_off_and_honour_retry_after(engine: Engine, hostile_http, http) -> None:
     hostile_http.routes["/down.xml"] = reply(b"busy", status=503)
-    spec = SourceSpec(name="down", feed=hostile_http.url("/down.xml"), robots="ignore", every="1m")
+    spec = FeedSource(name="down", feed=hostile_http.url("/down.xml"), robots="ignore", every="1m")
     gaps = []
     for _ in range(3):
         run(engine, spec, http)
@@ -148,7 +156,7 @@ def test_n6_n7_failures_back_off_and_honour_retry_after(engine: Engine, hostile_
 def test_f8_the_same_guid_with_a_new_title_stays_one_article_with_one_alert(
     engine: Engine, site, http
 ) -> None:
-    spec = SourceSpec(name="wire", feed=site.url("/feed.xml"))
+    spec = FeedSource(name="wire", feed=site.url("/feed.xml"))
     run(engine, spec, http)
     alerts = len(rows(engine, Alert))
     site.routes["/feed.xml"] = reply(
@@ -170,7 +178,7 @@ def test_a_watched_page_that_changes_becomes_a_revision_not_a_new_article(
     hostile_http.routes["/live"] = reply(
         article_html("Live: ceasefire in Lebanon", "First update from Beirut.", url)
     )
-    spec = SourceSpec(name="live", page=url, robots="ignore")
+    spec = PageSource(name="live", page=url, robots="ignore")
     run(engine, spec, http)
     unchanged = run(engine, spec, http)
     hostile_http.routes["/live"] = reply(
@@ -195,7 +203,7 @@ def test_a_listing_page_follows_same_site_links_matching_the_pattern(
         b"<a href='http://elsewhere.example/press/2024/c'>C</a>"
         b"<a href='/press/2024/a'>A again</a></body></html>"
     )
-    spec = SourceSpec(
+    spec = ListingSource(
         name="ministry", listing=hostile_http.url("/press/"), link_pattern=r"/press/\d{4}/", robots="ignore"
     )
     first = run(engine, spec, http)
@@ -221,7 +229,7 @@ def test_a_sitemap_index_and_news_sitemap_are_read_incrementally(engine: Engine,
         <url><loc>{hostile_http.url("/n/2")}</loc><lastmod>2024-11-27T09:00:00Z</lastmod></url></urlset>""".encode(),
         content_type="application/xml",
     )
-    spec = SourceSpec(name="sm", sitemap=hostile_http.url("/sitemap.xml"), robots="ignore")
+    spec = SitemapSource(name="sm", sitemap=hostile_http.url("/sitemap.xml"), robots="ignore")
     first = run(engine, spec, http)
     second = run(engine, spec, http)
     assert sorted(a.title for a in first.new) == ["News one", "News two"]
@@ -268,7 +276,7 @@ def test_item_11_sources_on_one_host_share_its_limit_across_the_run(
         feed = rss(item(f"g-{name}", f"Talks {name}", f"/{name}/1", body))
         hostile_http.routes[f"/{name}.xml"] = slow(feed, "application/rss+xml")
         hostile_http.routes[f"/{name}/1"] = slow(article_html(f"Talks {name}", body), "text/html")
-    specs = [SourceSpec(name=n, feed=hostile_http.url(f"/{n}.xml"), robots="ignore") for n in ("a", "b")]
+    specs = [FeedSource(name=n, feed=hostile_http.url(f"/{n}.xml"), robots="ignore") for n in ("a", "b")]
     outcomes = run_together(engine, specs, http.model_copy(update={"per_host_concurrency": 1}))
 
     assert [len(o.new) for o in outcomes] == [1, 1]
@@ -293,8 +301,8 @@ def test_item_11_a_hanging_source_delays_nobody_else_and_gets_its_own_record(
     hostile_http.routes["/hang.xml"] = hang
     hostile_http.routes["/ok.xml"] = reply(rss(), content_type="application/rss+xml", etag='"v1"')
     specs = [
-        SourceSpec(name="hang", feed=hostile_http.url("/hang.xml"), robots="ignore"),
-        SourceSpec(name="ok", feed=hostile_http.url("/ok.xml"), robots="ignore"),
+        FeedSource(name="hang", feed=hostile_http.url("/hang.xml"), robots="ignore"),
+        FeedSource(name="ok", feed=hostile_http.url("/ok.xml"), robots="ignore"),
     ]
     settings = http.model_copy(update={"total_timeout_s": 10.0, "retries": 0})
     ingest = claim_together(engine, specs, "run-1")
@@ -328,7 +336,7 @@ def test_item_9_a_revision_that_newly_matches_a_topic_alerts_once(engine: Engine
     def revise(body: str) -> None:
         hostile_http.routes["/live"] = reply(article_html("Live: the south today", body, url))
 
-    spec = SourceSpec(name="live", page=url, robots="ignore")
+    spec = PageSource(name="live", page=url, robots="ignore")
     revise("Heavy rain fell over the coast and roads were closed near the port.")
     first = run(engine, spec, http)
     revise("A ceasefire between Israel and Hezbollah was announced by the government.")
@@ -359,7 +367,7 @@ def test_r3_a_feed_that_overruns_its_parse_budget_fails_alone_and_the_run_goes_o
     hostile_http.routes["/huge.xml"] = late
     hostile_http.routes["/after.xml"] = reply(rss(), content_type="application/rss+xml")
     specs = [
-        SourceSpec(
+        FeedSource(
             name=f"{i}-{name}", feed=hostile_http.url(f"/{name}.xml"), robots="ignore", fetch_articles=False
         )
         for i, name in enumerate(("first", "huge", "after"))

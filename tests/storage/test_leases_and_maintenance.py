@@ -88,7 +88,7 @@ def test_prune_drops_old_resolved_failures_and_old_vectors_but_keeps_articles(en
 
 def test_digest_lists_each_topics_stories_of_the_period(engine: Engine) -> None:
     from core.records import TermHit, TopicHit
-    from flows.digest import digest_markdown
+    from pipeline.digest import digest_markdown
     from storage.reports import topic_stories_since
 
     _sources(engine, "a")
