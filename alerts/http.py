@@ -117,10 +117,10 @@ class RateLimiter:
     """At most one message per ``interval`` per key (a webhook), over the slots of ``slots``.
 
     With ``MemorySlots`` the limit holds for the threads of one process; deliverers that share
-    a database share its slots instead (flows/ wires that). ``acquire`` waits for the key's next
-    slot when that is at most ``max_wait_s`` away; otherwise (for example after a long
-    Retry-After) it raises a transient error so the alert is re-queued instead of blocking the
-    delivery run.
+    a database share its slots instead (pipeline/rate_limit.py wires that). ``acquire`` waits
+    for the key's next slot when that is at most ``max_wait_s`` away; otherwise (for example
+    after a long Retry-After) it raises a transient error so the alert is re-queued instead of
+    blocking the delivery run.
     """
 
     def __init__(
