@@ -1,8 +1,9 @@
 """Frozen records passed between the stages of the pipeline.
 
 sources/ yields ``Document`` and ``SourceFailure``; extractors/ turns a ``Document`` into an
-``ExtractedArticle``; topics/ yields ``TopicHit`` for an article; alerts/ renders an
-``AlertMessage``. No stage sees a database session or a table class but storage/ itself.
+``ExtractedArticle``; topics/ yields ``TopicHit`` for an article; storage/ reads a
+``ClaimedAlert`` from the outbox and alerts/ renders it as an ``AlertMessage``. No stage sees
+a database session or a table class but storage/ itself.
 """
 
 from __future__ import annotations
@@ -145,6 +146,11 @@ class StoryArticle:
         return host.removeprefix("www.") if host else self.location
 
 
+def web_link(canonical_url: str | None, location: str) -> str | None:
+    """The http(s) address of a report: its canonical URL, else its location when that is one."""
+    return canonical_url or (location if location.startswith(("http://", "https://")) else None)
+
+
 def count_outlets(articles: Iterable[StoryArticle]) -> int:
     """How many distinct outlets reported these articles (the number alerts and updates use)."""
     return len({article.outlet for article in articles})
@@ -195,6 +201,48 @@ class AlertMessage:
         """When the story was first reported: the earliest published or stored time known."""
         times = [t for article in self.articles for t in (article.published, article.first_seen) if t]
         return min(times) if times else None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxReport:
+    """One report of a claimed alert's story as storage reads it, with the text its snippet comes from."""
+
+    article_id: int
+    title: str
+    location: str
+    site_name: str | None
+    published: datetime | None
+    first_seen: datetime | None
+    canonical_url: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedAlert:
+    """A claimed alert and everything its message is made of, as the outbox holds it.
+
+    ``reports`` are the story's reports, oldest first; ``matched_terms`` the terms of every match
+    of the topic in the story, in the order they were found. A story update also carries what
+    the channel was told before (``follows``, ``shown_outlets``, ``shown_at``). alerts/ turns it
+    into an ``AlertMessage``.
+    """
+
+    alert_id: int
+    topic: str
+    channel: str
+    kind: str
+    story_id: int
+    story_title: str
+    article_id: int
+    attempts: int
+    digest_at: datetime | None
+    maybe_sent: bool
+    done_recipients: tuple[str, ...]
+    matched_terms: tuple[str, ...]
+    reports: tuple[OutboxReport, ...]
+    follows: int | None = None
+    shown_outlets: int | None = None
+    shown_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from alerts.channels import AlertChannel, at_most_once, build_channels, close_channels
+from alerts.messages import alert_message
 from alerts.policy import Outcome, after_failure, next_digest_at, quiet_until
 from alerts.redaction import redact, register_secrets
 from core.errors import AlertDeliveryError
@@ -32,7 +33,7 @@ from pipeline.outcomes import DeliveryReport
 from pipeline.rate_limit import shared_rate_limiter
 from storage import articles, outbox
 from storage.engine import shared_engine, transaction
-from storage.models import Alert, Article, Topic, id_of, utcnow
+from storage.models import Article, Topic, id_of, utcnow
 
 LOGGER = logging.getLogger(__name__)
 MAX_BATCHES_PER_RUN = 100  # a run drains the outbox, but never forever while new alerts arrive
@@ -193,23 +194,22 @@ def _deliver_batch(
     counts: _Counts,
 ) -> None:
     with Session(engine) as session:
-        loaded = [
-            (*outbox.alert_message(session=session, alert_id=i), session.get_one(Alert, i)) for i in claimed
-        ]
+        loaded = outbox.claimed_alerts(session=session, alert_ids=claimed)
     digests: dict[tuple[str, datetime], list[tuple[AlertMessage, int]]] = {}
-    for message, attempts, row in loaded:
+    for alert in loaded:
+        message = alert_message(alert)
         channel = channels.get(message.channel)
-        hold = _hold_until(channel, row.digest_at, clock())
+        hold = _hold_until(channel, alert.digest_at, clock())
         if hold is not None:
             with transaction(engine) as session:
                 outbox.hold_alert(
                     session=session, alert_id=message.alert_id, until=hold, reason="quiet hours or digest"
                 )
             counts.add("held")
-        elif row.digest_at is not None:
-            digests.setdefault((message.channel, row.digest_at), []).append((message, attempts))
+        elif alert.digest_at is not None:
+            digests.setdefault((message.channel, alert.digest_at), []).append((message, alert.attempts))
         else:
-            _deliver([(message, attempts)], message, channel, engine, settings, clock, counts)
+            _deliver([(message, alert.attempts)], message, channel, engine, settings, clock, counts)
     for (name, _slot), group in digests.items():
         items = tuple(message for message, _ in group)
         digest = AlertMessage(

@@ -3,29 +3,29 @@
 Claiming is one ``UPDATE … RETURNING`` whose inner SELECT takes ``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL; on SQLite the surrounding ``BEGIN IMMEDIATE`` serialises claimers. Either way two
 dispatchers never claim the same row. A row stuck in ``sending`` past its lease (the process
-died) goes back to ``retry`` flagged ``maybe_sent``.
+died) goes back to ``retry`` flagged ``maybe_sent``. ``claimed_alerts`` reads what the messages
+of claimed alerts are made of in one query; alerts/messages.py makes the messages.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, tuple_, update
+from sqlalchemy import select as sql_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from core.records import AlertMessage, StoryArticle, count_outlets
+from core.records import ClaimedAlert, OutboxReport, StoryArticle, count_outlets, web_link
 from storage.models import Alert, Article, Story, Topic, TopicMatch, id_of
 
 CLAIMABLE = ("pending", "retry")
 UNSENT = ("pending", "sending", "retry")
 STATUSES = ("pending", "sending", "sent", "retry", "dead")
 STORY_KINDS = ("story", "burst", "update")  # the kinds that tell a channel about a story as a whole
-SNIPPET_CHARS = 240
 
 
 def enqueue_alert(
@@ -142,97 +142,92 @@ def release_expired_leases(*, session: Session, now: datetime) -> int:
     return len(session.execute(statement.returning(col(Alert.id))).all())
 
 
-def alert_message(*, session: Session, alert_id: int) -> tuple[AlertMessage, int]:
-    """The alert as a channel needs it (naming every report of its story known now), and its attempts.
+def claimed_alerts(*, session: Session, alert_ids: Sequence[int]) -> list[ClaimedAlert]:
+    """The alerts ``alert_ids`` with their topic, story, the story's reports (oldest first) and the
+    terms the topic matched in it, in one query (one more when a story update is among them)."""
+    if not alert_ids:
+        return []
+    match = and_(
+        col(TopicMatch.topic_id) == col(Alert.topic_id),
+        col(TopicMatch.story_id) == col(Alert.story_id),
+        col(TopicMatch.article_id) == col(Article.id),
+    )
+    query = (
+        sql_select(Alert, col(Topic.name), col(Story.title), col(TopicMatch.id), col(TopicMatch.hits))
+        .add_columns(*_REPORT_COLUMNS)
+        .join(Topic, col(Topic.id) == col(Alert.topic_id))
+        .join(Story, col(Story.id) == col(Alert.story_id))
+        .outerjoin(Article, col(Article.story_id) == col(Alert.story_id))
+        .outerjoin(TopicMatch, match)
+        .where(col(Alert.id).in_(list(alert_ids)))
+        .order_by(col(Alert.id), col(Article.first_seen_at), col(Article.id))
+    )
+    rows: dict[int, list[Any]] = {}
+    for row in session.execute(query).all():
+        rows.setdefault(id_of(row[0]), []).append(row)
+    updates = [group[0][0] for group in rows.values() if group[0][0].kind == "update"]
+    before = _deliveries_before(session, updates)
+    return [_claimed(group, before.get(alert_id)) for alert_id, group in rows.items()]
 
-    A per-article alert leads with its own report; the others follow, oldest first.
-    """
-    alert = session.get_one(Alert, alert_id)
-    topic = session.get_one(Topic, alert.topic_id)
-    story = session.get_one(Story, alert.story_id)
-    matches = session.exec(
-        select(TopicMatch).where(TopicMatch.topic_id == alert.topic_id, TopicMatch.story_id == alert.story_id)
-    ).all()
-    terms = tuple(dict.fromkeys(hit["term"] for match in matches for hit in match.hits))
-    reports = _story_reports(session, id_of(story), terms)
-    if alert.kind == "article":
-        reports.sort(key=lambda pair: pair[0] != alert.article_id)
-    title = reports[0][1].title if alert.kind == "article" and reports else story.title
-    message = AlertMessage(
-        alert_id=alert_id,
-        topic=topic.name,
+
+_REPORT_COLUMNS = tuple(
+    col(column)
+    for column in (
+        Article.id,
+        Article.title,
+        Article.location,
+        Article.site_name,
+        Article.published_at,
+        Article.first_seen_at,
+        Article.canonical_url,
+        Article.text,
+    )
+)
+
+
+def _claimed(group: list[Any], before: StoryDelivery | None) -> ClaimedAlert:
+    alert, topic, story_title = group[0][:3]
+    found = sorted((row[3], row[4]) for row in group if row[3] is not None)  # matches, as recorded
+    terms = tuple(dict.fromkeys(hit["term"] for _, hits in found for hit in hits))
+    reports = tuple(OutboxReport(*row[5:]) for row in group if row[5] is not None)
+    return ClaimedAlert(
+        alert_id=id_of(alert),
+        topic=topic,
         channel=alert.channel,
         kind=alert.kind,
-        story_id=id_of(story),
-        story_title=title,
-        matched_terms=terms,
-        articles=tuple(report for _, report in reports),
+        story_id=alert.story_id,
+        story_title=story_title,
+        article_id=alert.article_id,
+        attempts=alert.attempts,
+        digest_at=alert.digest_at,
         maybe_sent=alert.maybe_sent,
         done_recipients=tuple(r for r, status in alert.recipients.items() if status == "sent"),
-        **(_update_context(session, alert) if alert.kind == "update" else {}),
+        matched_terms=terms,
+        reports=reports,
+        follows=before.first_alert if before else None,
+        shown_outlets=before.outlets_shown if before else None,
+        shown_at=before.last_sent_at if before else None,
     )
-    return message, alert.attempts
 
 
-def _update_context(session: Session, alert: Alert) -> dict[str, Any]:
-    """What the messages before this story update said: the alert it follows, outlets, when."""
-    before = story_delivery(
-        session=session,
-        topic_id=alert.topic_id,
-        story_id=alert.story_id,
-        channel=alert.channel,
-        before=id_of(alert),
-    )
-    if before is None:
+def _deliveries_before(session: Session, updates: list[Alert]) -> dict[int, StoryDelivery]:
+    """For each story update, what its channel was sent about the story before it, in one query."""
+    if not updates:
         return {}
-    return {
-        "follows": before.first_alert,
-        "shown_outlets": before.outlets_shown,
-        "shown_at": before.last_sent_at,
-    }
-
-
-def _story_reports(session: Session, story_id: int, terms: Sequence[str]) -> list[tuple[int, StoryArticle]]:
-    rows = session.exec(
-        select(Article)
-        .where(Article.story_id == story_id)
-        .order_by(col(Article.first_seen_at), col(Article.id))
-    ).all()
-    return [(id_of(row), _report(row, terms)) for row in rows]
-
-
-def _report(row: Article, terms: Sequence[str]) -> StoryArticle:
-    return StoryArticle(
-        row.title,
-        row.location,
-        row.site_name,
-        row.published_at,
-        first_seen=row.first_seen_at,
-        link=_link(row.canonical_url, row.location),
-        snippet=snippet(row.text, terms),
+    keys = {(u.topic_id, u.story_id, u.channel) for u in updates}
+    query = select(Alert).where(
+        tuple_(col(Alert.topic_id), col(Alert.story_id), col(Alert.channel)).in_(list(keys)),
+        col(Alert.kind).in_(STORY_KINDS),
     )
-
-
-def _link(canonical_url: str | None, location: str) -> str | None:
-    return canonical_url or (location if location.startswith(("http://", "https://")) else None)
-
-
-def snippet(text: str, terms: Sequence[str], width: int = SNIPPET_CHARS) -> str:
-    """About ``width`` characters of ``text`` around the first matched term, cut at word boundaries."""
-    flat = " ".join(text.split())
-    first = None
-    for term in terms:
-        letters = [re.escape(ch) for ch in term if not ch.isspace() and ch != "-"]
-        found = re.search(r"[\s\-]?".join(letters), flat, re.IGNORECASE) if letters else None
-        if found and (first is None or found.start() < first):
-            first = found.start()
-    start = max(0, (first or 0) - width // 3)
-    if start:
-        start = flat.find(" ", start) + 1 or start
-    end = min(len(flat), start + width)
-    if end < len(flat):
-        end = flat.rfind(" ", start, end) if flat.rfind(" ", start, end) > start else end
-    return ("…" if start else "") + flat[start:end] + ("…" if end < len(flat) else "")
+    earlier = session.exec(query.order_by(col(Alert.id))).all()
+    found = {}
+    for alert in updates:
+        key = (alert.topic_id, alert.story_id, alert.channel)
+        rows = [r for r in earlier if (r.topic_id, r.story_id, r.channel) == key and id_of(r) < id_of(alert)]
+        delivery = _delivery_of(rows)
+        if delivery is not None:
+            found[id_of(alert)] = delivery
+    return found
 
 
 def story_outlets(*, session: Session, topic_id: int, story_id: int, since: datetime) -> int:
@@ -261,7 +256,7 @@ def _outlet_columns() -> Any:
 def _count_outlets(session: Session, query: Any) -> int:
     rows = session.exec(query).all()
     views = (
-        StoryArticle("", location, site, None, link=_link(url, location)) for site, url, location in rows
+        StoryArticle("", location, site, None, link=web_link(url, location)) for site, url, location in rows
     )
     return count_outlets(views)
 
@@ -288,7 +283,11 @@ def story_delivery(
     )
     if before is not None:
         query = query.where(col(Alert.id) < before)
-    rows = session.exec(query.order_by(col(Alert.id))).all()
+    return _delivery_of(session.exec(query.order_by(col(Alert.id))).all())
+
+
+def _delivery_of(rows: Sequence[Alert]) -> StoryDelivery | None:
+    """What the story-level alerts ``rows`` (oldest first) told their channel; None if none was sent."""
     sent = [row for row in rows if row.status == "sent" and row.sent_at is not None]
     if not sent:
         return None

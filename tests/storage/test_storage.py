@@ -9,6 +9,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from alerts.messages import alert_message
 from core.errors import StorageError
 from core.records import ExtractedArticle, TermHit, TopicHit
 from extractors import extract
@@ -228,7 +229,8 @@ def test_alert_message_names_every_report_and_the_matched_terms(engine: Engine) 
         )
         alert_id = session.exec(select(Alert.id)).one()
     with Session(engine) as session:
-        message, attempts = outbox.alert_message(session=session, alert_id=alert_id)
+        [claimed] = outbox.claimed_alerts(session=session, alert_ids=[alert_id])
+    message, attempts = alert_message(claimed), claimed.attempts
     assert message.matched_terms == ("Lebanon", "ceasefire")
     assert [a.location for a in message.articles] == ["/x/a.txt"]
     assert (message.topic, message.story_title, attempts) == ("t", "story", 0)
