@@ -1,4 +1,5 @@
-"""Keep secrets out of logs (R9): webhook URLs, SMTP and database passwords, API tokens.
+"""Keep secrets out of every log, httpx's and httpcore's included: webhook URLs, SMTP and
+database passwords, API tokens.
 
 httpx logs every request's full URL at INFO, and a Slack webhook URL *is* the credential
 (encode/httpx#2760). ``install_redaction`` registers the secrets of the configured channels and

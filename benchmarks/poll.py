@@ -10,7 +10,7 @@ per-host limits apply as they would to 1,000 sites, and the egress guard allows 
 server's port. Politeness spacing is set to 0 (it is a deliberate wait, not fetching cost);
 robots.txt is fetched once per host and poll, as in a real run.
 
-Targets (issue 3): the warm poll of 1,000 feeds within 3 s on this 2-core machine; the cold poll
+Targets: the warm poll of 1,000 feeds within 3 s on this 2-core machine; the cold poll
 limited by extraction, not by fetching. The cold poll is measured in phases, fetching (feeds and
 article pages) then extraction (the project's extractor on every page, one worker per core), and
 the output says which one bounds it; then as a run does it (``pipeline.web_ingest``: leases, fetching,

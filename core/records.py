@@ -157,7 +157,19 @@ def count_outlets(articles: Iterable[StoryArticle]) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class AlertMessage:
+class AlertHeader:
+    """Which alert: its id, its topic and channel, its kind, and the story it is about."""
+
+    alert_id: int
+    topic: str
+    channel: str
+    kind: str
+    story_id: int
+    story_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class AlertMessage(AlertHeader):
     """Everything a channel needs to deliver one alert, already read from storage.
 
     ``kind`` is ``story`` (per-story and held alerts), ``article`` (per-article: ``articles``
@@ -168,12 +180,6 @@ class AlertMessage:
     e-mail recipients that already accepted this alert.
     """
 
-    alert_id: int
-    topic: str
-    channel: str
-    kind: str
-    story_id: int
-    story_title: str
     matched_terms: tuple[str, ...]
     articles: tuple[StoryArticle, ...] = field(default_factory=tuple)
     items: tuple[AlertMessage, ...] = field(default_factory=tuple)
@@ -218,7 +224,7 @@ class OutboxReport:
 
 
 @dataclass(frozen=True, slots=True)
-class ClaimedAlert:
+class ClaimedAlert(AlertHeader):
     """A claimed alert and everything its message is made of, as the outbox holds it.
 
     ``reports`` are the story's reports, oldest first; ``matched_terms`` the terms of every match
@@ -227,12 +233,6 @@ class ClaimedAlert:
     into an ``AlertMessage``.
     """
 
-    alert_id: int
-    topic: str
-    channel: str
-    kind: str
-    story_id: int
-    story_title: str
     article_id: int
     attempts: int
     digest_at: datetime | None

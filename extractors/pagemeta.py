@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -113,7 +113,6 @@ class PageMeta:
     image_url: str | None = None
     body: str | None = None  # JSON-LD articleBody
     is_article: bool = False  # the page declares itself an article (JSON-LD type or og:type)
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def read_page_meta(tree: lxml_html.HtmlElement, url: str | None) -> PageMeta:

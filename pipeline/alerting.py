@@ -4,8 +4,10 @@ Enqueueing follows the topic's mode: ``per-story`` (one alert per story), ``per-
 per report), ``digest`` (held for the next slot) or ``burst`` (once the story reaches N outlets
 within H hours). A per-story or burst story that keeps growing after its alert went out gets
 a story update when it crosses the topic's outlet thresholds. Delivery claims due alerts in
-short transactions, sends outside any transaction, and records each outcome in a new one
-(RELIABILITY.md §2).
+short transactions (an alert left in ``sending`` past its lease goes back to ``retry`` flagged
+``maybe_sent``), sends outside any transaction, and records each outcome in a new one: an
+alert is never lost, and sent twice only when a crash fell between the provider's answer and
+that record.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from pydantic import SecretStr
@@ -72,18 +75,8 @@ def _enqueue_alerts(
         if outlets < policy.rule.outlets:
             return 0
         key = {"kind": "burst"}
-    return sum(
-        outbox.enqueue_alert(
-            session=session,
-            topic_id=topic_id,
-            story_id=story_id,
-            article_id=article_id,
-            channel=channel,
-            now=now,
-            **key,
-        )
-        for channel in policy.channels
-    )
+    enqueue = _enqueuer(session, topic_id, story_id, article_id, now)
+    return sum(enqueue(channel=channel, **key) for channel in policy.channels)
 
 
 def _enqueue_story_updates(
@@ -102,23 +95,28 @@ def _enqueue_story_updates(
     if not ready:
         return 0
     outlets = outbox.story_outlet_count(session=session, story_id=story_id)
-    gap = policy.updates.min_gap
+    enqueue, gap = _enqueuer(session, topic_id, story_id, article_id, now), policy.updates.min_gap
     enqueued = 0
     for channel, delivery in ready.items():
         threshold = policy.updates.threshold(shown=delivery.outlets_shown or 0, outlets=outlets)
         if threshold is not None:
-            enqueued += outbox.enqueue_alert(
-                session=session,
-                topic_id=topic_id,
-                story_id=story_id,
-                article_id=article_id,
-                channel=channel,
-                now=now,
-                kind="update",
-                article_key=threshold,
-                not_before=delivery.last_sent_at + gap,
-            )
+            not_before = delivery.last_sent_at + gap
+            enqueued += enqueue(channel=channel, kind="update", article_key=threshold, not_before=not_before)
     return enqueued
+
+
+def _enqueuer(
+    session: Session, topic_id: int, story_id: int, article_id: int, now: datetime
+) -> Callable[..., bool]:
+    """``outbox.enqueue_alert`` for this match; the caller names the channel and the alert's key."""
+    return partial(
+        outbox.enqueue_alert,
+        session=session,
+        topic_id=topic_id,
+        story_id=story_id,
+        article_id=article_id,
+        now=now,
+    )
 
 
 @dataclass(frozen=True, slots=True)

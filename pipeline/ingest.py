@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from pydantic import SecretStr
 from sqlalchemy.engine import Engine
@@ -59,6 +59,18 @@ class IngestJob:
         """The compiled matcher of the job's topics."""
         return topic_matcher(self.topics)
 
+    @property
+    def lease(self) -> Lease:
+        """Whom the job's sources are leased to, and how long a renewal holds them."""
+        return Lease(owner=self.owner, lease_seconds=self.lease_seconds)
+
+
+class Lease(TypedDict):
+    """The keyword arguments that say under which lease a run ingests its sources."""
+
+    owner: str
+    lease_seconds: float | None
+
 
 def start_ingest(
     watchlist: Watchlist, settings: Settings, *, only_due: bool
@@ -91,15 +103,7 @@ def start_ingest(
 
 def ingest_job_source(job: IngestJob, spec: SourceSpec) -> SourceOutcome:
     """``ingest_claimed_source`` with the job's engine, matcher, settings and lease."""
-    return ingest_claimed_source(
-        job.engine,
-        spec,
-        job.matcher,
-        job.stories,
-        job.http,
-        owner=job.owner,
-        lease_seconds=job.lease_seconds,
-    )
+    return ingest_claimed_source(job.engine, spec, job.matcher, job.stories, job.http, **job.lease)
 
 
 def ingest_source(

@@ -1,4 +1,5 @@
-"""Feeds, sitemaps and listing pages parsed in bounded worker processes (R3), for a run's poll.
+"""Feeds, sitemaps and listing pages parsed in bounded worker processes, for a run's poll: one
+hostile document never takes the run down.
 
 The worker code is the extraction pool's (extractors/workers.py: a time limit per document, a
 memory cap, a killed worker replaced); here it runs ``sources.parsing.parse_reply`` instead of

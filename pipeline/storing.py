@@ -1,8 +1,8 @@
 """Storing step: deduplicate, assign a story, store, match topics and enqueue alerts, with the cursor.
 
 Everything a source read produced is committed in one transaction, together with the source's
-new cursor (R5): a crash or a storage error leaves nothing half-stored and the next run reads
-the same items again.
+new cursor (never before them): a crash or a storage error leaves nothing half-stored and the
+next run reads the same items again.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def store_read(
 
 
 def _masked(failure: SourceFailure) -> SourceFailure:
-    """The failure as it is recorded and reported: credentials in its URL and message masked (R9)."""
+    """The failure as it is recorded and reported: credentials in its URL and message masked."""
     return dataclasses.replace(failure, location=redact(failure.location), message=redact(failure.message))
 
 
@@ -157,7 +157,7 @@ def _store_article(
         session=session, identity=identity, content_hash=extracted.content_hash
     )
     if duplicate is not None:
-        revised = (  # a watched page changed (issue 3): a new revision of the same article
+        revised = (  # a watched page changed: a new revision of the same article
             extracted.revisable
             and duplicate.identity == identity
             and revisions.add_revision(session=session, article=duplicate, extracted=extracted, now=now)

@@ -4,8 +4,8 @@ them, so per-host concurrency and spacing hold across the whole run, not per sou
 Each source's read is handed over as soon as it is there. Whatever has arrived is extracted
 in the run's extraction pool (started at the first document, shared by every source) by one
 thread, then stored by another while the next batch is extracted: each source in a transaction
-of its own with its cursor (R5), or its failure recorded, and its lease handed back. So a
-source that hangs delays nobody but itself (up to its fetch deadline), and a failing one gets
+of its own together with its new cursor, or its failure recorded, and its lease handed back. So
+a source that hangs delays nobody but itself (up to its fetch deadline), and a failing one gets
 its own failure record. Feeds, sitemaps and listing pages are parsed in bounded worker
 processes (pipeline/parse_workers.py): the readers get that parser handed in, the fetcher only
 fetches.
@@ -92,15 +92,7 @@ def ingest_web_sources(
 
 def ingest_job_web_sources(job: IngestJob, specs: Sequence[WebSource]) -> list[SourceOutcome]:
     """``ingest_web_sources`` with the job's engine, matcher, settings and lease."""
-    return ingest_web_sources(
-        job.engine,
-        specs,
-        job.matcher,
-        job.stories,
-        job.http,
-        owner=job.owner,
-        lease_seconds=job.lease_seconds,
-    )
+    return ingest_web_sources(job.engine, specs, job.matcher, job.stories, job.http, **job.lease)
 
 
 async def _poll_and_store(

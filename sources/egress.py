@@ -1,4 +1,4 @@
-"""The egress guard (R1): newswatch connects only to public addresses, or to ones allowed by name.
+"""The egress guard: newswatch connects only to public addresses, or to ones allowed by name.
 
 The guard sits where the TCP connection is made (an httpcore network backend): the host is
 resolved once, every address is checked, and the connection goes to the address that was

@@ -7,7 +7,7 @@ was. Links with another scheme than http(s) (``javascript:``, ``file:``, ``gophe
 dropped. JSON Feed is read with the standard library.
 
 Each entry gets a ``key`` for the seen-set (GUID, else link, else a hash of title and text) and
-an ``identity`` for the article when its page has no canonical URL (R6: GUID, else a hash of
+an ``identity`` for the article when its page has no canonical URL (the GUID, else a hash of
 title and link). Dates outside 1990 … tomorrow are not believed: the entry is flagged and has
 no date, so a feed that says 2099 can neither pin the ordering nor re-alert.
 """

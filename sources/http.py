@@ -1,4 +1,5 @@
-"""The one HTTP client of newswatch and its fetch policy (R1, R2, R4).
+"""The one HTTP client of newswatch and its fetch policy: public addresses only, a budget per
+fetch (connect time, total time, decoded bytes), and a record of every attempt.
 
 ``make_client`` builds an ``httpx.AsyncClient`` (HTTP/2 where offered, an honest User-Agent
 with a contact URL, no proxies from the environment, no automatic redirects) whose connections

@@ -4,8 +4,8 @@ concurrent fetch of the article pages a source points at.
 The cursor (``Source.state``) of a web source holds ``etag``, ``last_modified``, ``body_hash``
 (a server whose ETag never changes while its body does is caught by the hash, and its ETag is
 no longer trusted), ``seen`` (entry key → signature, bounded) and ``fetch`` (status, duration
-and bytes of the last attempt, R4). It is returned inside ``SourceRead`` and committed with
-the articles (R5); nothing here writes it.
+and bytes of the last attempt). It is returned inside ``SourceRead`` and committed together
+with the articles, never before them; nothing here writes it.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, or_, select
 
-from core.records import ExtractedArticle, StoryArticle, TopicHit, article_metadata
+from core.records import ExtractedArticle, TopicHit, article_metadata
 from storage.models import Article, ArticleAlias, Story, Topic, TopicMatch, id_of
 
 _COLUMNS = {"published": "published_at", "modified": "modified_at"}  # the article's names otherwise
@@ -202,16 +202,6 @@ def _story_id(article: Article) -> int:
     if article.story_id is None:
         raise ValueError(f"article {article.id} belongs to no story")
     return article.story_id
-
-
-def story_articles(*, session: Session, story_id: int) -> list[StoryArticle]:
-    """Every report of a story, oldest first."""
-    rows: Sequence[Article] = session.exec(
-        select(Article)
-        .where(Article.story_id == story_id)
-        .order_by(col(Article.first_seen_at), col(Article.id))
-    ).all()
-    return [StoryArticle(row.title, row.location, row.site_name, row.published_at) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,7 +86,7 @@ def _success_fields(
         "next_poll_at": now + timedelta(seconds=every_seconds),
         "last_error_class": FailureReason.PARTIAL if failed_items else None,
     }
-    fetch = cursor.get("fetch")  # web sources record their last fetch in the cursor (R4)
+    fetch = cursor.get("fetch")  # web sources record their last fetch in the cursor: status, duration, bytes
     if isinstance(fetch, dict):
         fields.update(
             last_http_status=fetch.get("status"),

@@ -67,9 +67,10 @@ class CompiledTopic:
     tree: Node
     positive: tuple[Term | Phrase, ...]
     stemming: bool = False
-    # Lookup keys of each term of ``tree``, by the term's id: cheaper than hashing the term at
-    # every evaluation, and stable since the tree holds its terms for the topic's lifetime.
-    keys: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # Lookup keys of each term of ``tree``, by the term as written (its text fixes its tokens and
+    # whether it is a wildcard, so equal texts have equal keys): a str hashes once, and, unlike a
+    # table keyed by ``id()``, a compiled topic stays valid after a pickle round trip.
+    keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -141,7 +142,7 @@ def compile_topics(topics: Iterable[tuple[str, str] | TopicDefinition]) -> Topic
     tables, triggers, always = _Tables(), dict[str, list[int]](), []
     for i, topic in enumerate(compiled):
         for term in _terms(topic.tree):
-            for key in topic.keys[id(term)]:
+            for key in topic.keys[term.text]:
                 _register(tables, key, term.tokens)
         keys = {key for term_keys in topic.keys.values() for key in term_keys}
         for key in keys:
@@ -161,7 +162,7 @@ def compile_topic(
     if excluded:
         tree = And((tree, Not(excluded[0] if len(excluded) == 1 else Or(tuple(excluded)), 0)))
     positive = tuple(t for leaf, negated in leaves(tree) if not negated for t in _sides(leaf))
-    keys = {id(term): _keys(term, stemming) for term in _terms(tree)}
+    keys = {term.text: _keys(term, stemming) for term in _terms(tree)}
     return CompiledTopic(name, query, tree, positive, stemming, keys)
 
 
@@ -286,7 +287,7 @@ class _Presence:
         found: Occurrences,
         fields: dict[str, list[str]],
         meta: dict[str, str],
-        keys: dict[int, tuple[str, ...]],
+        keys: dict[str, tuple[str, ...]],
     ) -> None:
         self.found, self.fields, self.meta, self.keys = found, fields, meta, keys
 
@@ -301,7 +302,7 @@ class _Presence:
         """Where ``term`` occurs, by field, in text order; fields without an occurrence left out."""
         spans: dict[str, list[Span]] = {}
         single = len(term.tokens) == 1
-        for key in self.keys[id(term)]:
+        for key in self.keys[term.text]:
             for name, found in self.found.get(key, {}).items():
                 if fields is None or name in fields:
                     kept = [

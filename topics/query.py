@@ -11,15 +11,16 @@ Grammar (operators are case-sensitive: lowercase ``and``/``or``/``not`` are ordi
     primary := WORD | WORD* | PHRASE | "... WORD*" | "(" or_expr ")"
 
 so NOT binds tighter than AND, and AND tighter than OR. A term and a phrase are both folded
-by ``topics.text.tokenize`` and matched by their joined form (see ``topics.index``), so
+by ``topics.text.tokenize`` and matched by their joined form (see ``topics.matcher``), so
 ``cease-fire``, ``"cease fire"`` and ``ceasefire`` mean the same.
 
 ``negotiat*`` matches any word that starts with ``negotiat`` (at least three letters before the
 star); in a phrase the star may end the last word: ``"border secur*"`` matches "border security"
 and "border-secured". ``title:`` and ``text:`` restrict a term or group to one field; ``source:``
-and ``lang:`` compare the article's site name and language. Regular expressions are not supported (S11): a
-query that looks like one is rejected with a hint. Nothing here reaches SQL or a full-text
-engine: the matcher evaluates queries in memory (S10).
+and ``lang:`` compare the article's site name and language. Regular expressions are not
+supported (a pattern such as ``(a+)+$`` could take forever): a query that looks like one is
+rejected with a hint. Nothing here reaches SQL or a full-text engine, so a topic such as
+``'; DROP TABLE`` is only words: the matcher evaluates queries in memory.
 """
 
 from __future__ import annotations

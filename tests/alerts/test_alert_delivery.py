@@ -1,6 +1,6 @@
-"""The outbox under load and in every mode, on SQLite and PostgreSQL: four dispatchers (D9),
-500 matches at once (A10), per-article, digest, burst and quiet hours, and secrets kept out
-of logs and stored errors (S9)."""
+"""The outbox under load and in every mode, on SQLite and PostgreSQL: four dispatchers send each
+alert once, 500 matches at once lose none, per-article, digest, burst and quiet hours, and
+secrets kept out of logs and stored errors."""
 
 from __future__ import annotations
 

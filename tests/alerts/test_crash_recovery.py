@@ -1,6 +1,6 @@
-"""Kill the delivering process at each step (D4 to D7) and check, with a second run, that every
-alert was sent exactly once, or at most twice and flagged ``maybe_sent`` when the receiver had
-already accepted it."""
+"""Kill the delivering process at each step (before commit, after commit, after the claim, after
+the provider's answer) and check, with a second run, that every alert was sent exactly once, or
+at most twice and flagged ``maybe_sent`` when the receiver had already accepted it."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""E-mail through a real aiosmtpd server: header injection (S7), HTML escaping (S8), SMTP down (A5),
-per-recipient 451/550 (A6), a drop after the final dot (A7), a tarpit (A8), Slack and e-mail
-failing independently (A9), and a digest as one message."""
+"""E-mail through a real aiosmtpd server: header injection, HTML escaping, SMTP down,
+per-recipient 451/550, a drop after the final dot, a tarpit greeting, Slack and e-mail
+failing independently, and a digest as one message."""
 
 from __future__ import annotations
 

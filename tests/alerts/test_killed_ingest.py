@@ -1,4 +1,4 @@
-"""D10: an ingest process killed with SIGKILL while it fetches is recovered by the next run: the
+"""An ingest process killed with SIGKILL while it fetches is recovered by the next run: the
 source it was fetching is polled again at once (its lease named a process that is gone), every
 alert goes out exactly once and none is left in ``sending``. Also: leases of live holders are
 kept, and a working run renews its lease."""

@@ -1,5 +1,5 @@
-"""Slack through a real loopback receiver: escaping (S6), retries (A1), 429 and the rate limit (A2),
-permanent errors (A3) and the ambiguous timeout (A4)."""
+"""Slack through a real loopback receiver: escaping of control sequences, retries after a 500, 429
+and the rate limit, permanent errors and the ambiguous timeout."""
 
 from __future__ import annotations
 

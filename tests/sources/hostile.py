@@ -1,4 +1,4 @@
-"""A scriptable, misbehaving HTTP/1.1 server on 127.0.0.1 (RELIABILITY.md §4).
+"""A scriptable, misbehaving HTTP/1.1 server on 127.0.0.1, for the fetch-fault tests.
 
 ``asyncio.start_server`` in a thread of its own writes raw bytes per route: status lines,
 trickled bodies, resets (``SO_LINGER`` 0), short bodies, gzip built on the fly. Every

@@ -1,4 +1,5 @@
-"""The security rows S1-S5: the egress guard refuses before connecting, at every hop."""
+"""The egress guard refuses before connecting, at every hop: loopback in all its spellings, hosts
+resolving to private or metadata addresses, redirects to them, DNS rebinding, non-http links."""
 
 from __future__ import annotations
 

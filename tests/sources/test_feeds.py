@@ -1,4 +1,6 @@
-"""The feed rows of the catalogue (F1-F11) and the three formats: RSS, Atom, JSON Feed."""
+"""Hostile and odd feeds (malformed XML, entity bombs, external entities, parser crashes, missing
+or absurd dates, duplicate or missing GUIDs, relative and unsafe links, empty and huge feeds) and
+the three formats: RSS, Atom, JSON Feed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The network rows of the catalogue (N1-N15) against a real, misbehaving server on 127.0.0.1."""
+"""Network faults against a real, misbehaving server on 127.0.0.1: refused and silent servers,
+trickled, reset, short, huge and bomb bodies, bad encodings, 5xx and 429, redirect loops, 304."""
 
 from __future__ import annotations
 

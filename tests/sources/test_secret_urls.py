@@ -1,5 +1,5 @@
-"""R9 for sources: credentials in source URLs (``user:pass@``, ``?token=``, ``api_key=``) never reach
-logs (httpx logs every URL at INFO), stored errors, ``sources list``/``check`` or the artifacts."""
+"""Credentials in source URLs (``user:pass@``, ``?token=``, ``api_key=``) never reach logs (httpx
+logs every URL at INFO), stored errors, ``sources list``/``check`` or the artifacts."""
 
 from __future__ import annotations
 
