@@ -36,6 +36,7 @@ from alerts.render import (
     update_line,
 )
 from core.errors import AlertDeliveryError
+from core.reasons import FailureReason
 from core.records import AlertMessage, StoryArticle
 from core.settings import SmtpSettings
 from core.watchlist import EmailChannelSpec
@@ -175,7 +176,7 @@ class EmailChannel:
             )
         except ValueError as exc:
             raise AlertDeliveryError(
-                f"{self.name}: {exc}", channel=self.name, transient=False, reason="header_refused"
+                f"{self.name}: {exc}", channel=self.name, reason=FailureReason.HEADER_REFUSED
             ) from exc
         results = self._deliver(mail, pending)
         if any(status != "sent" for status in results.values()):
@@ -192,7 +193,7 @@ class EmailChannel:
             raise AlertDeliveryError(
                 f"{self.name}: SMTP server unavailable ({type(exc).__name__})",
                 channel=self.name,
-                reason="smtp_unavailable",
+                reason=FailureReason.SMTP_UNAVAILABLE,
             ) from exc
         try:
             self._login(client)
@@ -229,30 +230,32 @@ class EmailChannel:
             raise self._login_error(
                 f"login over an unencrypted connection to {self.smtp.host} refused; "
                 "set NEWSWATCH_SMTP__SECURITY to starttls or ssl",
-                "smtp_plaintext_login",
+                FailureReason.SMTP_PLAINTEXT_LOGIN,
             )
         try:
             client.login(username, password.get_secret_value())
         except smtplib.SMTPAuthenticationError as exc:
-            raise self._login_error(f"SMTP login refused ({exc.smtp_code})", "smtp_auth") from exc
+            raise self._login_error(f"SMTP login refused ({exc.smtp_code})", FailureReason.SMTP_AUTH) from exc
         except smtplib.SMTPNotSupportedError as exc:
-            raise self._login_error("the SMTP server offers no login (AUTH)", "smtp_auth") from exc
+            raise self._login_error(
+                "the SMTP server offers no login (AUTH)", FailureReason.SMTP_AUTH
+            ) from exc
         except (OSError, smtplib.SMTPException) as exc:
             raise AlertDeliveryError(
                 f"{self.name}: SMTP connection lost during login ({type(exc).__name__})",
                 channel=self.name,
-                reason="smtp_unavailable",
+                reason=FailureReason.SMTP_UNAVAILABLE,
             ) from exc
 
-    def _login_error(self, what: str, reason: str) -> AlertDeliveryError:
-        return AlertDeliveryError(f"{self.name}: {what}", channel=self.name, transient=False, reason=reason)
+    def _login_error(self, what: str, reason: FailureReason) -> AlertDeliveryError:
+        return AlertDeliveryError(f"{self.name}: {what}", channel=self.name, reason=reason)
 
     def _tls_error(self, exc: BaseException) -> AlertDeliveryError:
         """Not sent, worth retrying (a certificate may be renewed), and named so it is found quickly."""
         return AlertDeliveryError(
             f"{self.name}: no TLS with the SMTP server ({_tls_problem(exc)}); nothing was sent",
             channel=self.name,
-            reason="smtp_tls",
+            reason=FailureReason.SMTP_TLS,
         )
 
     def _deliver(self, mail: EmailMessage, recipients: list[str]) -> dict[str, str]:
@@ -283,12 +286,12 @@ class EmailChannel:
                     f"{self.name}: connection lost after the message was sent; it may have arrived",
                     channel=self.name,
                     ambiguous=True,
-                    reason="ambiguous_smtp_drop",
+                    reason=FailureReason.AMBIGUOUS_SMTP_DROP,
                 ) from exc
             raise AlertDeliveryError(
                 f"{self.name}: SMTP connection lost ({type(exc).__name__})",
                 channel=self.name,
-                reason="smtp_unavailable",
+                reason=FailureReason.SMTP_UNAVAILABLE,
             ) from exc
         finally:
             _quit(client)
@@ -334,21 +337,18 @@ def _reply_error(channel: str, code: int, reply: bytes | str, what: str) -> Aler
     return AlertDeliveryError(
         f"{channel}: {what}: {code} {_text(reply)}",
         channel=channel,
-        transient=400 <= code < 500,
-        reason=f"smtp_{code}",
+        reason=FailureReason.status("smtp", code),  # transient for 4xx
     )
 
 
 def _recipient_error(channel: str, results: dict[str, str]) -> AlertDeliveryError:
     failed = {r: s for r, s in results.items() if s != "sent"}
     detail = "; ".join(f"{r}: {s}" for r, s in failed.items())
-    transient = any(status == "retry" for status in failed.values())
     return AlertDeliveryError(
         f"{channel}: not delivered to {detail}",
         channel=channel,
-        transient=transient,
-        recipients=results,
-        reason="smtp_recipients",
+        recipients=results,  # alerts/policy.py retries only the recipients marked "retry"
+        reason=FailureReason.SMTP_RECIPIENTS,
     )
 
 

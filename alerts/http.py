@@ -6,20 +6,19 @@ URL is a credential.
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import httpx
 
+from core.dates import parse_retry_after
 from core.errors import AlertDeliveryError, StorageError
+from core.reasons import FailureReason
 
 LOGGER = logging.getLogger(__name__)
-PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 405, 410, 413, 422})
 MAX_LOCAL_WAIT_S = 5.0  # wait this long for a rate-limit slot; beyond it, re-queue the alert
 
 
@@ -41,18 +40,22 @@ def post_json(
         response = client.post(url, json=payload, headers=dict(headers or {}))
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
         raise AlertDeliveryError(
-            f"{channel}: could not connect ({type(exc).__name__})", channel=channel, reason="connect_failed"
+            f"{channel}: could not connect ({type(exc).__name__})",
+            channel=channel,
+            reason=FailureReason.CONNECT_FAILED,
         ) from exc
     except httpx.WriteError as exc:  # the request was not fully written: the provider has nothing
         raise AlertDeliveryError(
-            f"{channel}: request not sent ({type(exc).__name__})", channel=channel, reason="write_failed"
+            f"{channel}: request not sent ({type(exc).__name__})",
+            channel=channel,
+            reason=FailureReason.WRITE_FAILED,
         ) from exc
     except httpx.TransportError as exc:  # read timeout, reset or close after the body was written
         raise AlertDeliveryError(
             f"{channel}: no answer after the request was sent ({type(exc).__name__}); it may have arrived",
             channel=channel,
             ambiguous=True,
-            reason="ambiguous_no_response",
+            reason=FailureReason.AMBIGUOUS_NO_RESPONSE,
         ) from exc
     if response.is_success:
         return response
@@ -60,33 +63,19 @@ def post_json(
 
 
 def status_error(response: httpx.Response, *, channel: str) -> AlertDeliveryError:
-    """The error for a non-2xx answer: 429 and 5xx are transient, 4xx permanent."""
+    """The error for a non-2xx answer: 429 and 5xx are transient, and of the rest ``http_NNN`` only
+    408 and 425 (``FailureReason.transient``)."""
     code = response.status_code
     body = response.text[:200].strip().replace("\n", " ")
     message = f"{channel}: HTTP {code} {body}".rstrip()
     if code == 429:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        return AlertDeliveryError(message, channel=channel, retry_after_s=retry_after, reason="rate_limited")
+        return AlertDeliveryError(
+            message, channel=channel, retry_after_s=retry_after, reason=FailureReason.RATE_LIMITED
+        )
     if code >= 500:
-        return AlertDeliveryError(message, channel=channel, reason="server_error")
-    transient = code in (408, 425) and code not in PERMANENT_STATUSES
-    return AlertDeliveryError(message, channel=channel, transient=transient, reason=f"http_{code}")
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date); None when absent or garbage."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
+        return AlertDeliveryError(message, channel=channel, reason=FailureReason.SERVER_ERROR)
+    return AlertDeliveryError(message, channel=channel, reason=FailureReason.status("http", code))
 
 
 class SlotStore(Protocol):
@@ -128,10 +117,10 @@ class RateLimiter:
     """At most one message per ``interval`` per key (a webhook), over the slots of ``slots``.
 
     With ``MemorySlots`` the limit holds for the threads of one process; deliverers that share
-    a database share its slots instead (flows/ wires that). ``acquire`` waits for the key's next
-    slot when that is at most ``max_wait_s`` away; otherwise (for example after a long
-    Retry-After) it raises a transient error so the alert is re-queued instead of blocking the
-    delivery run.
+    a database share its slots instead (pipeline/rate_limit.py wires that). ``acquire`` waits
+    for the key's next slot when that is at most ``max_wait_s`` away; otherwise (for example
+    after a long Retry-After) it raises a transient error so the alert is re-queued instead of
+    blocking the delivery run.
     """
 
     def __init__(
@@ -150,14 +139,16 @@ class RateLimiter:
             wait = self._slots.take(key, interval, self._max_wait)
         except StorageError as exc:  # the shared slots could not be read: nothing was sent
             raise AlertDeliveryError(
-                f"{channel}: rate limit unknown ({exc.reason})", channel=channel, reason="rate_limit_store"
+                f"{channel}: rate limit unknown ({exc.reason})",
+                channel=channel,
+                reason=FailureReason.RATE_LIMIT_STORE,
             ) from exc
         if wait > self._max_wait:
             raise AlertDeliveryError(
                 f"{channel}: rate limit, next slot in {wait:.0f} s",
                 channel=channel,
                 retry_after_s=wait,
-                reason="rate_limited_locally",
+                reason=FailureReason.RATE_LIMITED_LOCALLY,
             )
         if wait > 0:
             self._sleep(wait)

@@ -11,6 +11,7 @@ from typing import Any
 
 from alerts.render import render_text, subject_line
 from core.errors import AlertDeliveryError, ConfigurationError
+from core.reasons import FailureReason
 from core.records import AlertMessage
 from core.watchlist import AppriseChannelSpec
 
@@ -37,8 +38,7 @@ class AppriseChannel:
                 raise AlertDeliveryError(
                     f"{self.name}: Apprise does not understand the URL",
                     channel=self.name,
-                    transient=False,
-                    reason="apprise_bad_url",
+                    reason=FailureReason.APPRISE_BAD_URL,
                 )
             self._apprise = client
         return self._apprise
@@ -47,6 +47,8 @@ class AppriseChannel:
         """Notify through Apprise; no provider reference, or AlertDeliveryError."""
         if not self._client().notify(body=render_text(message), title=subject_line(message)):
             raise AlertDeliveryError(
-                f"{self.name}: Apprise reported a failure", channel=self.name, reason="apprise_failed"
+                f"{self.name}: Apprise reported a failure",
+                channel=self.name,
+                reason=FailureReason.APPRISE_FAILED,
             )
         return None

@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from urllib.parse import urlsplit
+
+from core.reasons import FailureReason
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +48,7 @@ class SourceFailure:
 
     source: str
     location: str
-    reason: str  # machine-readable: file_empty, binary_content, file_unreadable, ...
+    reason: FailureReason  # machine-readable: file_empty, binary_content, file_unreadable, ...
     message: str
 
 
@@ -74,6 +77,30 @@ class ExtractedArticle:
     text_source: str = "document"  # "feed" when the feed entry's own content stood in for the page
     revisable: bool = False  # from a watched page: a changed text is a new revision, not a new article
     published_day: date | None = None  # the day of ``published`` in the page's own time zone
+
+
+# What an article says about itself, by name: an extractor copies these from the page's metadata
+# into its ExtractedArticle, and storage copies them from there into the stored article.
+ARTICLE_METADATA = (
+    "title",
+    "authors",
+    "published",
+    "published_source",
+    "modified",
+    "modified_source",
+    "language",
+    "site_name",
+    "canonical_url",
+    "section",
+    "tags",
+    "image_url",
+)
+
+
+def article_metadata(source: object, **changes: Any) -> dict[str, Any]:
+    """The ``ARTICLE_METADATA`` fields of ``source`` (a page's metadata, an ExtractedArticle) by
+    name, with ``changes`` made."""
+    return {name: getattr(source, name) for name in ARTICLE_METADATA} | changes
 
 
 @dataclass(frozen=True, slots=True)

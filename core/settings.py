@@ -85,7 +85,9 @@ class HttpSettings(BaseModel):
         description="Where a site owner can reach whoever runs this crawler; sent in the User-Agent.",
     )
     connect_timeout_s: float = Field(5.0, gt=0)
-    total_timeout_s: float = Field(30.0, gt=0, description="Wall clock for one fetch, redirects included.")
+    total_timeout_s: float = Field(
+        30.0, gt=0, description="Wall clock for one fetch, redirects and retries included."
+    )
     max_body_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="Cap on the decoded body.")
     max_redirects: int = Field(5, ge=0, le=20)
     per_host_concurrency: int = Field(2, ge=1)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 
 from core.errors import ExtractionError
+from core.reasons import FailureReason
 from core.records import Document, ExtractedArticle
 from extractors.decoding import decode_content, undo_double_encoding
 from extractors.html import extract_html
@@ -35,7 +36,7 @@ def extract_document(document: Document) -> ExtractedArticle | None:
         raise ExtractionError(
             f"{document.location}: cannot extract {document.media_type!r}",
             location=document.location,
-            reason="unsupported_media_type",
+            reason=FailureReason.UNSUPPORTED_MEDIA_TYPE,
         )
     text = decode_content(document.content, location=document.location, media_type=document.media_type)
     if media_type in _HTML_TYPES:
@@ -52,7 +53,9 @@ def extract(html: str | bytes, url: str | None = None) -> ExtractedArticle | Non
     if isinstance(html, bytes):
         html = decode_content(html, location=location, media_type="text/html")
     elif not html.strip():
-        raise ExtractionError(f"{location}: the page is empty", location=location, reason="file_empty")
+        raise ExtractionError(
+            f"{location}: the page is empty", location=location, reason=FailureReason.FILE_EMPTY
+        )
     else:
         html = undo_double_encoding(html)
     return extract_html(html, location=location, url=url)

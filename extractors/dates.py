@@ -11,6 +11,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+from core.dates import to_utc
+
 LOGGER = logging.getLogger(__name__)
 
 EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
@@ -99,7 +101,7 @@ def parse_date(value: str | None, *, now: datetime | None = None) -> datetime | 
     if moment is None:
         LOGGER.debug("not a date: %r", value)
         return None
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    moment = to_utc(moment)
     latest = (now or datetime.now(UTC)) + timedelta(days=2)
     return moment if EARLIEST <= moment <= latest else None
 

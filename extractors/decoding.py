@@ -20,6 +20,7 @@ import logging
 import re
 
 from core.errors import ExtractionError
+from core.reasons import FailureReason
 
 LOGGER = logging.getLogger(__name__)
 
@@ -92,16 +93,20 @@ _LOST_CLOSING_QUOTE = "\u00e2\u20ac\ufffd"
 def decode_content(content: bytes, *, location: str, media_type: str = "text/plain") -> str:
     """The text of ``content``; raises ExtractionError (file_empty, binary_content) when it holds none."""
     if not content.strip():
-        raise ExtractionError(f"{location}: the document is empty", location=location, reason="file_empty")
+        raise ExtractionError(
+            f"{location}: the document is empty", location=location, reason=FailureReason.FILE_EMPTY
+        )
     text = _decode(content, media_type)
     if _looks_binary(text):
         raise ExtractionError(
             f"{location}: the document is not text (NUL or control bytes)",
             location=location,
-            reason="binary_content",
+            reason=FailureReason.BINARY_CONTENT,
         )
     if not text.strip():
-        raise ExtractionError(f"{location}: the document is empty", location=location, reason="file_empty")
+        raise ExtractionError(
+            f"{location}: the document is empty", location=location, reason=FailureReason.FILE_EMPTY
+        )
     return undo_double_encoding(text)
 
 

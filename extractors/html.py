@@ -18,7 +18,8 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from core.errors import ExtractionError
-from core.records import ExtractedArticle
+from core.reasons import FailureReason
+from core.records import ExtractedArticle, article_metadata
 from extractors.authors import clean_authors
 from extractors.dates import parse_date
 from extractors.maintext import article_paragraphs, classified_text
@@ -59,17 +60,19 @@ def parse_html(html: str, location: str) -> HtmlElement:
         raise ExtractionError(
             f"{location}: the page is over {MAX_HTML_CHARS} characters",
             location=location,
-            reason="document_too_large",
+            reason=FailureReason.DOCUMENT_TOO_LARGE,
         )
     try:
         tree = load_html(_PAGE_END_TAGS.sub("", html))
     except (ValueError, TypeError, etree.LxmlError) as exc:
         raise ExtractionError(
-            f"{location}: cannot parse the HTML: {exc}", location=location, reason="html_unparseable"
+            f"{location}: cannot parse the HTML: {exc}",
+            location=location,
+            reason=FailureReason.HTML_UNPARSEABLE,
         ) from exc
     if tree is None:
         raise ExtractionError(
-            f"{location}: cannot parse the HTML", location=location, reason="html_unparseable"
+            f"{location}: cannot parse the HTML", location=location, reason=FailureReason.HTML_UNPARSEABLE
         )
     return tree
 
@@ -99,21 +102,10 @@ def _to_article(
         published_day = published.date() if published else None
     article = ExtractedArticle(
         location=location,
-        title=meta.title,
         title_derived=False,
         text="\n\n".join(paragraphs),
-        authors=meta.authors,
-        published=published,
-        published_source=published_source,
         published_day=published_day,
-        modified=meta.modified,
-        modified_source=meta.modified_source,
-        language=meta.language,
-        site_name=meta.site_name,
-        canonical_url=meta.canonical_url,
-        section=meta.section,
-        tags=meta.tags,
-        image_url=meta.image_url,
+        **article_metadata(meta, published=published, published_source=published_source),
     )
     return complete_article(article)
 

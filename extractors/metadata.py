@@ -1,5 +1,7 @@
 """Metadata normalisation: language, word count, content hash, derived titles, UTC dates, URLs.
 
+Dates are put in UTC by ``core.dates`` (which the feeds and sitemaps of sources/ share).
+
 ``complete_article`` is the last step of every extractor: it fills the fields that are computed
 from the text, so plain-text and HTML articles are normalised the same way.
 """
@@ -8,17 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import logging
 import re
 import unicodedata
-from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import py3langid
 
+from core.dates import to_utc
 from core.records import ExtractedArticle
-
-LOGGER = logging.getLogger(__name__)
 
 MIN_LANGUAGE_WORDS = 10
 # The language is told from the start of the text: a few thousand characters decide it.
@@ -160,26 +159,6 @@ def first_sentence(text: str) -> str:
             continue
         return text[: found.end()].strip()
     return text.strip()
-
-
-def to_utc(moment: datetime | None) -> datetime | None:
-    """``moment`` in UTC; a naive time is taken to be UTC already; None stays None."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def parse_iso_date(value: str | None) -> datetime | None:
-    """The UTC time an ISO 8601 date or date-time means; None when ``value`` is empty or not ISO 8601."""
-    if not value:
-        return None
-    try:
-        return to_utc(datetime.fromisoformat(value.strip()))
-    except ValueError:
-        LOGGER.info("not an ISO 8601 date: %r", value)
-        return None
 
 
 def canonicalise_url(url: str | None) -> str | None:

@@ -12,9 +12,10 @@ import logging
 import re
 from datetime import datetime
 
+from core.dates import to_utc
 from core.records import ExtractedArticle
 from extractors.boilerplate import is_boilerplate, strip_boilerplate
-from extractors.metadata import complete_article, to_utc
+from extractors.metadata import complete_article
 
 LOGGER = logging.getLogger(__name__)
 

@@ -35,14 +35,15 @@ from types import TracebackType
 from typing import Any, cast
 
 from core.errors import ExtractionError
+from core.reasons import FailureReason
 from core.records import ExtractedArticle
 
 LOGGER = logging.getLogger(__name__)
 
-TIMEOUT_REASON = "extract_timeout"
-MEMORY_REASON = "extract_memory"
-CRASH_REASON = "extract_crashed"
-FAILED_REASON = "extract_failed"
+TIMEOUT_REASON = FailureReason.EXTRACT_TIMEOUT
+MEMORY_REASON = FailureReason.EXTRACT_MEMORY
+CRASH_REASON = FailureReason.EXTRACT_CRASHED
+FAILED_REASON = FailureReason.EXTRACT_FAILED
 _MB = 1024 * 1024
 STARTUP_ALLOWANCE_S = 30.0
 
@@ -61,7 +62,7 @@ class Outcome:
     """What extracting one item gave: an article, None (no article), or a failure ``reason``."""
 
     article: ExtractedArticle | None
-    reason: str | None = None
+    reason: FailureReason | None = None
     message: str = ""
 
 
@@ -99,7 +100,7 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _run(function: Task, item: Any) -> tuple[str | None, Any]:
+def _run(function: Task, item: Any) -> tuple[FailureReason | None, Any]:
     """(None, article or None) on success, else (reason, message)."""
     args = item if isinstance(item, tuple) else (item,)
     try:
@@ -109,7 +110,7 @@ def _run(function: Task, item: Any) -> tuple[str | None, Any]:
     except MemoryError:
         return MEMORY_REASON, "the worker reached its memory limit"
     except RecursionError:
-        return "truncated_dom", "the document is nested too deeply to extract"
+        return FailureReason.TRUNCATED_DOM, "the document is nested too deeply to extract"
     except Exception as exc:  # a bug in an extractor must not end the batch
         return FAILED_REASON, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
 

@@ -28,6 +28,7 @@ from alerts.messages import alert_message
 from alerts.policy import Outcome, after_failure, next_digest_at, quiet_until
 from alerts.redaction import redact, register_secrets
 from core.errors import AlertDeliveryError
+from core.reasons import FailureReason
 from core.records import AlertMessage, TopicHit
 from core.settings import AlertSettings, Settings, SmtpSettings
 from core.watchlist import AlertPolicy, ChannelSpec, Watchlist
@@ -281,8 +282,7 @@ def _attempt(
             raise AlertDeliveryError(
                 f"no channel named {name!r} in the watchlist",
                 channel=name,
-                transient=False,
-                reason="unknown_channel",
+                reason=FailureReason.UNKNOWN_CHANNEL,
             )
         if message.maybe_sent and at_most_once(channel):
             return Outcome(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 
+from core.reasons import FailureReason
 from core.records import Document, ExtractedArticle, SourceFailure
 from extractors import extract_document
 from extractors.workers import ExtractionPool, Outcome, WorkerLimits
@@ -64,7 +65,9 @@ def _sort_outcomes(
         article = finish_article(document, outcome.article)
         if article is None:
             failures.append(
-                SourceFailure(document.source, document.location, "no_main_text", "no article text found")
+                SourceFailure(
+                    document.source, document.location, FailureReason.NO_MAIN_TEXT, "no article text found"
+                )
             )
         else:
             extracted.append(article)

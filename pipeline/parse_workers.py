@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import Any, cast
 
 from core.errors import FetchError
+from core.reasons import FailureReason
 from extractors.workers import ExtractionPool, Task, WorkerLimits
 from sources.parsing import parse_reply, raise_reply
 
@@ -56,7 +57,7 @@ class WorkerParser:
     def _parse(self, kind: str, args: tuple[Any, ...]) -> Any:
         (outcome,) = self._pool().map([(kind, *args)])
         if outcome.reason is not None:
-            reason = outcome.reason.replace("extract_", "parse_")
+            reason = FailureReason(outcome.reason.replace("extract_", "parse_"))  # parse_timeout, ...
             location = str(args[1])  # every parser takes the content, then its URL
             raise FetchError(
                 f"{location}: {kind} not parsed: {outcome.message}", location=location, reason=reason

@@ -69,15 +69,16 @@ def sync_watchlist(engine: Engine, watchlist: Watchlist) -> None:
     """Mirror the watchlist's sources and topics into storage (cursors and health are kept).
 
     Two runs starting together may both insert a new source or topic; the loser of that race
-    gets ``db_conflict`` and simply tries again, now finding the rows the other run created.
+    gets ``db_conflict`` and simply tries again, now finding the rows the other run created (so
+    does a run that met any other transient storage failure, such as ``db_busy``).
     """
     for attempt in range(3):
         try:
             return _sync_watchlist_once(engine, watchlist)
         except StorageError as exc:
-            if exc.reason != "db_conflict" or attempt == 2:
+            if not exc.transient or attempt == 2:
                 raise
-            LOGGER.info("watchlist sync raced another run; trying again")
+            LOGGER.info("watchlist sync met %s (another run?); trying again", exc.reason)
 
 
 def _sync_watchlist_once(engine: Engine, watchlist: Watchlist) -> None:

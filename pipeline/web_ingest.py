@@ -7,7 +7,8 @@ thread, then stored by another while the next batch is extracted: each source in
 of its own together with its new cursor, or its failure recorded, and its lease handed back. So
 a source that hangs delays nobody but itself (up to its fetch deadline), and a failing one gets
 its own failure record. Feeds, sitemaps and listing pages are parsed in bounded worker
-processes (pipeline/parse_workers.py).
+processes (pipeline/parse_workers.py): the readers get that parser handed in, the fetcher only
+fetches.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from pipeline.parse_workers import WorkerParser
 from pipeline.storing import store_quiet_reads, store_read
 from sources.egress import Resolver
 from sources.http import Fetcher
+from sources.parsing import Parser
 from sources.web import poll_web_sources
 from storage import leases
 from storage.engine import transaction
@@ -82,8 +84,9 @@ def ingest_web_sources(
         )
         stack.enter_context(store.pool)
         parse = stack.enter_context(parser or WorkerParser())
-        fetcher = Fetcher(http, resolver=resolver, parser=parse)
-        asyncio.run(_poll_and_store(store, fetcher, [(spec, cursors[spec.name]) for spec in specs]))
+        fetcher = Fetcher(http, resolver=resolver)
+        sources = [(spec, cursors[spec.name]) for spec in specs]
+        asyncio.run(_poll_and_store(store, fetcher, parse, sources))
     return [store.outcomes[name] for name in names]
 
 
@@ -93,7 +96,7 @@ def ingest_job_web_sources(job: IngestJob, specs: Sequence[WebSource]) -> list[S
 
 
 async def _poll_and_store(
-    store: _Store, fetcher: Fetcher, sources: list[tuple[WebSource, dict[str, Any]]]
+    store: _Store, fetcher: Fetcher, parse: Parser, sources: list[tuple[WebSource, dict[str, Any]]]
 ) -> None:
     """Fetch on this loop while one thread stores whatever has arrived, batch by batch."""
     arrivals: asyncio.Queue[_Arrival | None] = asyncio.Queue()
@@ -126,7 +129,7 @@ async def _poll_and_store(
         storing = asyncio.create_task(keep_storing(extractor, storer))
         try:
             async with fetcher:
-                await poll_web_sources(fetcher, sources, on_read=arrived)
+                await poll_web_sources(fetcher, sources, on_read=arrived, parse=parse)
         finally:
             arrivals.put_nowait(None)
             await storing

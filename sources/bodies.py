@@ -1,4 +1,4 @@
-"""Response bodies: content decoding under a cap on *decoded* bytes, and ``Retry-After``.
+"""Response bodies: content decoding under a cap on *decoded* bytes.
 
 httpx decodes gzip and brotli without a limit on the output (a 10 MiB bomb inflates to 10 GiB
 in memory before any cap could look at it). Here the raw bytes are decoded by hand, each call
@@ -9,13 +9,11 @@ decoded size passes the cap.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import brotli
 
 from core.errors import FetchError
+from core.reasons import FailureReason
 
 ACCEPT_ENCODING = "gzip, deflate, br"
 
@@ -23,7 +21,7 @@ ACCEPT_ENCODING = "gzip, deflate, br"
 class BodyTooLarge(FetchError):
     """The decoded body passed the cap."""
 
-    reason = "body_too_large"
+    reason = FailureReason.BODY_TOO_LARGE
 
 
 class _Stage:
@@ -43,7 +41,9 @@ class _Stage:
             self._brotli = brotli.Decompressor()
         elif coding not in ("identity", ""):
             raise FetchError(
-                f"unsupported Content-Encoding {coding!r}", location=location, reason="decode_error"
+                f"unsupported Content-Encoding {coding!r}",
+                location=location,
+                reason=FailureReason.DECODE_ERROR,
             )
 
     def decode(self, data: bytes, limit: int) -> bytes:
@@ -58,7 +58,9 @@ class _Stage:
                 return out
         except (zlib.error, brotli.error) as exc:
             raise FetchError(
-                f"the {self.coding} body is corrupt: {exc}", location=self.location, reason="decode_error"
+                f"the {self.coding} body is corrupt: {exc}",
+                location=self.location,
+                reason=FailureReason.DECODE_ERROR,
             ) from exc
         return data
 
@@ -98,23 +100,6 @@ class BoundedDecoder:
             raise BodyTooLarge(
                 f"the body passed {self.limit} bytes once decoded",
                 location=self.location,
-                reason="body_too_large",
+                reason=FailureReason.BODY_TOO_LARGE,
             )
         return data
-
-
-def retry_after_seconds(value: str | None, *, now: Callable[[], datetime] | None = None) -> float | None:
-    """Seconds a ``Retry-After`` header asks for (a number or an HTTP date); None when absent or garbage."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    current = (now or (lambda: datetime.now(UTC)))()
-    return max(0.0, (when - current).total_seconds())

@@ -23,6 +23,7 @@ from typing import Any
 import httpcore
 
 from core.errors import FetchError
+from core.reasons import FailureReason
 
 LOGGER = logging.getLogger(__name__)
 
@@ -115,17 +116,21 @@ class EgressGuard:
                 answers = await self.resolver(host, port)
             except OSError as exc:
                 raise FetchError(
-                    f"cannot resolve {host}: {exc}", location=location, reason="dns_error"
+                    f"cannot resolve {host}: {exc}", location=location, reason=FailureReason.DNS_ERROR
                 ) from exc
         if not answers:
-            raise FetchError(f"{host} resolves to no address", location=location, reason="dns_error")
+            raise FetchError(
+                f"{host} resolves to no address", location=location, reason=FailureReason.DNS_ERROR
+            )
         for answer in answers:
             address = ipaddress.ip_address(answer.split("%", 1)[0])
             if not self.permitted(address, port):
                 why = refusal(address) or "address"
                 LOGGER.warning("egress refused: %s -> %s:%s (%s)", host, address, port, why)
                 raise FetchError(
-                    f"refused to connect to {host}:{port}: {why}", location=location, reason="egress_denied"
+                    f"refused to connect to {host}:{port}: {why}",
+                    location=location,
+                    reason=FailureReason.EGRESS_DENIED,
                 )
         return answers[0]
 
@@ -158,7 +163,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
     ) -> httpcore.AsyncNetworkStream:
         """Never: a Unix socket is not on the web."""
-        raise FetchError("unix sockets are not allowed", location=path, reason="egress_denied")
+        raise FetchError("unix sockets are not allowed", location=path, reason=FailureReason.EGRESS_DENIED)
 
     async def sleep(self, seconds: float) -> None:
         """Sleep as the wrapped backend does."""

@@ -29,7 +29,9 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
+from core.dates import parse_iso_date
 from core.errors import FetchError
+from core.reasons import FailureReason
 from core.records import FeedEntryText
 
 LOGGER = logging.getLogger(__name__)
@@ -74,7 +76,9 @@ def parse_feed(
 ) -> ParsedFeed:
     """Entries of an RSS, Atom or JSON feed; FetchError ``empty``, ``not_a_feed`` or ``parse_error``."""
     if not content.strip():
-        raise FetchError(f"{base_url} answered with an empty body", location=base_url, reason="empty")
+        raise FetchError(
+            f"{base_url} answered with an empty body", location=base_url, reason=FailureReason.EMPTY
+        )
     now = now or datetime.now(UTC)
     if "json" in content_type.lower() or _JSON_FEED.match(content):
         return _parse_json_feed(content, base_url, now)
@@ -90,7 +94,9 @@ def parse_feed(
         )
     except Exception as exc:  # feedparser has crashed on odd input before (kurtmckee/feedparser#378)
         raise FetchError(
-            f"{base_url}: the feed parser failed: {exc!r}", location=base_url, reason="parse_error"
+            f"{base_url}: the feed parser failed: {exc!r}",
+            location=base_url,
+            reason=FailureReason.PARSE_ERROR,
         ) from exc
     return _from_feedparser(parsed, base_url, now)
 
@@ -109,7 +115,9 @@ def defuse(content: bytes) -> bytes:
 def _from_feedparser(parsed: Any, base_url: str, now: datetime) -> ParsedFeed:
     problem = parsed.get("bozo_exception")
     if not parsed.get("version") and not parsed.entries:
-        reason = "not_a_feed" if _looks_like_html(parsed) or not problem else "parse_error"
+        reason = (
+            FailureReason.NOT_A_FEED if _looks_like_html(parsed) or not problem else FailureReason.PARSE_ERROR
+        )
         raise FetchError(
             f"{base_url} is not a feed ({problem or 'no feed elements'})", location=base_url, reason=reason
         )
@@ -131,7 +139,7 @@ def _from_feedparser(parsed: Any, base_url: str, now: datetime) -> ParsedFeed:
     warning = f"{type(problem).__name__}: {problem}" if problem else None
     if problem and not entries and parsed.entries:
         raise FetchError(
-            f"{base_url}: the feed is broken ({warning})", location=base_url, reason="parse_error"
+            f"{base_url}: the feed is broken ({warning})", location=base_url, reason=FailureReason.PARSE_ERROR
         )
     if warning:
         LOGGER.info("feed %s parsed with a warning: %s", base_url, warning)
@@ -170,10 +178,12 @@ def _parse_json_feed(content: bytes, base_url: str, now: datetime) -> ParsedFeed
         data = json.loads(content)
     except (ValueError, RecursionError) as exc:
         raise FetchError(
-            f"{base_url}: not valid JSON: {exc}", location=base_url, reason="parse_error"
+            f"{base_url}: not valid JSON: {exc}", location=base_url, reason=FailureReason.PARSE_ERROR
         ) from exc
     if not isinstance(data, dict) or "jsonfeed.org" not in str(data.get("version", "")):
-        raise FetchError(f"{base_url} is JSON but not a JSON Feed", location=base_url, reason="not_a_feed")
+        raise FetchError(
+            f"{base_url} is JSON but not a JSON Feed", location=base_url, reason=FailureReason.NOT_A_FEED
+        )
     items: list[Any] = data["items"] if isinstance(data.get("items"), list) else []
     entries = tuple(
         _entry(
@@ -198,17 +208,6 @@ def _text(value: Any) -> str | None:
 
 def _escape_plain(text: str | None) -> str:
     return (text or "").replace("&", "&amp;").replace("<", "&lt;")
-
-
-def parse_iso_date(value: str | None) -> datetime | None:
-    """A UTC-aware time from an ISO 8601 string (naive means UTC); None when absent or garbage."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _entry(

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from core.errors import FetchError
+from core.reasons import FailureReason
 from core.records import Document, SourceFailure, SourceRead
 
 LOGGER = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ def read_files(source: str, root: Path, cursor: dict[str, object]) -> SourceRead
     a failure of the whole source, not of one item.
     """
     if not root.exists():
-        raise FetchError(f"{root} does not exist", location=str(root), reason="source_missing")
+        raise FetchError(f"{root} does not exist", location=str(root), reason=FailureReason.SOURCE_MISSING)
     documents: list[Document] = []
     failures: list[SourceFailure] = []
     next_cursor: dict[str, object] = {}
@@ -71,18 +72,22 @@ def _signature(path: Path, root: Path) -> list[int]:
         info = resolved.stat()
     except OSError as exc:
         raise FetchError(
-            f"cannot open {path}: {exc.strerror}", location=location, reason="file_unreadable"
+            f"cannot open {path}: {exc.strerror}", location=location, reason=FailureReason.FILE_UNREADABLE
         ) from exc
     inside = root.resolve() if root.is_dir() else root.resolve().parent
     if not resolved.is_relative_to(inside):
-        raise FetchError(f"{path} points outside {inside}", location=location, reason="file_access_denied")
+        raise FetchError(
+            f"{path} points outside {inside}", location=location, reason=FailureReason.FILE_ACCESS_DENIED
+        )
     if not stat.S_ISREG(info.st_mode):
-        raise FetchError(f"{path} is not a regular file", location=location, reason="file_access_denied")
+        raise FetchError(
+            f"{path} is not a regular file", location=location, reason=FailureReason.FILE_ACCESS_DENIED
+        )
     if info.st_size > MAX_FILE_BYTES:
         raise FetchError(
             f"{path} is {info.st_size} bytes, over the {MAX_FILE_BYTES}-byte limit",
             location=location,
-            reason="file_too_large",
+            reason=FailureReason.FILE_TOO_LARGE,
         )
     return [info.st_size, info.st_mtime_ns]
 
@@ -94,12 +99,14 @@ def _read_document(source: str, path: Path) -> Document:
         content = path.read_bytes()
     except OSError as exc:
         raise FetchError(
-            f"cannot read {path}: {exc.strerror}", location=location, reason="file_unreadable"
+            f"cannot read {path}: {exc.strerror}", location=location, reason=FailureReason.FILE_UNREADABLE
         ) from exc
     if not content.strip():
-        raise FetchError(f"{path} is empty", location=location, reason="file_empty")
+        raise FetchError(f"{path} is empty", location=location, reason=FailureReason.FILE_EMPTY)
     if _looks_binary(content[:_SNIFF_BYTES]):
-        raise FetchError(f"{path} holds binary data, not text", location=location, reason="binary_content")
+        raise FetchError(
+            f"{path} holds binary data, not text", location=location, reason=FailureReason.BINARY_CONTENT
+        )
     media_type = MEDIA_TYPES[path.suffix.lower()]
     return Document(source, location, content, media_type, datetime.now(UTC))
 

@@ -5,21 +5,28 @@ fetch (connect time, total time, decoded bytes), and a record of every attempt.
 with a contact URL, no proxies from the environment, no automatic redirects) whose connections
 go through the egress guard. ``Fetcher.fetch`` adds what httpx does not do:
 
-- a **total** deadline for the whole fetch (redirects and retries included), so a server that
-  trickles a byte every few seconds is cut off, where httpx's read timeout never trips;
+- a **total** deadline for the whole fetch (one ``asyncio.timeout`` around every attempt,
+  redirect, backoff sleep and wait for the host), so a server that trickles a byte every few
+  seconds is cut off, where httpx's read timeout never trips, and one that trickles and then
+  fails cannot hold the fetch for a deadline per retry; a backoff that would end past the
+  deadline is not slept: the fetch fails with what went wrong (robots.txt, fetched once per site,
+  has a deadline of its own);
 - a cap on the **decoded** body, enforced while streaming (``sources/bodies.py``), and a
   ``Content-Length`` over the cap refused before the body is read;
 - redirects followed by hand, at most ``max_redirects``, each hop checked again;
 - conditional GET (``If-None-Match``, ``If-Modified-Since``); a 304 returns no body;
-- retries with backoff for resets, incomplete bodies and 5xx inside the deadline; a 429 or 503
-  with ``Retry-After`` is not slept on: the hint (capped) goes back to the caller, who schedules
+- retries with backoff inside the deadline for what is transient (``FailureReason.transient``:
+  refused, reset or garbled connections, bodies cut short, 5xx); a 429, or any answer with
+  ``Retry-After``, is not slept on: the hint (capped) goes back to the caller, who schedules
   the next poll;
 - per-host concurrency and minimum spacing between requests to one host, and robots.txt.
 
-Every failure is a ``FetchError`` whose ``reason`` names the class: ``connect_refused``,
-``timeout``, ``connection_reset``, ``incomplete_body``, ``too_many_redirects``,
-``body_too_large``, ``decode_error``, ``egress_denied``, ``rate_limited``, ``server_error``,
-``not_found``, ``gone``, ``http_error``, ``robots_disallowed`` …
+Every failure is a ``FetchError`` (a ``TransientFetchError`` when its reason is transient) whose
+``reason`` (core/reasons.py) names the class: ``connect_refused``, ``timeout``,
+``connection_reset``, ``incomplete_body``, ``too_many_redirects``, ``body_too_large``,
+``decode_error``, ``egress_denied``, ``invalid_url``, ``rate_limited``, ``server_error``,
+``not_found``, ``gone``, ``http_error``, ``robots_disallowed`` … Only this module knows httpx's
+exceptions, and it tells them apart by their types (``translate``).
 """
 
 from __future__ import annotations
@@ -31,25 +38,25 @@ from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+import h11
 import httpcore
 import httpx
+from h2.exceptions import ProtocolError as H2ProtocolError
 
-from core.errors import FetchError, TransientFetchError
+from core.dates import parse_retry_after
+from core.errors import FetchError, fetch_error
+from core.reasons import FailureReason
 from core.settings import HttpSettings
-from sources.bodies import ACCEPT_ENCODING, BoundedDecoder, retry_after_seconds
+from sources.bodies import ACCEPT_ENCODING, BoundedDecoder
 from sources.egress import ALLOWED_SCHEMES, EgressGuard, GuardedBackend, Resolver
 from sources.robots import RobotsCache
 
-if TYPE_CHECKING:
-    from sources.parsing import Parser
-
 LOGGER = logging.getLogger(__name__)
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
-# Failures worth a second try inside the same fetch; a timeout already spent the budget.
-RETRIED_REASONS = frozenset({"connect_refused", "connection_reset", "incomplete_body", "server_error"})
+# What a malformed URL raises on its way to a connection (httpx's parser, the IDNA codec, ipaddress).
+INVALID_URL_ERRORS = (httpx.InvalidURL, UnicodeError, ValueError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,20 +198,13 @@ class HostGate:
 class Fetcher:
     """Fetches URLs politely and safely; use as ``async with Fetcher(settings) as fetcher``.
 
-    It also parses what the readers fetched, through ``parser`` when one is given (a flow's
-    bounded worker processes), else in this process (sources/parsing.py).
+    It only fetches: what it fetched is parsed by the readers (sources/readers.py).
     """
 
     def __init__(
-        self,
-        http: HttpSettings,
-        *,
-        resolver: Resolver | None = None,
-        client: httpx.AsyncClient | None = None,
-        parser: Parser | None = None,
+        self, http: HttpSettings, *, resolver: Resolver | None = None, client: httpx.AsyncClient | None = None
     ) -> None:
         self.http = http
-        self.parser = parser
         self.client = client or make_client(http, resolver=resolver)
         self.gate = HostGate(http.per_host_concurrency, http.min_host_spacing_s)
         self.robots = RobotsCache(self._fetch_robots)
@@ -215,14 +215,6 @@ class Fetcher:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.client.aclose()
-
-    async def parse(self, kind: str, *args: Any) -> Any:
-        """``sources.parsing.parse_document(kind, *args)``, run by this fetcher's parser."""
-        if self.parser is not None:
-            return await self.parser(kind, *args)
-        from sources.parsing import parse_document  # imports the readers, which import this module
-
-        return parse_document(kind, *args)
 
     @property
     def connections(self) -> int:
@@ -242,7 +234,9 @@ class Fetcher:
         """The body at ``url`` (or a 304); FetchError (TransientFetchError when worth retrying) otherwise."""
         check_url(url)
         if obey_robots and not await self.robots.allowed(url, self.http.user_agent):
-            raise FetchError(f"robots.txt disallows {url}", location=url, reason="robots_disallowed")
+            raise FetchError(
+                f"robots.txt disallows {url}", location=url, reason=FailureReason.ROBOTS_DISALLOWED
+            )
         headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
@@ -251,30 +245,43 @@ class Fetcher:
         return await self._fetch_with_retries(url, headers)
 
     async def _fetch_with_retries(self, url: str, headers: dict[str, str]) -> FetchedResponse:
+        """The fetch, tried again while ``_retried`` says so, all inside one deadline of
+        ``total_timeout_s``: it starts when the first attempt gets its host slot and covers
+        redirects, retries, the backoff between them and waiting for the host again."""
         loop = asyncio.get_running_loop()
-        attempt = 0
-        while True:
-            async with self.gate.slot(_host(url)):
-                started = loop.time()
-                try:
-                    async with asyncio.timeout(self.http.total_timeout_s):
-                        return await self._follow(url, headers, started)
-                except TimeoutError as exc:
-                    raise TransientFetchError(
-                        f"no complete answer from {url} within {self.http.total_timeout_s:g} s",
-                        location=url,
-                        reason="timeout",
-                    ) from exc
-                except TransientFetchError as exc:
-                    if exc.reason not in RETRIED_REASONS or exc.retry_after_s is not None:
-                        raise
-                    if attempt >= self.http.retries:
-                        raise
-                    error = exc
-            delay = self.http.retry_backoff_s * 2**attempt
-            attempt += 1
-            LOGGER.info("retrying %s in %.1f s after %s", url, delay, error.reason)
-            await asyncio.sleep(delay)
+        try:
+            async with asyncio.timeout(None) as deadline:
+                attempt = 0
+                while True:
+                    async with self.gate.slot(_host(url)):
+                        if deadline.when() is None:
+                            deadline.reschedule(loop.time() + self.http.total_timeout_s)
+                        try:
+                            return await self._follow(url, headers, loop.time())
+                        except FetchError as exc:
+                            if not self._retried(exc, attempt):
+                                raise
+                            error = exc
+                    delay = self.http.retry_backoff_s * 2**attempt
+                    if loop.time() + delay >= (deadline.when() or 0.0):
+                        raise error  # no time left for another attempt: the failure, not a timeout
+                    attempt += 1
+                    LOGGER.info("retrying %s in %.1f s after %s", url, delay, error.reason)
+                    await asyncio.sleep(delay)
+        except TimeoutError as exc:
+            raise fetch_error(
+                f"no complete answer from {url} within {self.http.total_timeout_s:g} s",
+                location=url,
+                reason=FailureReason.TIMEOUT,
+            ) from exc
+
+    def _retried(self, error: FetchError, attempt: int) -> bool:
+        """Whether to try again inside this fetch: a transient failure, ``retries`` times at most,
+        unless the server asked us to wait (429, or any Retry-After), which goes back to the caller
+        to schedule the next poll instead."""
+        if not error.transient or attempt >= self.http.retries:
+            return False
+        return error.retry_after_s is None and error.reason != FailureReason.RATE_LIMITED
 
     async def _follow(self, url: str, headers: dict[str, str], started: float) -> FetchedResponse:
         """Follow redirects by hand; each hop is checked (scheme here, address at connect)."""
@@ -293,7 +300,9 @@ class Fetcher:
             finally:
                 await response.aclose()
         raise FetchError(
-            f"{url}: more than {self.http.max_redirects} redirects", location=url, reason="too_many_redirects"
+            f"{url}: more than {self.http.max_redirects} redirects",
+            location=url,
+            reason=FailureReason.TOO_MANY_REDIRECTS,
         )
 
     async def _send(self, url: str, headers: dict[str, str]) -> httpx.Response:
@@ -303,6 +312,8 @@ class Fetcher:
             return await self.client.send(request, stream=True)
         except httpx.HTTPError as exc:
             raise translate(exc, url) from exc
+        except INVALID_URL_ERRORS as exc:  # what check_url did not foresee, from httpx or the resolver
+            raise invalid_url(url, exc) from exc
 
     async def _finish(
         self, url: str, final_url: str, response: httpx.Response, started: float, hops: int
@@ -333,7 +344,7 @@ class Fetcher:
             raise FetchError(
                 f"{url} declares {declared} bytes, over the {cap}-byte limit",
                 location=url,
-                reason="body_too_large",
+                reason=FailureReason.BODY_TOO_LARGE,
             )
         decoder = BoundedDecoder(encoding, limit=cap, location=url)
         parts: list[bytes] = []
@@ -341,7 +352,7 @@ class Fetcher:
             async for chunk in response.aiter_raw():
                 parts.append(decoder.feed(chunk))
         except httpx.HTTPError as exc:
-            raise translate(exc, url) from exc
+            raise translate(exc, url, reading_body=True) from exc
         finally:
             self.stats.raw_bytes += decoder.raw_size
         self.stats.received_bytes += decoder.size
@@ -352,12 +363,24 @@ class Fetcher:
 
 
 def check_url(url: str) -> None:
-    """FetchError ``unsupported_scheme`` unless ``url`` is http(s) with a host."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ALLOWED_SCHEMES or not parts.hostname:
-        raise FetchError(
-            f"refusing to fetch {url!r}: only http(s) URLs", location=url, reason="unsupported_scheme"
-        )
+    """FetchError ``unsupported_scheme`` unless ``url`` is http(s) with a host, ``invalid_url``
+    when it does not parse (``http://0177.0.0.1/``, a port past 65535, an empty label)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # raises ValueError when out of range
+        if parts.scheme.lower() in ALLOWED_SCHEMES and parts.hostname:
+            httpx.URL(url).raw_host.decode("ascii").encode("idna")  # as the resolver will be asked
+            return
+    except INVALID_URL_ERRORS as exc:
+        raise invalid_url(url, exc) from exc
+    raise FetchError(
+        f"refusing to fetch {url!r}: only http(s) URLs", location=url, reason=FailureReason.UNSUPPORTED_SCHEME
+    )
+
+
+def invalid_url(url: str, exc: BaseException) -> FetchError:
+    """The FetchError for a URL that httpx, the IDNA codec or ``ipaddress`` cannot take."""
+    return FetchError(f"{url!r} is not a valid URL: {exc}", location=url, reason=FailureReason.INVALID_URL)
 
 
 def without_userinfo(url: str) -> str:
@@ -377,47 +400,71 @@ def raise_for_status(response: httpx.Response, url: str, retry_after_cap: float)
     code = response.status_code
     if code < 400 and code not in REDIRECT_CODES:
         return
-    hint = retry_after_seconds(response.headers.get("retry-after"))
+    hint = parse_retry_after(response.headers.get("retry-after"))
     hint = min(hint, retry_after_cap) if hint is not None else None
     if code == 429:
-        raise TransientFetchError(
-            f"{url} answered 429", location=url, status_code=code, reason="rate_limited", retry_after_s=hint
-        )
-    if code >= 500:
-        raise TransientFetchError(
-            f"{url} answered {code}",
-            location=url,
-            status_code=code,
-            reason="server_error",
-            retry_after_s=hint,
-        )
-    reason = {404: "not_found", 410: "gone"}.get(code, "bad_redirect" if code < 400 else "http_error")
-    raise FetchError(f"{url} answered {code}", location=url, status_code=code, reason=reason)
-
-
-def translate(exc: httpx.HTTPError, url: str) -> FetchError:
-    """This project's error for an httpx exception (STYLE §6): transient for timeouts and resets."""
-    causes = _causes(exc)
-    if any(isinstance(cause, FetchError) for cause in causes):
-        return next(cause for cause in causes if isinstance(cause, FetchError))
-    text = " ".join(str(cause) for cause in causes).lower()
-    if isinstance(exc, httpx.TimeoutException):
-        reason = "connect_timeout" if isinstance(exc, httpx.ConnectTimeout) else "timeout"
-    elif any(isinstance(cause, ConnectionRefusedError) for cause in causes) or "refused" in text:
-        reason = "connect_refused"
-    elif isinstance(exc, httpx.ConnectError):
-        reason = "connect_error"
-    elif any(isinstance(cause, ConnectionResetError) for cause in causes) or "reset" in text:
-        reason = "connection_reset"
-    elif "incomplete" in text or "expected" in text or "peer closed" in text:
-        reason = "incomplete_body"
-    elif isinstance(exc, httpx.DecodingError):
-        return FetchError(f"{url}: {exc}", location=url, reason="decode_error")
-    elif isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
-        reason = "connection_reset" if "disconnected" in text else "protocol_error"
+        reason = FailureReason.RATE_LIMITED
+    elif code >= 500:
+        reason = FailureReason.SERVER_ERROR
+    elif code < 400:
+        reason = FailureReason.BAD_REDIRECT  # a redirect without a Location
     else:
-        return FetchError(f"{url}: {exc}", location=url, reason="fetch_error")
-    return TransientFetchError(f"{url}: {reason.replace('_', ' ')} ({exc})", location=url, reason=reason)
+        reason = {404: FailureReason.NOT_FOUND, 410: FailureReason.GONE}.get(code, FailureReason.HTTP_ERROR)
+    hint = hint if reason.transient else None
+    raise fetch_error(
+        f"{url} answered {code}", location=url, status_code=code, reason=reason, retry_after_s=hint
+    )
+
+
+def translate(exc: httpx.HTTPError, url: str, *, reading_body: bool = False) -> FetchError:
+    """This project's error for an httpx exception (STYLE §6), told by the exception's type and
+    the types of its causes: transient for timeouts, refused and broken connections, a body cut
+    short (``reading_body``: the response had begun) and a garbled answer."""
+    causes = _causes(exc)
+    own = next((cause for cause in causes if isinstance(cause, FetchError)), None)
+    if own is not None:  # the egress guard's refusal, raised inside httpcore's connect
+        return own
+    if _caused_by(causes, httpx.InvalidURL):  # a Location header httpx cannot parse
+        return invalid_url(url, exc)
+    reason = _reason(exc, causes, reading_body)
+    if reason is None:
+        kind = (
+            FailureReason.DECODE_ERROR if isinstance(exc, httpx.DecodingError) else FailureReason.FETCH_ERROR
+        )
+        return FetchError(f"{url}: {exc}", location=url, reason=kind)
+    return fetch_error(f"{url}: {reason.replace('_', ' ')} ({exc})", location=url, reason=reason)
+
+
+def _reason(exc: httpx.HTTPError, causes: list[BaseException], reading_body: bool) -> FailureReason | None:
+    """The transient reason for ``exc``, or None when it is not a network fault."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return FailureReason.CONNECT_TIMEOUT
+    if isinstance(exc, httpx.TimeoutException):
+        return FailureReason.TIMEOUT
+    if _caused_by(causes, ConnectionRefusedError):
+        return FailureReason.CONNECT_REFUSED
+    if isinstance(exc, httpx.ConnectError):
+        return FailureReason.CONNECT_ERROR
+    if _caused_by(causes, ConnectionResetError, BrokenPipeError):
+        return FailureReason.CONNECTION_RESET
+    if isinstance(exc, httpx.RemoteProtocolError):
+        if reading_body:
+            return FailureReason.INCOMPLETE_BODY  # the body broke off (or turned to garbage) after it began
+        # h11 or h2 refused the bytes; without such a cause the server closed before answering
+        return (
+            FailureReason.PROTOCOL_ERROR
+            if _caused_by(causes, h11.ProtocolError, H2ProtocolError)
+            else FailureReason.CONNECTION_RESET
+        )
+    if isinstance(exc, httpx.NetworkError):  # ReadError, WriteError, CloseError: the connection broke
+        return FailureReason.CONNECTION_RESET
+    if isinstance(exc, httpx.ProtocolError):
+        return FailureReason.PROTOCOL_ERROR
+    return None
+
+
+def _caused_by(causes: list[BaseException], *kinds: type[BaseException]) -> bool:
+    return any(isinstance(cause, kinds) for cause in causes)
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

@@ -1,29 +1,18 @@
-"""Listing pages (a ministry's press releases, a section front): follow their same-site links.
+"""Listing pages (a ministry's press releases, a section front): bytes in, same-site links out.
 
-The page is fetched conditionally; its ``<a href>`` links are resolved against the final URL,
+The page's ``<a href>`` links are resolved against its final URL (or its ``<base href>``), and
 kept when they stay on the same site (the host, or a subdomain of the same parent), are http(s)
-and, when the source has a ``link_pattern``, match it. Links not seen before are fetched as
-article pages.
+and, when the source has a ``link_pattern``, match it. Nothing here fetches:
+``sources/readers.py`` fetches the links not seen before as article pages.
 """
 
 from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from core.records import SourceRead
-from core.watchlist import WebSource
-from sources.http import Fetcher
-from sources.polling import (
-    HTML_ACCEPT,
-    ArticleLink,
-    bounded_seen,
-    fetch_articles,
-    fetch_if_changed,
-    source_read,
-)
+from sources.decoding import decode_text
 
 MAX_LINKS = 2000
 
@@ -72,24 +61,8 @@ def _site(host: str) -> str:
     )
 
 
-async def read_listing(fetcher: Fetcher, spec: WebSource, cursor: dict[str, Any]) -> SourceRead:
-    """Article pages newly linked from the listing page at ``spec.url``."""
-    url = str(spec.url)
-    polled = await fetch_if_changed(fetcher, spec, url, cursor, accept=HTML_ACCEPT)
-    if polled.response is None:
-        return source_read(spec, [], [], {**cursor, **polled.cursor}, unchanged=1)
-    response = polled.response
-    links: list[str] = await fetcher.parse(
-        "listing", response.content, response.final_url, response.content_type, spec.link_pattern
-    )
-    seen: dict[str, str] = dict(cursor.get("seen", {}))
-    fresh = [link for link in links if link not in seen]
-    batch = fresh[: fetcher.http.max_new_entries]
-    documents, failures, done = await fetch_articles(
-        fetcher, spec, [ArticleLink(key=link, url=link, identity=f"url:{link}") for link in batch]
-    )
-    kept = {link: "" for link in links if link in seen or link in done}
-    next_cursor = {**polled.cursor, "seen": bounded_seen(seen, kept)}
-    if len(done) < len(fresh):
-        next_cursor["body_hash"] = None
-    return source_read(spec, documents, failures, next_cursor, unchanged=len(links) - len(fresh))
+def parse_listing(
+    content: bytes, *, base_url: str, content_type: str = "", pattern: str | None = None
+) -> list[str]:
+    """``article_links`` of the listing page ``content`` (decoded as its Content-Type says)."""
+    return article_links(decode_text(content, content_type), base_url=base_url, pattern=pattern)

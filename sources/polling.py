@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.errors import FetchError
+from core.reasons import FailureReason
 from core.records import Document, FeedEntryText, SourceFailure, SourceRead
 from core.watchlist import WebSource
 from sources.http import FetchedResponse, Fetcher
@@ -124,7 +125,9 @@ async def _one_article(
             return entry_only, None, link.key
         return (
             None,
-            SourceFailure(spec.name, link.identity, "no_link", "the entry has neither a link nor text"),
+            SourceFailure(
+                spec.name, link.identity, FailureReason.NO_LINK, "the entry has neither a link nor text"
+            ),
             link.key,
         )
     try:
@@ -134,7 +137,7 @@ async def _one_article(
         if link.entry is not None and link.entry.text:
             return entry_only, None, link.key
         failure = SourceFailure(spec.name, link.url, exc.reason, str(exc))
-        return None, failure, (None if _worth_retrying(exc) else link.key)
+        return None, failure, (None if exc.transient else link.key)  # a transient one: the next poll
     media_type = page.content_type or "text/html"
     if not media_type.lower().startswith(HTML_TYPES) and link.entry is not None and link.entry.text:
         return entry_only, None, link.key
@@ -142,10 +145,6 @@ async def _one_article(
         spec.name, page.final_url, page.content, media_type, now, link.url, link.identity, link.entry
     )
     return document, None, link.key
-
-
-def _worth_retrying(exc: FetchError) -> bool:
-    return exc.reason in {"timeout", "connect_refused", "connection_reset", "server_error", "rate_limited"}
 
 
 def source_read(

@@ -16,11 +16,19 @@ from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
 from core.errors import FetchError
+from core.reasons import FailureReason
 from sources.decoding import decode_text
 
 LOGGER = logging.getLogger(__name__)
 MAX_ROBOTS_BYTES = 500 * 1024  # Google reads the first 500 KiB
-_NOT_ROBOTS_FAULTS = frozenset({"egress_denied", "unsupported_scheme", "dns_error"})
+_NOT_ROBOTS_FAULTS = frozenset(
+    {
+        FailureReason.EGRESS_DENIED,
+        FailureReason.UNSUPPORTED_SCHEME,
+        FailureReason.INVALID_URL,
+        FailureReason.DNS_ERROR,
+    }
+)
 
 
 class _Body(Protocol):

@@ -4,88 +4,45 @@
 at once (asyncio inside one task: never a task per article), within the fetcher's per-host
 limits and at most ``max_concurrent_sources`` at a time, and returns each source's
 ``SourceRead`` or the ``FetchError`` that failed it (also handed to a callback as soon as it is
-there), so one bad source never delays or stops the others.
+there), so one bad source never delays or stops the others. The readers (sources/readers.py)
+parse with the ``Parser`` handed in: in this process unless the caller gives another (the
+pipeline's worker processes).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from core.errors import FetchError
 from core.records import SourceRead
 from core.watchlist import WebSource
-from sources.feeds import FeedEntry, ParsedFeed
 from sources.http import Fetcher
-from sources.listing import read_listing
-from sources.pages import read_page
-from sources.polling import ArticleLink, bounded_seen, fetch_articles, fetch_if_changed, source_read
-from sources.sitemaps import read_sitemap
+from sources.parsing import Parser, parse_here
+from sources.readers import READERS
 
 LOGGER = logging.getLogger(__name__)
-FEED_ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
-    "text/xml;q=0.9, */*;q=0.5"
-)
-Reader = Callable[[Fetcher, WebSource, dict[str, Any]], Awaitable[SourceRead]]
 
 
-async def read_feed(fetcher: Fetcher, spec: WebSource, cursor: dict[str, Any]) -> SourceRead:
-    """Entries of the feed at ``spec.url`` not seen before, each with its article page fetched."""
-    url = str(spec.url)
-    polled = await fetch_if_changed(fetcher, spec, url, cursor, accept=FEED_ACCEPT)
-    response = polled.response
-    if response is None:
-        return source_read(spec, [], [], {**cursor, **polled.cursor}, unchanged=1)
-    feed: ParsedFeed = await fetcher.parse(
-        "feed", response.content, response.final_url, response.content_type
-    )
-    seen: dict[str, str] = dict(cursor.get("seen", {}))
-    entries = {entry.key: entry for entry in feed.entries}  # duplicate GUIDs: the first one counts
-    fresh = [entry for entry in entries.values() if seen.get(entry.key) != entry.signature]
-    batch = fresh[: fetcher.http.max_new_entries]
-    links = [_link(spec, entry) for entry in batch]
-    documents, failures, done = await fetch_articles(fetcher, spec, links, fetch_pages=spec.fetch_articles)
-    kept = {
-        key: entry.signature
-        for key, entry in entries.items()
-        if key in done or seen.get(key) == entry.signature
-    }
-    fetch_record = {**polled.cursor["fetch"], "version": feed.version, "warning": feed.warning}
-    next_cursor = {**polled.cursor, "fetch": fetch_record, "seen": bounded_seen(seen, kept)}
-    if len(done) < len(fresh):
-        next_cursor["body_hash"] = None  # entries left for the next poll: parse the feed again
-    return source_read(spec, documents, failures, next_cursor, unchanged=len(entries) - len(fresh))
-
-
-def _link(spec: WebSource, entry: FeedEntry) -> ArticleLink:
-    # A GUID is only unique within its feed (R6), so it is scoped by the source's name.
-    return ArticleLink(entry.key, entry.link, f"{spec.name}:{entry.identity}", entry.text)
-
-
-READERS: dict[str, Reader] = {
-    "feed": read_feed,
-    "sitemap": read_sitemap,
-    "listing": read_listing,
-    "page": read_page,
-}
-
-
-async def read_web_source(fetcher: Fetcher, spec: WebSource, cursor: dict[str, Any]) -> SourceRead:
+async def read_web_source(
+    fetcher: Fetcher, spec: WebSource, cursor: dict[str, Any], parse: Parser = parse_here
+) -> SourceRead:
     """New documents of one web source since ``cursor``; FetchError when the source fails as a whole."""
     try:
         reader = READERS[spec.kind]
     except KeyError:
         raise FetchError(f"{spec.name} is not a web source", location=str(spec.location)) from None
-    return await reader(fetcher, spec, dict(cursor))
+    return await reader(fetcher, spec, dict(cursor), parse)
 
 
 async def poll_web_sources(
     fetcher: Fetcher,
     sources: Sequence[tuple[WebSource, dict[str, Any]]],
     on_read: Callable[[WebSource, SourceRead | FetchError], None] | None = None,
+    *,
+    parse: Parser = parse_here,
 ) -> list[SourceRead | FetchError]:
     """Each source's read or the error that failed it, in the order given; all polled concurrently.
 
@@ -96,7 +53,7 @@ async def poll_web_sources(
 
     async def one(spec: WebSource, cursor: dict[str, Any]) -> SourceRead | FetchError:
         async with limit:
-            result = await _read_or_error(fetcher, spec, cursor)
+            result = await _read_or_error(fetcher, spec, cursor, parse)
         if on_read is not None:
             on_read(spec, result)
         return result
@@ -105,9 +62,9 @@ async def poll_web_sources(
 
 
 async def _read_or_error(
-    fetcher: Fetcher, spec: WebSource, cursor: dict[str, Any]
+    fetcher: Fetcher, spec: WebSource, cursor: dict[str, Any], parse: Parser
 ) -> SourceRead | FetchError:
     try:
-        return await read_web_source(fetcher, spec, cursor)
+        return await read_web_source(fetcher, spec, cursor, parse)
     except FetchError as exc:  # recorded by the caller, with the source's health
         return exc

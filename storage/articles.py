@@ -9,8 +9,10 @@ from typing import Any
 
 from sqlmodel import Session, col, func, or_, select
 
-from core.records import ExtractedArticle, TopicHit
+from core.records import ExtractedArticle, TopicHit, article_metadata
 from storage.models import Article, ArticleAlias, Story, Topic, TopicMatch, id_of
+
+_COLUMNS = {"published": "published_at", "modified": "modified_at"}  # the article's names otherwise
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,21 +136,10 @@ def add_article(
         source_id=source_id,
         story_id=story.id,
         location=extracted.location,
-        canonical_url=extracted.canonical_url,
-        title=extracted.title or "(untitled)",
         title_derived=extracted.title_derived,
         text=extracted.text,
-        authors=list(extracted.authors),
-        published_at=extracted.published,
-        published_source=extracted.published_source,
-        modified_at=extracted.modified,
-        modified_source=extracted.modified_source,
-        language=extracted.language,
-        site_name=extracted.site_name,
         word_count=extracted.word_count,
-        section=extracted.section,
-        tags=list(extracted.tags),
-        image_url=extracted.image_url,
+        **_metadata_columns(extracted),
         terms=terms,
         first_seen_at=now,
         text_source=extracted.text_source,
@@ -162,6 +153,16 @@ def add_article(
     session.add(story)
     session.flush()
     return article
+
+
+def _metadata_columns(extracted: ExtractedArticle) -> dict[str, Any]:
+    """The article's own metadata (``core.records.ARTICLE_METADATA``) as Article columns: dates
+    in ``*_at`` columns, tuples as lists, "(untitled)" for no title."""
+    columns = {
+        _COLUMNS.get(name, name): list(value) if isinstance(value, tuple) else value
+        for name, value in article_metadata(extracted).items()
+    }
+    return columns | {"title": extracted.title or "(untitled)"}
 
 
 def _grow_story(story: Story, extracted: ExtractedArticle, now: datetime) -> None:

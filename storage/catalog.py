@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from core.reasons import FailureReason
 from core.records import SourceFailure
 from storage.models import IngestFailure, Source, Topic
 
@@ -83,7 +84,7 @@ def _success_fields(
         "last_error": f"{failed_items} item(s) failed" if failed_items else None,
         "consecutive_failures": 0,
         "next_poll_at": now + timedelta(seconds=every_seconds),
-        "last_error_class": "partial" if failed_items else None,
+        "last_error_class": FailureReason.PARTIAL if failed_items else None,
     }
     fetch = cursor.get("fetch")  # web sources record their last fetch in the cursor: status, duration, bytes
     if isinstance(fetch, dict):
@@ -101,7 +102,7 @@ def record_source_failure(
     source: Source,
     now: datetime,
     error: str,
-    error_class: str | None = None,
+    error_class: FailureReason | None = None,
     http_status: int | None = None,
     retry_after_s: float | None = None,
 ) -> None:

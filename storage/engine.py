@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, create_engine
 
 from core.errors import StorageError
+from core.reasons import FailureReason
 
 LOGGER = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -71,20 +72,23 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 def transaction(engine: Engine) -> Iterator[Session]:
     """A session whose work is committed on success and rolled back on any error.
 
-    "database is locked" past the busy timeout becomes a StorageError with reason ``db_busy``, and
-    a unique-key race with a concurrent run one with reason ``db_conflict``; the run records both
-    as retryable.
+    SQLite's "database is locked" (SQLITE_BUSY, told by its error code) past the busy timeout
+    becomes a StorageError with reason ``db_busy``, and a unique-key race with a concurrent run one
+    with reason ``db_conflict``; the run records both as retryable (both are transient).
     """
     try:
         with Session(engine, expire_on_commit=False) as session, session.begin():
             yield session
     except OperationalError as exc:
-        reason = "db_busy" if "locked" in str(exc.orig).lower() else "db_error"
+        busy = getattr(exc.orig, "sqlite_errorname", None) in ("SQLITE_BUSY", "SQLITE_LOCKED")
+        reason = FailureReason.DB_BUSY if busy else FailureReason.DB_ERROR
         raise StorageError(f"database error: {exc.orig}", reason=reason) from exc
     except IntegrityError as exc:
         # Another run stored the same row first (e.g. the same article from two sources at once);
         # nothing was committed, and the next attempt finds the row and treats it as a duplicate.
-        raise StorageError(f"conflict with a concurrent write: {exc.orig}", reason="db_conflict") from exc
+        raise StorageError(
+            f"conflict with a concurrent write: {exc.orig}", reason=FailureReason.DB_CONFLICT
+        ) from exc
 
 
 def migrate(engine: Engine) -> None:

@@ -119,22 +119,7 @@ def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return cycles
 
 
-@pytest.mark.parametrize(
-    "package",
-    [
-        pytest.param(
-            package,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="sources.http, .listing, .parsing, .polling and .sitemaps import each other "
-                "until the parsers stop importing the HTTP client",
-            ),
-        )
-        if package == "sources"
-        else package
-        for package in PROJECT
-    ],
-)
+@pytest.mark.parametrize("package", PROJECT)
 def test_no_import_cycle_inside_a_package(package: str) -> None:
     modules = project_modules()
     inside = {name: path for name, path in modules.items() if name.split(".")[0] == package}

@@ -43,11 +43,9 @@ _NEAR = re.compile(r"NEAR/(\d+)")
 
 
 @dataclass(frozen=True, slots=True)
-class Term:
-    """A word as written (``cease-fire``), its folded tokens and its offset in the query.
-
-    ``prefix`` marks a wildcard (``negotiat*``): any word starting with the joined tokens.
-    """
+class _Words:
+    """What a term and a phrase both are: the text as written, its folded tokens, its offset in
+    the query, and whether it ends in a wildcard."""
 
     text: str
     tokens: tuple[str, ...]
@@ -61,21 +59,19 @@ class Term:
 
 
 @dataclass(frozen=True, slots=True)
-class Phrase:
+class Term(_Words):
+    """A word as written (``cease-fire``), its folded tokens and its offset in the query.
+
+    ``prefix`` marks a wildcard (``negotiat*``): any word starting with the joined tokens.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase(_Words):
     """A quoted phrase (``text`` without the quotes), its folded tokens and its offset.
 
     ``prefix`` marks a wildcard on the last word (``"border secur*"``).
     """
-
-    text: str
-    tokens: tuple[str, ...]
-    position: int
-    prefix: bool = False
-
-    @property
-    def joined(self) -> str:
-        """The folded tokens concatenated: the string the matcher looks for."""
-        return "".join(self.tokens)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from alerts.channels import build_channels
-from alerts.http import MemorySlots, RateLimiter, parse_retry_after
+from alerts.http import MemorySlots, RateLimiter
 from alerts.slack import SlackChannel, slack_escape, slack_payload
+from core.dates import parse_retry_after
 from core.errors import AlertDeliveryError
 from core.records import AlertMessage, StoryArticle
 from core.settings import AlertSettings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+from core.dates import parse_iso_date, to_utc
 from extractors.metadata import (
     canonicalise_url,
     content_hash,
@@ -11,8 +12,6 @@ from extractors.metadata import (
     derive_title,
     detect_language,
     first_sentence,
-    parse_iso_date,
-    to_utc,
 )
 
 ENGLISH = "The envoy met the prime minister in Beirut on Thursday to discuss a truce along the border."

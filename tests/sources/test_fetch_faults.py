@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 import zlib
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -68,6 +69,38 @@ def test_n1_refused_connection_fails_that_source_only(
     assert not isinstance(up, FetchError) and len(up.documents) == 1
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://0177.0.0.1/feed.xml",  # a leading zero: httpx's IPv4 parser refuses it
+        "http://127.0.0.1:99999/feed.xml",  # a port past 65535
+        "http://news..example/feed.xml",  # an empty label: the IDNA codec refuses it
+        "http://\udcff.example/feed.xml",  # a lone surrogate in the host
+    ],
+)
+def test_a_malformed_url_fails_that_source_alone_with_its_reason(
+    hostile_http: HostileServer, http: HttpSettings, url: str
+) -> None:
+    assert failure(http, url).reason == "invalid_url"
+    hostile_http.routes["/feed"] = reply(RSS, content_type="application/rss+xml")
+    sources = [(feed_spec(url, "malformed"), {}), (feed_spec(hostile_http.url("/feed")), {})]
+
+    async def run():
+        async with Fetcher(http) as fetcher:
+            return await poll_web_sources(fetcher, sources)
+
+    malformed, fine = asyncio.run(run())
+    assert isinstance(malformed, FetchError) and not isinstance(malformed, TransientFetchError)
+    assert malformed.reason == "invalid_url"
+    assert not isinstance(fine, FetchError) and len(fine.documents) == 1
+
+
+def test_a_redirect_to_a_malformed_url_is_refused_at_that_hop(hostile_http, http) -> None:
+    hostile_http.routes["/moved"] = reply(status=302, headers={"Location": "http://0177.0.0.1/feed.xml"})
+    assert failure(http, hostile_http.url("/moved")).reason == "invalid_url"
+    assert hostile_http.connections == 1
+
+
 async def _never(request, writer) -> None:
     await asyncio.Event().wait()
 
@@ -93,6 +126,41 @@ def test_n3_slowloris_is_cut_by_the_total_deadline_not_the_read_timeout(hostile_
     settings = http.model_copy(update={"total_timeout_s": 1.0})
     error = failure(settings, hostile_http.url("/slow"))
     assert error.reason == "timeout" and "within 1 s" in str(error)
+
+
+def _trickle_then_reset(seconds: float):
+    async def handle(request, writer) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+        started = asyncio.get_running_loop().time()
+        while asyncio.get_running_loop().time() - started < seconds:
+            writer.write(b"x")
+            await writer.drain()
+            await asyncio.sleep(0.1)
+        reset(writer)
+
+    return handle
+
+
+def test_the_deadline_covers_every_attempt_of_a_server_that_trickles_then_fails(hostile_http, http) -> None:
+    # Each attempt trickles for 1.2 s, then resets (worth a retry): without one deadline over all
+    # attempts, three of them would hold the fetch for 3.6 s, more than twice the deadline.
+    hostile_http.routes["/drip"] = _trickle_then_reset(1.2)
+    settings = http.model_copy(update={"total_timeout_s": 1.5, "retries": 2})
+    started = time.monotonic()
+    error = failure(settings, hostile_http.url("/drip"))
+    elapsed = time.monotonic() - started
+    assert error.reason == "timeout" and "within 1.5 s" in str(error)
+    assert hostile_http.hits("/drip") == 2  # the second attempt was cut by what was left of the deadline
+    assert elapsed < 2 * settings.total_timeout_s
+
+
+def test_no_backoff_is_slept_past_the_deadline(hostile_http, http) -> None:
+    # A reset after 1.2 s with a 1 s backoff ahead: no time is left for another attempt, so the
+    # fetch fails at once with the reset, not with a timeout after sleeping.
+    hostile_http.routes["/drip"] = _trickle_then_reset(1.2)
+    settings = http.model_copy(update={"total_timeout_s": 1.5, "retries": 2, "retry_backoff_s": 1.0})
+    error = failure(settings, hostile_http.url("/drip"))
+    assert error.reason == "connection_reset" and hostile_http.hits("/drip") == 1
 
 
 async def _reset_mid_body(request, writer) -> None:
@@ -354,3 +422,20 @@ def _read(http: HttpSettings, spec: SourceSpec, cursor: dict | None = None):
             return await read_web_source(fetcher, spec, cursor or {})
 
     return asyncio.run(run())
+
+
+def test_an_article_page_cut_short_is_asked_for_again_at_the_next_poll(hostile_http, http) -> None:
+    # incomplete_body is transient, as the fetcher's own retries always said; the entry stays
+    # unseen (before, polling's own list did not hold it and the article was given up for good).
+    feed = RSS.replace(
+        b"<guid>1</guid>", b"<guid>1</guid><link>" + hostile_http.url("/a").encode() + b"</link>"
+    )
+    feed = feed.replace(b"First entry text.", b"")  # no entry text to stand in for the page
+    hostile_http.routes["/feed"] = reply(feed, content_type="application/rss+xml")
+    hostile_http.routes["/a"] = _short_body
+    spec = FeedSource(name="feed", feed=hostile_http.url("/feed"), robots="ignore")
+    first = _read(http, spec)
+    assert [f.reason for f in first.failures] == ["incomplete_body"] and first.cursor["seen"] == {}
+    hostile_http.routes["/a"] = reply(b"<html><body><p>The article, whole this time.</p></body></html>")
+    second = _read(http, spec, first.cursor)
+    assert len(second.documents) == 1 and second.documents[0].location == hostile_http.url("/a")
