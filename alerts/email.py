@@ -108,8 +108,8 @@ def _html_story(message: AlertMessage, zone: str) -> str:
     headline = _html_link(lead, message.story_title) if lead else html.escape(message.story_title)
     parts = [f'<h3 style="margin:0 0 4px">{headline}</h3>']
     facts = []
-    if lead and lead.site_name:
-        facts.append(html.escape(lead.site_name))
+    if lead and lead.publisher:
+        facts.append(html.escape(lead.publisher))
     moment = lead and (lead.published or lead.first_seen)
     if moment:
         facts.append(html.escape(local_time(moment, zone)))

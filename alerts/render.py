@@ -66,8 +66,8 @@ def render_digest_text(message: AlertMessage, zone: str = "UTC") -> str:
 def describe_article(article: StoryArticle) -> str:
     """``Title — site, 2024-11-01 — location`` with the parts that are known."""
     parts = [article.title]
-    if article.site_name:
-        parts.append(article.site_name)
+    if article.publisher:
+        parts.append(article.publisher)
     if article.published:
         parts.append(article.published.strftime("%Y-%m-%d %H:%M UTC"))
     return " — ".join(parts) + f"\n    {article.location}"
@@ -103,12 +103,13 @@ def story_line(message: AlertMessage, zone: str) -> str:
 def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
     """A case-insensitive pattern for the matched terms; hyphens and spaces inside a word may vary.
 
-    ``ceasefire`` also finds *cease-fire* and *cease fire*, as the matcher folds them.
+    ``ceasefire`` also finds *cease-fire* and *cease fire*, as the matcher folds them; a term
+    ending in ``*`` (a query's wildcard) finds the words it begins.
     """
     parts = []
-    for term in sorted({t for t in terms if t.strip()}, key=len, reverse=True):
-        letters = [re.escape(ch) for ch in term if not ch.isspace() and ch != "-"]
-        parts.append(r"[\s\-]?".join(letters))
+    for term in sorted({t for t in terms if t.strip("* ")}, key=len, reverse=True):
+        letters = [re.escape(ch) for ch in term.rstrip("*") if not ch.isspace() and ch != "-"]
+        parts.append(r"[\s\-]?".join(letters) + (r"\w*" if term.endswith("*") else ""))
     if not parts:
         return None
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)

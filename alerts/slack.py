@@ -29,6 +29,16 @@ def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def slack_bold(text: str) -> str:
+    """``*text*`` in bold, escaped, whatever it holds: an asterisk inside would end the bold early,
+    so it is shown as a look-alike (U+2217), and surrounding spaces stay outside the markers."""
+    core = slack_escape(text.strip()).replace("*", "\u2217")
+    if not core:
+        return slack_escape(text)
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+    return f"{lead}*{core}*{trail}"
+
+
 def _link(article: StoryArticle, text: str) -> str:
     """``<url|text>`` for web reports (the URL made safe for Slack's link syntax), else the text."""
     label = slack_escape(text)
@@ -42,8 +52,7 @@ def _link(article: StoryArticle, text: str) -> str:
 def _bold_terms(text: str, terms: tuple[str, ...]) -> str:
     pieces = []
     for piece, matched in highlight(text, terms):
-        escaped = slack_escape(piece)
-        pieces.append(f"*{escaped.strip()}*" if matched else escaped)
+        pieces.append(slack_bold(piece) if matched else slack_escape(piece))
     return "".join(pieces)
 
 
@@ -57,8 +66,8 @@ def story_blocks(message: AlertMessage, zone: str) -> list[dict[str, Any]]:
     lead = _lead(message)
     headline = _link(lead, message.story_title) if lead else slack_escape(message.story_title)
     facts = []
-    if lead and lead.site_name:
-        facts.append(slack_escape(lead.site_name))
+    if lead and lead.publisher:
+        facts.append(slack_escape(lead.publisher))
     if lead and (lead.published or lead.first_seen):
         facts.append(local_time(lead.published or lead.first_seen, zone))  # type: ignore[arg-type]
     lines = [f"*{headline}*"] + ([" · ".join(facts)] if facts else [])
@@ -91,7 +100,7 @@ def update_blocks(message: AlertMessage, zone: str) -> list[dict[str, Any]]:
 def _matched(message: AlertMessage) -> list[str]:
     if not message.matched_terms:
         return []
-    return ["matched: " + ", ".join(f"*{slack_escape(t)}*" for t in message.matched_terms)]
+    return ["matched: " + ", ".join(slack_bold(t) for t in message.matched_terms)]
 
 
 def slack_payload(message: AlertMessage, zone: str = "UTC") -> dict[str, Any]:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from dataclasses import field as dataclass_field
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from core.reasons import FailureReason
+from core.urls import without_tracking
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +107,14 @@ def article_metadata(source: object, **changes: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class TermHit:
-    """Where one query term was found: the term as written, the field, the token offset."""
+    """Where one query term was first found: the term as the query writes it, the field, the
+    token offset, and the words as the article writes them there with their character offset."""
 
     term: str
     field: str
     position: int
+    found: str = dataclass_field(default="", compare=False)  # where, not which: equal hits compare equal
+    offset: int | None = dataclass_field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,19 +141,27 @@ class StoryArticle:
     first_seen: datetime | None = None  # when newswatch stored it (UTC)
     link: str | None = None  # http(s) URL to open, when the report has one
     snippet: str = ""  # plain text around the first matched term (the channel bolds the terms)
+    matched: tuple[str, ...] = ()  # the matched words as this report writes them, in query order
 
     @property
     def outlet(self) -> str:
         """Who published it: the site name, else the web address's host, else where it was read."""
+        return self.publisher or self.location
+
+    @property
+    def publisher(self) -> str | None:
+        """The outlet an alert names: the site name, else the web address's host; None for a file."""
         if self.site_name:
             return self.site_name
         host = urlsplit(self.link).hostname if self.link else None
-        return host.removeprefix("www.") if host else self.location
+        return host.removeprefix("www.") if host else None
 
 
 def web_link(canonical_url: str | None, location: str) -> str | None:
-    """The http(s) address of a report: its canonical URL, else its location when that is one."""
-    return canonical_url or (location if location.startswith(("http://", "https://")) else None)
+    """The http(s) address of a report, without tracking parameters: its canonical URL, else its
+    location when that is one."""
+    url = canonical_url or (location if location.startswith(("http://", "https://")) else None)
+    return without_tracking(url) if url else None
 
 
 def count_outlets(articles: Iterable[StoryArticle]) -> int:
@@ -221,6 +234,7 @@ class OutboxReport:
     first_seen: datetime | None
     canonical_url: str | None
     text: str
+    hits: tuple[TermHit, ...] = ()  # why this report matched the topic; () when it did not
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,8 @@ import py3langid
 
 from core.dates import to_utc
 from core.records import ExtractedArticle
+from core.urls import TRACKING_PARAMS
+from extractors.titles import without_social_suffix
 
 MIN_LANGUAGE_WORDS = 10
 # The language is told from the start of the text: a few thousand characters decide it.
@@ -92,12 +94,11 @@ _DANGLING_WORDS = frozenset(
         "who",
     )
 )
-_TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|_ga|ref_src)$")
 
 
 def complete_article(article: ExtractedArticle) -> ExtractedArticle:
     """``article`` with language, word count, content hash, a derived title if it had none, UTC dates."""
-    title, derived = article.title, article.title_derived
+    title, derived = article.title and without_social_suffix(article.title), article.title_derived
     if not title:
         title, derived = derive_title(article.text), True
     return dataclasses.replace(
@@ -171,7 +172,7 @@ def canonicalise_url(url: str | None) -> str | None:
     query = [
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not _TRACKING_PARAMS.match(key.lower())
+        if not TRACKING_PARAMS.match(key)
     ]
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
 

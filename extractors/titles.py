@@ -207,6 +207,21 @@ def _starts_title(title: str, heading: str) -> bool:
     return title.startswith(heading) and len(title.split()) <= 2 * len(heading.split())
 
 
+# "Headline via @ConsumerReports", "Headline (via @AP)", "Headline | @Reuters": a share button's
+# or a social feed's credit, not part of the headline.
+_SOCIAL_SUFFIX = re.compile(
+    r"(?:\s*[|\u2013\u2014\u00b7:-])?\s*(?:\(\s*via\s+@[\w.]+\s*\)|\bvia\s+@[\w.]+|(?<=[|\u2013\u2014\u00b7-])\s*@[\w.]+)\s*$",
+    re.IGNORECASE,
+)
+
+
+def without_social_suffix(title: str) -> str:
+    """``title`` without a trailing social credit ("via @ConsumerReports", "| @AP"); unchanged when
+    that would leave nothing."""
+    stripped = _SOCIAL_SUFFIX.sub("", title).strip()
+    return stripped or title
+
+
 def strip_site_suffix(title: str, site_name: str | None, *, host: str | None = None) -> str:
     """``title`` without the parts that name the site: " | Site name" at the end (or "Site name | "
     at the start), told by ``site_name`` (og:site_name, the publisher) or the ``host`` ("Bread

@@ -20,6 +20,7 @@ from core.records import Document, ExtractedArticle, SourceRead
 from core.settings import HttpSettings
 from core.watchlist import LocalSource, SourceSpec, WebSource
 from extractors import extract_document
+from extractors.titles import without_social_suffix
 from sources.egress import Resolver
 from sources.files import read_files
 from sources.http import Fetcher
@@ -60,7 +61,7 @@ def finish_article(document: Document, article: ExtractedArticle | None) -> Extr
     changes: dict[str, Any] = {"identity": document.identity, "revisable": document.revisable}
     if entry is not None:
         if entry.title and (article.title is None or article.title_derived):
-            changes.update(title=entry.title, title_derived=False)
+            changes.update(title=without_social_suffix(entry.title), title_derived=False)
         if article.published is None and entry.published is not None:
             changes.update(published=entry.published, published_source="feed")
         elif article.published is None:

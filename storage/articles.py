@@ -179,7 +179,8 @@ def record_match(
 ) -> TopicMatch:
     """Store why ``article`` matched a topic."""
     hits: list[dict[str, Any]] = [
-        {"term": h.term, "field": h.field, "position": h.position} for h in hit.hits
+        {"term": h.term, "field": h.field, "position": h.position, "found": h.found, "offset": h.offset}
+        for h in hit.hits
     ]
     match = TopicMatch(
         topic_id=topic_id,

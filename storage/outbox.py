@@ -19,7 +19,7 @@ from sqlalchemy import select as sql_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from core.records import ClaimedAlert, OutboxReport, StoryArticle, count_outlets, web_link
+from core.records import ClaimedAlert, OutboxReport, StoryArticle, TermHit, count_outlets, web_link
 from storage.models import Alert, Article, Story, Topic, TopicMatch, id_of
 
 CLAIMABLE = ("pending", "retry")
@@ -189,7 +189,7 @@ def _claimed(group: list[Any], before: StoryDelivery | None) -> ClaimedAlert:
     alert, topic, story_title = group[0][:3]
     found = sorted((row[3], row[4]) for row in group if row[3] is not None)  # matches, as recorded
     terms = tuple(dict.fromkeys(hit["term"] for _, hits in found for hit in hits))
-    reports = tuple(OutboxReport(*row[5:]) for row in group if row[5] is not None)
+    reports = tuple(_report(row) for row in group if row[5] is not None)
     return ClaimedAlert(
         alert_id=id_of(alert),
         topic=topic,
@@ -207,6 +207,22 @@ def _claimed(group: list[Any], before: StoryDelivery | None) -> ClaimedAlert:
         follows=before.first_alert if before else None,
         shown_outlets=before.outlets_shown if before else None,
         shown_at=before.last_sent_at if before else None,
+    )
+
+
+def _report(row: Any) -> OutboxReport:
+    """One report of the story, with its own match's hits when it matched the topic."""
+    article_id, title, location, site, published, first_seen, canonical, text = row[5:13]
+    return OutboxReport(
+        article_id, title, location, site, published, first_seen, canonical, text, _term_hits(row[4])
+    )
+
+
+def _term_hits(hits: list[dict[str, Any]] | None) -> tuple[TermHit, ...]:
+    """A match's stored hits as records (rows stored before the written form was kept have none)."""
+    return tuple(
+        TermHit(h["term"], h["field"], h["position"], h.get("found") or "", h.get("offset"))
+        for h in hits or ()
     )
 
 

@@ -40,7 +40,7 @@ from topics.query import (
     leaves,
     parse_query,
 )
-from topics.text import FUNCTION_WORDS, stem, tokenize
+from topics.text import FUNCTION_WORDS, stem, token_spans, tokenize
 
 LOGGER = logging.getLogger(__name__)
 
@@ -109,11 +109,12 @@ class TopicMatcher:
         meta = {"source": " ".join(tokenize(source or "")), "lang": (lang or "").casefold()}
         candidates = sorted({i for key in found for i in self.triggers.get(key, ())} | set(self.always))
         hits: list[TopicHit] = []
+        written = _WrittenForms({"title": title or "", "text": text})
         for i in candidates:
             topic = self.topics[i]
             present = _Presence(found, fields, meta, topic.keys)
             if evaluate(topic.tree, present):
-                hits.append(TopicHit(topic=topic.name, hits=present.hits(topic.positive)))
+                hits.append(TopicHit(topic=topic.name, hits=present.hits(topic.positive, written)))
         return hits
 
     def occurrences(self, topic: str, *, title: str | None, text: str) -> dict[str, list[Span]]:
@@ -337,15 +338,37 @@ class _Presence:
                         return True
         return False
 
-    def hits(self, positive: Iterable[Term | Phrase]) -> tuple[TermHit, ...]:
-        """One hit per found term and field, at its first occurrence, in query order."""
+    def hits(self, positive: Iterable[Term | Phrase], written: _WrittenForms) -> tuple[TermHit, ...]:
+        """One hit per found term and field, at its first occurrence, in query order, with the
+        words as the article writes them there and their character offset."""
         found: dict[tuple[str, str], TermHit] = {}
         for term in positive:
             spans = self.spans(term, None)
             for name in FIELDS:
-                if name in spans:
-                    found.setdefault((term.text, name), TermHit(term.text, name, spans[name][0][0]))
+                if name in spans and (term.text, name) not in found:
+                    first = spans[name][0]
+                    words, offset = written.at(name, first)
+                    found[term.text, name] = TermHit(term.text, name, first[0], words, offset)
         return tuple(found.values())
+
+
+class _WrittenForms:
+    """The words of each field as written, located by token span (token offsets computed once)."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = texts
+        self._spans: dict[str, list[tuple[int, int]]] = {}
+
+    def at(self, name: str, span: Span) -> tuple[str, int | None]:
+        """The text of tokens ``span`` in field ``name`` and its offset; ("", None) when unknown."""
+        if name not in self._spans:
+            self._spans[name] = token_spans(self.texts.get(name, ""))
+        spans = self._spans[name]
+        first, last = span
+        if last >= len(spans):
+            return "", None
+        start, end = spans[first][0], spans[last][1]
+        return self.texts[name][start:end], start
 
 
 def _bounds(words: Sequence[str], stemmed: bool) -> list[int]:

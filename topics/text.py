@@ -123,3 +123,35 @@ def stem(token: str) -> str:
     if not token.isascii() or not token.isalpha():
         return token
     return str(_PORTER2.stemWord(token))
+
+
+_WORD_RUN = re.compile(r"\S+")
+
+
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """The (start, end) character span in ``text`` of each token ``tokenize(text)`` returns.
+
+    Tokens never cross whitespace, so each whitespace-separated word is tokenised on its own; a
+    token is located inside its word when folding kept the word's length (the usual case), and
+    otherwise spans the whole word.
+    """
+    spans: list[tuple[int, int]] = []
+    for word in _WORD_RUN.finditer(text):
+        tokens = tokenize(word.group(0))
+        spans.extend(_spans_in_word(word.group(0), word.start(), tokens))
+    return spans
+
+
+def _spans_in_word(word: str, offset: int, tokens: list[str]) -> list[tuple[int, int]]:
+    folded = fold(word)
+    whole = (offset, offset + len(word))
+    if len(folded) != len(word):
+        return [whole] * len(tokens)
+    spans, position = [], 0
+    for token in tokens:
+        found = folded.find(token, position)
+        if found < 0:  # an abbreviation or a thousands separator changed the token's letters
+            return [whole] * len(tokens)
+        spans.append((offset + found, offset + found + len(token)))
+        position = found + len(token)
+    return spans
