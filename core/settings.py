@@ -40,6 +40,16 @@ class StorySettings(BaseModel):
     max_stories: int = Field(200_000, ge=1, description="Stories kept in memory for clustering.")
 
 
+class SemanticSettings(BaseModel):
+    """Topics described in words (``like:``)."""
+
+    enabled: bool = Field(
+        True,
+        description="Off: the sentence-embedding model is never loaded, articles are not embedded, "
+        "and topics with 'like' are left out of the run (with a warning).",
+    )
+
+
 class AlertSettings(BaseModel):
     """How the outbox is delivered."""
 
@@ -125,6 +135,7 @@ class Settings(BaseSettings):
         "machine loses it after this (on this machine, at once).",
     )
     story: StorySettings = StorySettings()
+    semantic: SemanticSettings = SemanticSettings()
     alerts: AlertSettings = AlertSettings()
     smtp: SmtpSettings = SmtpSettings()
     http: HttpSettings = HttpSettings()

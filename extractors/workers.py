@@ -36,7 +36,6 @@ from typing import Any, cast
 
 from core.errors import ExtractionError
 from core.reasons import FailureReason
-from core.records import ExtractedArticle
 
 LOGGER = logging.getLogger(__name__)
 
@@ -61,12 +60,12 @@ class WorkerLimits:
 class Outcome:
     """What extracting one item gave: an article, None (no article), or a failure ``reason``."""
 
-    article: ExtractedArticle | None
+    article: Any  # what the task returned: for extraction, an ExtractedArticle or None
     reason: FailureReason | None = None
     message: str = ""
 
 
-Task = Callable[..., ExtractedArticle | None]
+Task = Callable[..., Any]
 
 
 def _serve(connection: Connection, function: Task, memory_mb: int) -> None:
@@ -121,7 +120,13 @@ class _Worker:
     def __init__(self, function: Task, limits: WorkerLimits) -> None:
         mine, theirs = socket.socketpair()
         command = [sys.executable, "-m", "extractors.workers", str(theirs.fileno()), _name_of(function)]
-        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
+        environment = {
+            # one worker per core: numpy's BLAS (block classifier, embeddings) stays on its own core
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(path for path in sys.path if path),
+        }
         self.process = subprocess.Popen(
             [*command, str(limits.memory_mb)], pass_fds=[theirs.fileno()], env=environment, close_fds=True
         )
@@ -269,10 +274,11 @@ class ExtractionPool:
 
 
 def _describe(item: Any) -> str:
-    location = getattr(item, "location", None)
-    if location:
-        return str(location)
-    return str(item[1]) if isinstance(item, tuple) and len(item) > 1 else f"pid {os.getpid()}"
+    for part in item if isinstance(item, tuple) else (item,):
+        location = getattr(part, "location", None)
+        if location:
+            return str(location)
+    return str(item[1])[:200] if isinstance(item, tuple) and len(item) > 1 else f"pid {os.getpid()}"
 
 
 if __name__ == "__main__":

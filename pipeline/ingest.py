@@ -81,10 +81,11 @@ def start_ingest(
     watchlist is mirrored into storage and its free sources (only the due ones when
     ``only_due``) are leased to a new owner.
     """
-    compile_watchlist_topics(watchlist)
+    semantic = settings.semantic.enabled
+    compile_watchlist_topics(watchlist, semantic=semantic)
     job = IngestJob(
         database_url=settings.database_url,
-        topics=watchlist_topics(watchlist),
+        topics=watchlist_topics(watchlist, semantic=semantic),
         stories=settings.story,
         http=settings.http,
         owner=leases.lease_owner("ingest"),
@@ -118,7 +119,7 @@ def ingest_source(
     try:
         cursor = load_cursors(engine, [spec.name])[spec.name]
         read = read_source(spec, cursor, http)
-        extracted, failures = extract_all(read.documents)
+        extracted, failures = extract_all(read.documents, embed=matcher.semantic)
         return store_read(engine, read, extracted, failures, matcher, stories, now)
     except PipelineError as exc:
         return record_failed_source(engine, spec.name, exc, now)

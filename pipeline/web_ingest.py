@@ -157,7 +157,8 @@ class _Store:
 
     def extract(self, arrivals: list[_Arrival]) -> list[Extracted]:
         """The articles and failures of each arrived source that has something new, in order."""
-        return extract_groups([read.documents for _, read in _busy(arrivals)], self.pool)
+        groups = [read.documents for _, read in _busy(arrivals)]
+        return extract_groups(groups, self.pool, embed=self.matcher.semantic)
 
     def take(self, arrivals: list[_Arrival], extracted: list[Extracted]) -> None:
         """Store (or record the failure of) each arrived source, then hand their leases back."""

@@ -147,6 +147,7 @@ def add_article(
         minhash=list(minhash),
         near_duplicate_of=near_duplicate_of,
         marks=marks or {},
+        embedding=extracted.embedding,
     )
     session.add(article)
     _grow_story(story, extracted, now)
@@ -181,6 +182,9 @@ def record_match(
     hits: list[dict[str, Any]] = [
         {"term": h.term, "field": h.field, "position": h.position} for h in hit.hits
     ]
+    if hit.similar is not None:  # the description it was closest to, and the score, as a term shown
+        similar = hit.similar
+        hits.append({"term": similar.reason, "field": "like", "like": similar.like, "score": similar.score})
     match = TopicMatch(
         topic_id=topic_id,
         article_id=id_of(article),
@@ -216,6 +220,7 @@ class ReplayArticle:
     site_name: str | None
     language: str | None
     first_seen_at: datetime
+    embedding: bytes | None = None
 
 
 def articles_since(*, session: Session, since: datetime, limit: int = 100_000) -> list[ReplayArticle]:
@@ -233,6 +238,7 @@ def articles_since(*, session: Session, since: datetime, limit: int = 100_000) -
             row.site_name,
             row.language,
             row.first_seen_at,
+            row.embedding,
         )
         for row in rows
     ]

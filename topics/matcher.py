@@ -13,17 +13,26 @@ A stemmed topic's term matches where its joined form or its stemmed form occurs.
 with at least one term found (plus topics that filters or NOT could satisfy) are then evaluated
 on the hits, so the cost per article hardly depends on the number of topics. A topic's hits name
 every positive term found, with its field and the token position of its first occurrence there.
+
+A topic described in words (``like:``) matches an article whose stored embedding has a cosine
+of at least ``min_similarity`` with the closest of its descriptions (topics.semantic); with a
+query too, both must hold. Its hit names that description and the score. The descriptions are
+embedded when the topics are compiled, and only then is the model loaded.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate
 
-from core.records import TermHit, TopicHit
+import numpy as np
+
+from core.records import SimilarityHit, TermHit, TopicHit
+from core.watchlist import DEFAULT_MIN_SIMILARITY
 from topics.query import (
     FIELDS,
     And,
@@ -50,12 +59,22 @@ Occurrences = dict[str, dict[str, list[Span]]]  # key -> field -> spans
 
 @dataclass(frozen=True, slots=True)
 class TopicDefinition:
-    """A topic as the watchlist declares it: query, optional stemming and excluded queries."""
+    """A topic as the watchlist declares it: a query (optional stemming, excluded queries), a
+    description in words (``like``, with ``min_similarity``), or both."""
 
     name: str
-    query: str
+    query: str | None
     stemming: bool = False
     exclude: tuple[str, ...] = ()
+    like: tuple[str, ...] = ()
+    min_similarity: float = DEFAULT_MIN_SIMILARITY
+
+    @property
+    def shown(self) -> str:
+        """The topic as a person reads it: its query, and its descriptions."""
+        described = " | ".join(self.like)
+        parts = [self.query or "", f"like: {described}" if described else ""]
+        return " AND ".join(part for part in parts if part)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,14 +82,28 @@ class CompiledTopic:
     """A topic's name, its query as written, its syntax tree, positive terms and options."""
 
     name: str
-    query: str
-    tree: Node
+    query: str | None
+    tree: Node | None  # None: described in words only
     positive: tuple[Term | Phrase, ...]
     stemming: bool = False
     # Lookup keys of each term of ``tree``, by the term as written (its text fixes its tokens and
     # whether it is a wildcard, so equal texts have equal keys): a str hashes once, and, unlike a
     # table keyed by ``id()``, a compiled topic stays valid after a pickle round trip.
     keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    like: tuple[str, ...] = ()
+    likeness: np.ndarray | None = None  # unit vectors of ``like``, one row each
+    min_similarity: float = DEFAULT_MIN_SIMILARITY
+
+    def similarity(self, embedding: bytes | None) -> SimilarityHit | None:
+        """The closest description and its cosine with the article, when at least ``min_similarity``."""
+        if self.likeness is None or embedding is None:
+            return None
+        from topics.semantic import dequantize
+
+        scores = self.likeness @ dequantize(embedding)
+        best = int(np.argmax(scores))
+        score = float(scores[best])
+        return SimilarityHit(self.like[best], round(score, 4)) if score >= self.min_similarity else None
 
 
 @dataclass
@@ -99,21 +132,44 @@ class TopicMatcher:
     tables: _Tables
     triggers: dict[str, tuple[int, ...]]  # lookup key -> indexes of topics that use it
     always: tuple[int, ...]  # topics that may match without any term (by filters or NOT)
+    described: tuple[int, ...] = ()  # topics with ``like``: judged on the article's embedding
+
+    @property
+    def semantic(self) -> bool:
+        """Whether any topic is described in words, so articles need an embedding."""
+        return bool(self.described)
 
     def match(
-        self, *, title: str | None, text: str, source: str | None = None, lang: str | None = None
+        self,
+        *,
+        title: str | None,
+        text: str,
+        source: str | None = None,
+        lang: str | None = None,
+        embedding: bytes | None = None,
     ) -> list[TopicHit]:
-        """The topics the article matches, in topic order, each with its hits; [] when none does."""
+        """The topics the article matches, in topic order, each with its hits; [] when none does.
+
+        A topic with ``like`` needs the article's ``embedding``; without one it does not match.
+        """
         fields = {"title": tokenize(title or ""), "text": tokenize(text)}
         found = _scan(fields, self.tables)
         meta = {"source": " ".join(tokenize(source or "")), "lang": (lang or "").casefold()}
-        candidates = sorted({i for key in found for i in self.triggers.get(key, ())} | set(self.always))
+        candidates = {i for key in found for i in self.triggers.get(key, ())} | set(self.always)
+        similar = {}
+        for i in self.described:
+            hit = self.topics[i].similarity(embedding)
+            if hit is not None:
+                similar[i] = hit
+                candidates.add(i)
         hits: list[TopicHit] = []
-        for i in candidates:
+        for i in sorted(candidates):
             topic = self.topics[i]
+            if topic.like and i not in similar:
+                continue  # the description must hold, whatever the query says
             present = _Presence(found, fields, meta, topic.keys)
-            if evaluate(topic.tree, present):
-                hits.append(TopicHit(topic=topic.name, hits=present.hits(topic.positive)))
+            if topic.tree is None or evaluate(topic.tree, present):
+                hits.append(TopicHit(topic.name, present.hits(topic.positive), similar.get(i)))
         return hits
 
     def occurrences(self, topic: str, *, title: str | None, text: str) -> dict[str, list[Span]]:
@@ -124,6 +180,8 @@ class TopicMatcher:
         compiled = next((t for t in self.topics if t.name == topic), None)
         if compiled is None:
             raise KeyError(topic)
+        if compiled.tree is None:
+            return {name: [] for name in FIELDS}
         fields = {"title": tokenize(title or ""), "text": tokenize(text)}
         present = _Presence(_scan(fields, self.tables), fields, {}, compiled.keys)
         spans: dict[str, set[Span]] = {name: set() for name in FIELDS}
@@ -136,11 +194,11 @@ class TopicMatcher:
 def compile_topics(topics: Iterable[tuple[str, str] | TopicDefinition]) -> TopicMatcher:
     """A matcher for ``(name, query)`` pairs or definitions; raises QuerySyntaxError for a bad query."""
     definitions = [t if isinstance(t, TopicDefinition) else TopicDefinition(*t) for t in topics]
-    compiled = tuple(
-        compile_topic(d.name, d.query, stemming=d.stemming, exclude=d.exclude) for d in definitions
-    )
+    compiled = tuple(_compile_definition(d) for d in definitions)
     tables, triggers, always = _Tables(), dict[str, list[int]](), []
     for i, topic in enumerate(compiled):
+        if topic.tree is None:
+            continue
         for term in _terms(topic.tree):
             for key in topic.keys[term.text]:
                 _register(tables, key, term.tokens)
@@ -149,8 +207,33 @@ def compile_topics(topics: Iterable[tuple[str, str] | TopicDefinition]) -> Topic
             triggers.setdefault(key, []).append(i)
         if _may_hold_without_terms(topic.tree) is not False:
             always.append(i)
+    described = tuple(i for i, topic in enumerate(compiled) if topic.like)
     LOGGER.debug("compiled %d topics, %d distinct terms", len(compiled), len(triggers))
-    return TopicMatcher(compiled, tables, {k: tuple(v) for k, v in triggers.items()}, tuple(always))
+    return TopicMatcher(
+        compiled, tables, {k: tuple(v) for k, v in triggers.items()}, tuple(always), described
+    )
+
+
+def _compile_definition(definition: TopicDefinition) -> CompiledTopic:
+    """A definition's query compiled (when it has one) and its descriptions embedded."""
+    if definition.query is None:
+        if not definition.like:
+            raise ValueError(f"topic {definition.name!r} has neither a query nor a description")
+        compiled = CompiledTopic(definition.name, None, None, ())
+    else:
+        compiled = compile_topic(
+            definition.name, definition.query, stemming=definition.stemming, exclude=definition.exclude
+        )
+    if not definition.like:
+        return compiled
+    from topics.semantic import embed
+
+    return dataclasses.replace(
+        compiled,
+        like=definition.like,
+        likeness=embed(definition.like),
+        min_similarity=definition.min_similarity,
+    )
 
 
 def compile_topic(
