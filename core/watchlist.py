@@ -312,6 +312,11 @@ class TopicSpec(_Strict):
     # when its embedding's cosine with the closest of them is at least ``min_similarity``.
     like: Annotated[tuple[Annotated[str, Field(min_length=1)], ...], BeforeValidator(_one_or_many)] = ()
     min_similarity: float = Field(DEFAULT_MIN_SIMILARITY, gt=0, lt=1)
+    # Per language (``fr: ["cessez-le-feu", Liban]``): queries (a word, a "phrase" or any query)
+    # that stand in for ``query`` in articles detected in that language; any one of them will do.
+    aliases: dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")], tuple[str, ...]] = Field(
+        default_factory=dict
+    )
 
     @model_validator(mode="after")
     def _query_or_like(self) -> TopicSpec:
@@ -321,6 +326,8 @@ class TopicSpec(_Strict):
             raise ValueError("'min_similarity' applies to a topic with 'like'")
         if self.exclude and self.query is None:
             raise ValueError("'exclude' needs a query to narrow")
+        if self.aliases and self.query is None:
+            raise ValueError("'aliases' stand in for a query: give the query too")
         return self
 
 

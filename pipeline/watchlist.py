@@ -40,7 +40,9 @@ def compile_watchlist_topics(watchlist: Watchlist, *, semantic: bool = True) -> 
     for topic in watchlist.topics:
         try:
             if topic.query is not None:
-                compile_topic(topic.name, topic.query, exclude=topic.exclude)
+                compile_topic(
+                    topic.name, topic.query, exclude=topic.exclude, aliases=tuple(topic.aliases.items())
+                )
         except QuerySyntaxError as exc:
             raise ConfigurationError(f"{watchlist.where(topic.name)}: topic {topic.name!r}: {exc}") from exc
     return topic_matcher(watchlist_topics(watchlist, semantic=semantic))
@@ -80,6 +82,7 @@ def topic_definition(topic: TopicSpec) -> TopicDefinition:
         exclude=topic.exclude,
         like=topic.like,
         min_similarity=topic.min_similarity,
+        aliases=tuple(sorted(topic.aliases.items())),
     )
 
 

@@ -9,7 +9,10 @@ tokens while the concatenation is a prefix of some term (so ``cease fire``, ``ce
 ``ceasefire`` all meet ``ceasefire``, and token boundaries are respected), recording exact
 terms and the wildcard stems the run reaches. A run that splits a word of the term, or a term
 that splits a word of the run, next to a function word does not count ("put in" is not Putin).
-A stemmed topic's term matches where its joined form or its stemmed form occurs. Only topics
+A stemmed topic's term matches where its joined form or its stemmed form occurs, stemmed in
+the article's language (topics.text.stemming_language): a term has a stemmed key per language
+(``~fr:negoci``), and an article is stemmed in its own only. A topic's ``aliases`` are queries
+that stand in for its query in articles of their language (``lang:fr AND (alias OR …)``). Only topics
 with at least one term found (plus topics that filters or NOT could satisfy) are then evaluated
 on the hits, so the cost per article hardly depends on the number of topics. A topic's hits name
 every positive term found, with its field and the token position of its first occurrence there.
@@ -49,7 +52,7 @@ from topics.query import (
     leaves,
     parse_query,
 )
-from topics.text import FUNCTION_WORDS, stem, tokenize
+from topics.text import FUNCTION_WORDS, STEMMED_LANGUAGES, stem, stemming_language, tokenize
 
 LOGGER = logging.getLogger(__name__)
 
@@ -68,6 +71,7 @@ class TopicDefinition:
     exclude: tuple[str, ...] = ()
     like: tuple[str, ...] = ()
     min_similarity: float = DEFAULT_MIN_SIMILARITY
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (language, queries) pairs
 
     @property
     def shown(self) -> str:
@@ -120,7 +124,7 @@ class _Space:
 @dataclass
 class _Tables:
     plain: _Space = field(default_factory=_Space)
-    stemmed: _Space = field(default_factory=_Space)
+    stemmed: dict[str, _Space] = field(default_factory=dict)  # by stemming language
     wildcards: dict[int, set[str]] = field(default_factory=dict)  # stems by length
 
 
@@ -153,7 +157,7 @@ class TopicMatcher:
         A topic with ``like`` needs the article's ``embedding``; without one it does not match.
         """
         fields = {"title": tokenize(title or ""), "text": tokenize(text)}
-        found = _scan(fields, self.tables)
+        found = _scan(fields, self.tables, stemming_language(lang))
         meta = {"source": " ".join(tokenize(source or "")), "lang": (lang or "").casefold()}
         candidates = {i for key in found for i in self.triggers.get(key, ())} | set(self.always)
         similar = {}
@@ -172,7 +176,9 @@ class TopicMatcher:
                 hits.append(TopicHit(topic.name, present.hits(topic.positive), similar.get(i)))
         return hits
 
-    def occurrences(self, topic: str, *, title: str | None, text: str) -> dict[str, list[Span]]:
+    def occurrences(
+        self, topic: str, *, title: str | None, text: str, lang: str | None = None
+    ) -> dict[str, list[Span]]:
         """Every (first, last) token span of ``topic``'s positive terms, by field, in text order.
 
         What a highlighter marks; raises KeyError for an unknown topic.
@@ -183,7 +189,7 @@ class TopicMatcher:
         if compiled.tree is None:
             return {name: [] for name in FIELDS}
         fields = {"title": tokenize(title or ""), "text": tokenize(text)}
-        present = _Presence(_scan(fields, self.tables), fields, {}, compiled.keys)
+        present = _Presence(_scan(fields, self.tables, stemming_language(lang)), fields, {}, compiled.keys)
         spans: dict[str, set[Span]] = {name: set() for name in FIELDS}
         for term in compiled.positive:
             for name, found in present.spans(term, None).items():
@@ -222,7 +228,11 @@ def _compile_definition(definition: TopicDefinition) -> CompiledTopic:
         compiled = CompiledTopic(definition.name, None, None, ())
     else:
         compiled = compile_topic(
-            definition.name, definition.query, stemming=definition.stemming, exclude=definition.exclude
+            definition.name,
+            definition.query,
+            stemming=definition.stemming,
+            exclude=definition.exclude,
+            aliases=definition.aliases,
         )
     if not definition.like:
         return compiled
@@ -237,10 +247,23 @@ def _compile_definition(definition: TopicDefinition) -> CompiledTopic:
 
 
 def compile_topic(
-    name: str, query: str, *, stemming: bool = False, exclude: Sequence[str] = ()
+    name: str,
+    query: str,
+    *,
+    stemming: bool = False,
+    exclude: Sequence[str] = (),
+    aliases: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> CompiledTopic:
-    """One topic, parsed, with its exclusions ANDed in as NOT; raises QuerySyntaxError."""
+    """One topic, parsed, its aliases ORed in for their languages (``lang:fr AND (…)``) and its
+    exclusions ANDed in as NOT; raises QuerySyntaxError."""
     tree = parse_query(query)
+    stand_ins: list[Node] = [
+        And((Filter("lang", lang.casefold(), 0), Or(tuple(parse_query(alias) for alias in queries))))
+        for lang, queries in aliases
+        if queries
+    ]
+    if stand_ins:
+        tree = Or((tree, *stand_ins))
     excluded = [parse_query(item) for item in exclude]
     if excluded:
         tree = And((tree, Not(excluded[0] if len(excluded) == 1 else Or(tuple(excluded)), 0)))
@@ -290,33 +313,45 @@ def _keys(term: Term | Phrase, stemming: bool) -> tuple[str, ...]:
     if term.prefix:
         return ("*" + term.joined,)
     if stemming:
-        return (term.joined, "~" + "".join(stem(token) for token in term.tokens))
+        stems = {
+            f"~{lang}:" + "".join(stem(token, lang) for token in term.tokens) for lang in STEMMED_LANGUAGES
+        }
+        return (term.joined, *sorted(stems))
     return (term.joined,)
 
 
 def _register(tables: _Tables, key: str, words: Sequence[str]) -> None:
     """Adds a term's lookup key, its prefixes and its word-bounded prefixes to the tables."""
-    space = tables.stemmed if key.startswith("~") else tables.plain
-    joined = key.lstrip("*~")
+    lang, joined = _split_key(key)
+    space = tables.stemmed.setdefault(lang, _Space()) if lang else tables.plain
     if key.startswith("*"):
         tables.wildcards.setdefault(len(joined), set()).add(joined)
     else:
         space.joined.add(joined)
     space.prefixes.update(joined[:end] for end in range(1, len(joined)))
-    pieces = [stem(word) for word in words] if key.startswith("~") else words
+    pieces = [stem(word, lang) for word in words] if lang else words
     space.bounded.update("".join(pieces[:count]) for count in range(1, len(pieces)))
 
 
-def _scan(fields: dict[str, list[str]], tables: _Tables) -> Occurrences:
+def _split_key(key: str) -> tuple[str | None, str]:
+    """The stemming language of a lookup key (None for a plain or wildcard key) and its text."""
+    if key.startswith("~"):
+        lang, _, joined = key[1:].partition(":")
+        return lang, joined
+    return None, key.lstrip("*")
+
+
+def _scan(fields: dict[str, list[str]], tables: _Tables, lang: str = "en") -> Occurrences:
     """Every occurrence of every compiled term in the fields, by lookup key and field."""
     found: Occurrences = {}
     lengths = sorted(tables.wildcards)
     for name, tokens in fields.items():
         record = partial(_add, found, name)
         _runs(tokens, tokens, tables.plain, (tables.wildcards, lengths), "", record)
-        if tables.stemmed.joined:
-            stemmed = [stem(token) for token in tokens]
-            _runs(stemmed, tokens, tables.stemmed, ({}, []), "~", record)
+        space = tables.stemmed.get(lang)
+        if space is not None and space.joined:
+            stemmed = [stem(token, lang) for token in tokens]
+            _runs(stemmed, tokens, space, ({}, []), f"~{lang}:", record)
     return found
 
 
@@ -403,8 +438,8 @@ class _Presence:
         """Whether neither the run nor the term splits a function word off the other's word."""
         start, end = span
         words = self.fields[name][start : end + 1]
-        stemmed = key.startswith("~")
-        run_bounds, term_bounds = _bounds(words, stemmed), _bounds(term.tokens, stemmed)
+        lang, _ = _split_key(key)
+        run_bounds, term_bounds = _bounds(words, lang), _bounds(term.tokens, lang)
         if run_bounds == term_bounds:
             return True  # word for word, as most phrase matches are
         return _function_bounds(words, run_bounds) <= set(term_bounds) and _function_bounds(
@@ -431,9 +466,9 @@ class _Presence:
         return tuple(found.values())
 
 
-def _bounds(words: Sequence[str], stemmed: bool) -> list[int]:
+def _bounds(words: Sequence[str], lang: str | None) -> list[int]:
     """The offsets in the joined words (or joined stems) where one word ends and the next starts."""
-    pieces = [stem(word) for word in words] if stemmed else words
+    pieces = [stem(word, lang) for word in words] if lang else words
     return list(accumulate(len(piece) for piece in pieces[:-1]))
 
 
