@@ -1,8 +1,11 @@
 """A bounded pool of extraction workers: a time limit per document, a memory cap, recycled workers.
 
-Extraction runs in child processes started as ``python -m extractors.workers`` (not forked: the
+Extraction runs in child processes started as ``python -P -m extractors.workers`` (not forked: the
 parent may be a Prefect worker with threads and a ``__main__`` that must not run twice), talking
-over a socket pair with multiprocessing's ``Connection``. Each worker caps its own address space
+over a socket pair with multiprocessing's ``Connection``. A worker's import path is explicit: the
+project's root only (``PYTHONPATH``), never the parent's ``sys.path`` nor its working directory
+(``-P``), because Prefect puts a flow's folder on ``sys.path`` and a module there would shadow
+the standard library's of the same name. Each worker caps its own address space
 with ``resource.setrlimit(RLIMIT_AS)``; the parent kills a worker that overruns a document's
 time limit and starts a fresh one. A pathological page (huge text node, deep nesting, a parser
 that never returns) therefore ends as an ``Outcome`` with a reason, and the batch goes on:
@@ -31,6 +34,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
 
@@ -46,6 +50,7 @@ CRASH_REASON = FailureReason.EXTRACT_CRASHED
 FAILED_REASON = FailureReason.EXTRACT_FAILED
 _MB = 1024 * 1024
 STARTUP_ALLOWANCE_S = 30.0
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +125,12 @@ class _Worker:
 
     def __init__(self, function: Task, limits: WorkerLimits) -> None:
         mine, theirs = socket.socketpair()
-        command = [sys.executable, "-m", "extractors.workers", str(theirs.fileno()), _name_of(function)]
-        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
+        command = [sys.executable, "-P", "-m", "extractors.workers", str(theirs.fileno()), _name_of(function)]
         self.process = subprocess.Popen(
-            [*command, str(limits.memory_mb)], pass_fds=[theirs.fileno()], env=environment, close_fds=True
+            [*command, str(limits.memory_mb)],
+            pass_fds=[theirs.fileno()],
+            env=_worker_environment(),
+            close_fds=True,
         )
         theirs.close()
         self.connection = Connection(mine.detach())
@@ -152,6 +159,11 @@ class _Worker:
             self.process.kill()
             self.process.wait()
         self.connection.close()
+
+
+def _worker_environment() -> dict[str, str]:
+    """The parent's environment, with the project's root as the whole ``PYTHONPATH``."""
+    return {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
 
 
 def _name_of(function: Task) -> str:
