@@ -1,11 +1,13 @@
 """A bounded pool of extraction workers: a time limit per document, a memory cap, recycled workers.
 
-Extraction runs in child processes started as ``python -P -m extractors.workers`` (not forked: the
+Extraction runs in child processes that run ``extractors.workers`` as a script (not forked: the
 parent may be a Prefect worker with threads and a ``__main__`` that must not run twice), talking
 over a socket pair with multiprocessing's ``Connection``. A worker's import path is explicit: the
-project's root only (``PYTHONPATH``), never the parent's ``sys.path`` nor its working directory
-(``-P``), because Prefect puts a flow's folder on ``sys.path`` and a module there would shadow
-the standard library's of the same name. Each worker caps its own address space
+project's root only (``PYTHONPATH``), never the parent's ``sys.path`` nor its working directory,
+because Prefect puts a flow's folder on ``sys.path`` and a module there would shadow
+the standard library's of the same name. A worker ends with its parent, even one killed with
+SIGKILL (``core.processes``: a parent-death signal), so a killed run leaves no orphans
+behind. Each worker caps its own address space
 with ``resource.setrlimit(RLIMIT_AS)``; the parent kills a worker that overruns a document's
 time limit and starts a fresh one. A pathological page (huge text node, deep nesting, a parser
 that never returns) therefore ends as an ``Outcome`` with a reason, and the batch goes on:
@@ -39,6 +41,7 @@ from types import TracebackType
 from typing import Any, cast
 
 from core.errors import ExtractionError
+from core.processes import child_command, spawn
 from core.reasons import FailureReason
 from core.records import ExtractedArticle
 
@@ -125,9 +128,9 @@ class _Worker:
 
     def __init__(self, function: Task, limits: WorkerLimits) -> None:
         mine, theirs = socket.socketpair()
-        command = [sys.executable, "-P", "-m", "extractors.workers", str(theirs.fileno()), _name_of(function)]
-        self.process = subprocess.Popen(
-            [*command, str(limits.memory_mb)],
+        command = child_command("extractors.workers", str(theirs.fileno()), _name_of(function), str(limits.memory_mb))
+        self.process = spawn(
+            command,
             pass_fds=[theirs.fileno()],
             env=_worker_environment(),
             close_fds=True,
