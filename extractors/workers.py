@@ -128,7 +128,8 @@ class _Worker:
 
     def __init__(self, function: Task, limits: WorkerLimits) -> None:
         mine, theirs = socket.socketpair()
-        command = child_command("extractors.workers", str(theirs.fileno()), _name_of(function), str(limits.memory_mb))
+        arguments = (str(theirs.fileno()), _name_of(function), str(limits.memory_mb))
+        command = child_command("extractors.workers", *arguments)
         self.process = spawn(
             command,
             pass_fds=[theirs.fileno()],
