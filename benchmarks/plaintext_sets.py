@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 from benchmarks.extraction import DEFAULT_DATA, Page, load_pages
 from extractors.blocks import Block, page_blocks
 from extractors.decoding import decode_content
-from extractors.html import parse_html
+from extractors.webpage import parse_html
 
 SHAPES = ("a", "b", "c")
 BODY_OVERLAP = 0.5  # share of a block's word trigrams found in the ground truth
