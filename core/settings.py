@@ -134,6 +134,12 @@ class Settings(BaseSettings):
         description="A run's claim on a source, renewed while it works; a run that died on another "
         "machine loses it after this (on this machine, at once).",
     )
+    claim_sources: int = Field(
+        100,
+        ge=1,
+        description="Sources a run claims at a time (whole sites, so a site's per-host limits hold "
+        "across runs); runs side by side share the due sources this way.",
+    )
     story: StorySettings = StorySettings()
     semantic: SemanticSettings = SemanticSettings()
     alerts: AlertSettings = AlertSettings()

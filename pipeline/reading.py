@@ -21,8 +21,8 @@ from core.settings import HttpSettings
 from core.watchlist import LocalSource, SourceSpec, WebSource
 from extractors import extract_document
 from sources.egress import Resolver
+from sources.fetcher import Fetcher
 from sources.files import read_files
-from sources.http import Fetcher
 from sources.web import read_web_source
 
 LOGGER = logging.getLogger(__name__)

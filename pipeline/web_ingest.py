@@ -34,7 +34,7 @@ from pipeline.outcomes import SourceOutcome
 from pipeline.parse_workers import WorkerParser
 from pipeline.storing import store_quiet_reads, store_read
 from sources.egress import Resolver
-from sources.http import Fetcher
+from sources.fetcher import Fetcher
 from sources.parsing import Parser
 from sources.web import poll_web_sources
 from storage import leases

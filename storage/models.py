@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.types import UTCDateTime
+from storage.columns import UTCDateTime
 
 
 def utcnow() -> datetime:
