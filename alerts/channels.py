@@ -9,11 +9,11 @@ from typing import Protocol, TextIO
 import httpx
 
 from alerts.console import ConsoleChannel
-from alerts.email import EmailChannel
-from alerts.http import RATE_LIMITER, RateLimiter
 from alerts.notify import AppriseChannel
+from alerts.posting import RATE_LIMITER, RateLimiter
 from alerts.redaction import install_redaction
 from alerts.slack import SlackChannel
+from alerts.smtp import EmailChannel
 from alerts.webhook import WebhookChannel
 from core.records import AlertMessage
 from core.settings import SmtpSettings

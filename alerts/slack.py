@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from alerts.http import RATE_LIMITER, RateLimiter, make_alert_client, post_json
+from alerts.posting import RATE_LIMITER, RateLimiter, make_alert_client, post_json
 from alerts.render import group_by_topic, highlight, local_time, story_line, update_line
 from core.errors import AlertDeliveryError
 from core.records import AlertMessage, StoryArticle

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from alerts.http import make_alert_client, post_json
+from alerts.posting import make_alert_client, post_json
 from alerts.render import render_text, story_line
 from core.records import AlertMessage, StoryArticle
 from core.watchlist import WebhookChannelSpec

@@ -27,9 +27,9 @@ from benchmarks.extraction import DEFAULT_DATA, Page, _norm, date_matches, load_
 from extractors import extract
 from extractors.dates import date_from_url, local_day
 from extractors.decoding import decode_content
-from extractors.html import parse_html
 from extractors.pagemeta import json_ld_article, meta_tags
 from extractors.titles import headings, meta_titles
+from extractors.webpage import parse_html
 
 _LD_DATE = re.compile(r'"(datePublished|dateModified|dateCreated|uploadDate)"\s*:\s*"([^"]+)"')
 _MONTH_NAMES = [name.lower() for name in calendar.month_name[1:]]

@@ -109,7 +109,7 @@ def _serve(port_out: Any) -> None:
 
 
 def _poll(specs: list[Any], cursors: list[dict[str, Any]], http: Any) -> tuple[float, list[Any], Any]:
-    from sources.http import Fetcher
+    from sources.fetcher import Fetcher
     from sources.web import poll_web_sources
 
     async def run() -> tuple[list[Any], Any]:

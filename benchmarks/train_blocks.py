@@ -36,9 +36,9 @@ from extractors.blocks import page_blocks
 from extractors.classifier import MODEL_PATH, TreeEnsemble, save_model
 from extractors.decoding import decode_content
 from extractors.features import FEATURE_NAMES, block_features
-from extractors.html import parse_html
 from extractors.maintext import article_paragraphs, content_blocks
 from extractors.pagemeta import read_page_meta
+from extractors.webpage import parse_html
 
 _TOKEN = re.compile(r"\w+")
 CONTENT_OVERLAP = 0.5  # share of a block's word trigrams found in the ground truth

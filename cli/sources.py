@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from core.settings import Settings
 from core.watchlist import SourceSpec
 from flows.prefect_secrets import read_watchlist
 from pipeline.extraction import extract_all
+from pipeline.opml import export_opml, import_opml
 from pipeline.reading import read_source
 from storage.models import IngestFailure, Source
 
@@ -131,3 +133,50 @@ def _explain(read: SourceRead) -> None:
         console.print(
             f"[yellow]skipped[/] {redact(failure.location)}: {failure.reason} ({redact(failure.message)})"
         )
+
+
+@sources_app.command("import")
+def sources_import(
+    opml: Annotated[Path, typer.Argument(help="An OPML file, as feed readers export it.")],
+    watchlist: WatchlistOption = None,
+) -> None:
+    """Add the feeds of an OPML file to the watchlist, keeping the file's comments and layout.
+
+    Nested folders are read; a feed already in the watchlist (or twice in the file) is skipped;
+    each new source is named from its title.
+
+    Example: newswatch sources import subscriptions.opml -w watchlist.yaml
+    """
+    path = watchlist or Settings().watchlist
+    try:
+        result = import_opml(opml, path)
+    except ConfigurationError as exc:
+        console.print(f"[red]configuration error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    for name, url in result.added:
+        console.print(f"[green]added[/] {name}: {redact(url)}")
+    for url, why in result.skipped:
+        console.print(f"[yellow]skipped[/] {redact(url)}: {why}")
+    console.print(f"{len(result.added)} source(s) added to {path}, {len(result.skipped)} skipped")
+
+
+@sources_app.command("export")
+def sources_export(
+    watchlist: WatchlistOption = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here (default: stdout).")] = (
+        None
+    ),
+) -> None:
+    """Write the watchlist's feed sources as OPML 2.0 (URLs as written: ${VAR} stays a reference).
+
+    Example: newswatch sources export -w watchlist.yaml -o subscriptions.opml
+    """
+    try:
+        document = export_opml(watchlist or Settings().watchlist)
+    except ConfigurationError as exc:
+        console.print(f"[red]configuration error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    if output is None:
+        sys.stdout.write(document.decode("utf-8"))
+    else:
+        output.write_bytes(document)

@@ -1,8 +1,8 @@
 """Dates that more than one stage reads, in one place: UTC, ISO 8601 and HTTP's ``Retry-After``.
 
 ``to_utc`` and ``parse_iso_date`` serve the feeds and sitemaps (sources/) and the page metadata
-(extractors/); ``parse_retry_after`` serves fetching (sources/http.py) and alert delivery
-(alerts/http.py). Standard library only.
+(extractors/); ``parse_retry_after`` serves fetching (sources/fetcher.py) and alert delivery
+(alerts/posting.py). Standard library only.
 """
 
 from __future__ import annotations

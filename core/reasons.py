@@ -7,7 +7,7 @@ a ``StrEnum`` compares equal to them. ``http_NNN`` and ``smtp_NNN`` name the sta
 answered an alert with; they are made on first use (``FailureReason.status("http", 410)``).
 
 ``transient`` is the one answer to "may a later attempt succeed?", and every retry decision
-reads it: the fetcher's retries inside its deadline (sources/http.py), whether an article page
+reads it: the fetcher's retries inside its deadline (sources/fetcher.py), whether an article page
 is asked for again at the next poll (sources/polling.py), and whether an alert is tried again
 (alerts/policy.py). Transient are: network faults (timeouts, refused, reset or garbled
 connections, a body cut short), 429 and 5xx answers, a busy or racing database, and the alert
@@ -32,7 +32,7 @@ class FailureReason(StrEnum):
     CONFIGURATION_ERROR = "configuration_error"
     QUERY_SYNTAX_ERROR = "query_syntax_error"
 
-    # Fetching (sources/http.py, sources/egress.py, sources/bodies.py, sources/robots.py).
+    # Fetching (sources/fetcher.py, sources/egress.py, sources/bodies.py, sources/robots.py).
     FETCH_ERROR = "fetch_error"
     TRANSIENT_FETCH_ERROR = "transient_fetch_error"
     TIMEOUT = "timeout"

@@ -79,6 +79,7 @@ class ExtractedArticle:
     text_source: str = "document"  # "feed" when the feed entry's own content stood in for the page
     revisable: bool = False  # from a watched page: a changed text is a new revision, not a new article
     published_day: date | None = None  # the day of ``published`` in the page's own time zone
+    embedding: bytes | None = None  # int8 sentence embedding (topics.semantic), when semantic topics exist
 
 
 # What an article says about itself, by name: an extractor copies these from the page's metadata
@@ -118,11 +119,26 @@ class TermHit:
 
 
 @dataclass(frozen=True, slots=True)
+class SimilarityHit:
+    """Why an article matched a topic described in words: the closest description or example
+    headline (``like:``) and the cosine of the article's embedding with it."""
+
+    like: str
+    score: float
+
+    @property
+    def reason(self) -> str:
+        """The match as alerts and ``topics test`` show it: ``like "…" 0.62``."""
+        return f'like "{self.like}" {self.score:.2f}'
+
+
+@dataclass(frozen=True, slots=True)
 class TopicHit:
-    """An article matched a topic; ``hits`` say why."""
+    """An article matched a topic; ``hits`` (query terms) and ``similar`` (``like:``) say why."""
 
     topic: str
     hits: tuple[TermHit, ...]
+    similar: SimilarityHit | None = None
 
     @property
     def terms(self) -> tuple[str, ...]:

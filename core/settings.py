@@ -40,6 +40,16 @@ class StorySettings(BaseModel):
     max_stories: int = Field(200_000, ge=1, description="Stories kept in memory for clustering.")
 
 
+class SemanticSettings(BaseModel):
+    """Topics described in words (``like:``)."""
+
+    enabled: bool = Field(
+        True,
+        description="Off: the sentence-embedding model is never loaded, articles are not embedded, "
+        "and topics with 'like' are left out of the run (with a warning).",
+    )
+
+
 class AlertSettings(BaseModel):
     """How the outbox is delivered."""
 
@@ -124,7 +134,14 @@ class Settings(BaseSettings):
         description="A run's claim on a source, renewed while it works; a run that died on another "
         "machine loses it after this (on this machine, at once).",
     )
+    claim_sources: int = Field(
+        100,
+        ge=1,
+        description="Sources a run claims at a time (whole sites, so a site's per-host limits hold "
+        "across runs); runs side by side share the due sources this way.",
+    )
     story: StorySettings = StorySettings()
+    semantic: SemanticSettings = SemanticSettings()
     alerts: AlertSettings = AlertSettings()
     smtp: SmtpSettings = SmtpSettings()
     http: HttpSettings = HttpSettings()

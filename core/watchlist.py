@@ -292,14 +292,43 @@ class AlertPolicy(_Strict):
         return self.burst or BurstRule()
 
 
+DEFAULT_MIN_SIMILARITY = 0.35  # cross-validated by python -m benchmarks.semantic (see the README)
+
+
+def _one_or_many(value: Any) -> Any:
+    """``like: "a sentence"`` as one description; a list as several (example headlines)."""
+    return (value,) if isinstance(value, str) else value
+
+
 class TopicSpec(_Strict):
-    """A tracked subject and its query."""
+    """A tracked subject: a query, a description in words (``like:``), or both (both must hold)."""
 
     name: str = Field(min_length=1)
-    query: str = Field(min_length=1)
+    query: str | None = Field(None, min_length=1)
     alert: AlertPolicy = AlertPolicy()
     stemming: bool = False  # match word forms: negotiation, negotiations, negotiated
     exclude: tuple[str, ...] = ()  # queries whose matches this topic never alerts on
+    # A sentence saying what the topic tracks, or a few example headlines: an article matches
+    # when its embedding's cosine with the closest of them is at least ``min_similarity``.
+    like: Annotated[tuple[Annotated[str, Field(min_length=1)], ...], BeforeValidator(_one_or_many)] = ()
+    min_similarity: float = Field(DEFAULT_MIN_SIMILARITY, gt=0, lt=1)
+    # Per language (``fr: ["cessez-le-feu", Liban]``): queries (a word, a "phrase" or any query)
+    # that stand in for ``query`` in articles detected in that language; any one of them will do.
+    aliases: dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")], tuple[str, ...]] = Field(
+        default_factory=dict
+    )
+
+    @model_validator(mode="after")
+    def _query_or_like(self) -> TopicSpec:
+        if self.query is None and not self.like:
+            raise ValueError("a topic needs a query, a 'like' description, or both")
+        if "min_similarity" in self.model_fields_set and not self.like:
+            raise ValueError("'min_similarity' applies to a topic with 'like'")
+        if self.exclude and self.query is None:
+            raise ValueError("'exclude' needs a query to narrow")
+        if self.aliases and self.query is None:
+            raise ValueError("'aliases' stand in for a query: give the query too")
+        return self
 
 
 class QuietHours(_Strict):

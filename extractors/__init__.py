@@ -18,8 +18,8 @@ from core.errors import ExtractionError
 from core.reasons import FailureReason
 from core.records import Document, ExtractedArticle
 from extractors.decoding import decode_content, undo_double_encoding
-from extractors.html import extract_html
 from extractors.plaintext import extract_text
+from extractors.webpage import extract_html
 
 __all__ = ["decode_content", "extract", "extract_document", "extract_html", "extract_text"]
 

@@ -1,8 +1,13 @@
 """A bounded pool of extraction workers: a time limit per document, a memory cap, recycled workers.
 
-Extraction runs in child processes started as ``python -m extractors.workers`` (not forked: the
+Extraction runs in child processes that run ``extractors.workers`` as a script (not forked: the
 parent may be a Prefect worker with threads and a ``__main__`` that must not run twice), talking
-over a socket pair with multiprocessing's ``Connection``. Each worker caps its own address space
+over a socket pair with multiprocessing's ``Connection``. A worker's import path is explicit: the
+project's root only (``PYTHONPATH``), never the parent's ``sys.path`` nor its working directory,
+because Prefect puts a flow's folder on ``sys.path`` and a module there would shadow
+the standard library's of the same name. A worker ends with its parent, even one killed with
+SIGKILL (``core.processes``: a parent-death signal), so a killed run leaves no orphans
+behind. Each worker caps its own address space
 with ``resource.setrlimit(RLIMIT_AS)``; the parent kills a worker that overruns a document's
 time limit and starts a fresh one. A pathological page (huge text node, deep nesting, a parser
 that never returns) therefore ends as an ``Outcome`` with a reason, and the batch goes on:
@@ -31,12 +36,13 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
 
 from core.errors import ExtractionError
+from core.processes import child_command, spawn
 from core.reasons import FailureReason
-from core.records import ExtractedArticle
 
 LOGGER = logging.getLogger(__name__)
 
@@ -46,6 +52,7 @@ CRASH_REASON = FailureReason.EXTRACT_CRASHED
 FAILED_REASON = FailureReason.EXTRACT_FAILED
 _MB = 1024 * 1024
 STARTUP_ALLOWANCE_S = 30.0
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +68,12 @@ class WorkerLimits:
 class Outcome:
     """What extracting one item gave: an article, None (no article), or a failure ``reason``."""
 
-    article: ExtractedArticle | None
+    article: Any  # what the task returned: for extraction, an ExtractedArticle or None
     reason: FailureReason | None = None
     message: str = ""
 
 
-Task = Callable[..., ExtractedArticle | None]
+Task = Callable[..., Any]
 
 
 def _serve(connection: Connection, function: Task, memory_mb: int) -> None:
@@ -120,10 +127,13 @@ class _Worker:
 
     def __init__(self, function: Task, limits: WorkerLimits) -> None:
         mine, theirs = socket.socketpair()
-        command = [sys.executable, "-m", "extractors.workers", str(theirs.fileno()), _name_of(function)]
-        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
-        self.process = subprocess.Popen(
-            [*command, str(limits.memory_mb)], pass_fds=[theirs.fileno()], env=environment, close_fds=True
+        arguments = (str(theirs.fileno()), _name_of(function), str(limits.memory_mb))
+        command = child_command("extractors.workers", *arguments)
+        self.process = spawn(
+            command,
+            pass_fds=[theirs.fileno()],
+            env=_worker_environment(),
+            close_fds=True,
         )
         theirs.close()
         self.connection = Connection(mine.detach())
@@ -152,6 +162,17 @@ class _Worker:
             self.process.kill()
             self.process.wait()
         self.connection.close()
+
+
+def _worker_environment() -> dict[str, str]:
+    """The parent's environment, with the project's root as the whole ``PYTHONPATH``, and numpy's
+    BLAS on one thread unless told otherwise (one worker per core: block classifier, embeddings)."""
+    return {
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
 
 
 def _name_of(function: Task) -> str:
@@ -269,10 +290,11 @@ class ExtractionPool:
 
 
 def _describe(item: Any) -> str:
-    location = getattr(item, "location", None)
-    if location:
-        return str(location)
-    return str(item[1]) if isinstance(item, tuple) and len(item) > 1 else f"pid {os.getpid()}"
+    for part in item if isinstance(item, tuple) else (item,):
+        location = getattr(part, "location", None)
+        if location:
+            return str(location)
+    return str(item[1])[:200] if isinstance(item, tuple) and len(item) > 1 else f"pid {os.getpid()}"
 
 
 if __name__ == "__main__":

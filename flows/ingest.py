@@ -1,9 +1,10 @@
 """The ``ingest`` flow: poll due sources, extract, store, match topics, enqueue and deliver alerts.
 
 Deployed every 10 minutes (prefect.yaml); ``newswatch run`` runs it once over every source.
-One task per local source (never per article) on a bounded thread pool, and one task that polls
-every due web source at once (one event loop, one HTTP client, per-host limits shared by the
-whole run; pipeline/web_ingest.py), then the delivery task. Each task is a thin wrapper over
+Sources are claimed a batch of whole sites at a time, so several runs (workers) share the due
+ones. Per batch: one task per local source (never per article) on a bounded thread pool, and
+one task that polls the batch's web sources at once (one event loop, one HTTP client, per-host
+limits; pipeline/web_ingest.py); then the delivery task. Each task is a thin wrapper over
 one ``pipeline`` function and takes plain values (``IngestJob``, a ``SourceSpec``).
 Each run leaves artifacts with stable keys (summary, new articles, source health) and emits a
 ``newswatch.topic.matched`` event per match for Automations.
@@ -23,7 +24,7 @@ from flows.deliver import deliver_alerts_task
 from flows.prefect_secrets import read_watchlist
 from flows.reporting import emit_match_events, publish_ingest_artifacts, run_name
 from pipeline.alerting import DeliveryJob
-from pipeline.ingest import IngestJob, ingest_job_source, start_ingest
+from pipeline.ingest import IngestJob, claimed_rounds, ingest_job_source, start_ingest
 from pipeline.outcomes import SourceOutcome
 from pipeline.reports import ingest_report
 from pipeline.summary import RunSummary, raise_if_every_source_failed
@@ -54,10 +55,15 @@ def ingest(watchlist_path: str | None = None, only_due: bool = True) -> RunSumma
     started = time.monotonic()
     settings = Settings()
     watchlist = read_watchlist(Path(watchlist_path) if watchlist_path else settings.watchlist)
-    job, claimed = start_ingest(watchlist, settings, only_due=only_due)  # a bad query stops it first
-    outcomes = _ingest_claimed(job, claimed)
+    job = start_ingest(watchlist, settings)  # a bad query stops it first
+    outcomes = tuple(
+        outcome
+        for claimed in claimed_rounds(job, watchlist.sources, only_due=only_due)
+        for outcome in _ingest_claimed(job, claimed)
+    )
     delivery = deliver_alerts_task(DeliveryJob.of(watchlist, settings))
-    skipped = tuple(spec.name for spec in watchlist.sources if spec not in claimed)
+    polled = {outcome.source for outcome in outcomes}
+    skipped = tuple(spec.name for spec in watchlist.sources if spec.name not in polled)
     summary = RunSummary(outcomes, delivery, time.monotonic() - started, skipped)
     logger = get_run_logger()
     logger.info(summary.headline())

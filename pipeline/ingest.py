@@ -1,4 +1,5 @@
-"""Ingesting one source: claim it, read it, extract its documents and store them, hand it back.
+"""Ingesting sources: claim a batch, read each source, extract its documents, store them, hand
+the sources back; then the next batch.
 
 A source that fails as a whole is recorded with its reason (health, backoff, Retry-After) and
 never raises; the web sources of a run are ingested together by pipeline/web_ingest.py.
@@ -7,10 +8,11 @@ never raises; the web sources of a run are ingested together by pipeline/web_ing
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 from sqlalchemy.engine import Engine
@@ -19,7 +21,7 @@ from sqlmodel import Session, col, select
 from alerts.redaction import redact
 from core.errors import PipelineError
 from core.settings import HttpSettings, Settings, StorySettings
-from core.watchlist import SourceSpec, Watchlist
+from core.watchlist import SourceSpec, Watchlist, WebSource
 from pipeline.extraction import extract_all
 from pipeline.leasing import lease_kept
 from pipeline.outcomes import SourceOutcome
@@ -48,6 +50,7 @@ class IngestJob:
     http: HttpSettings
     owner: str  # the run's name on the source leases
     lease_seconds: float | None = None  # renew the leases while working (None: never)
+    claim_batch: int | None = None  # sources claimed at a time (None: all that are free)
 
     @property
     def engine(self) -> Engine:
@@ -72,33 +75,56 @@ class Lease(TypedDict):
     lease_seconds: float | None
 
 
-def start_ingest(
-    watchlist: Watchlist, settings: Settings, *, only_due: bool
-) -> tuple[IngestJob, list[SourceSpec]]:
-    """The run's job and the sources it polls, leased to it.
-
-    The topics are compiled first (a bad query stops the run before any work), then the
-    watchlist is mirrored into storage and its free sources (only the due ones when
-    ``only_due``) are leased to a new owner.
-    """
-    compile_watchlist_topics(watchlist)
+def start_ingest(watchlist: Watchlist, settings: Settings) -> IngestJob:
+    """The run's job, once its topics compile (a bad query stops the run before any work) and the
+    watchlist is mirrored into storage; its sources are then claimed round by round
+    (``claimed_rounds``)."""
+    semantic = settings.semantic.enabled
+    compile_watchlist_topics(watchlist, semantic=semantic)
     job = IngestJob(
         database_url=settings.database_url,
-        topics=watchlist_topics(watchlist),
+        topics=watchlist_topics(watchlist, semantic=semantic),
         stories=settings.story,
         http=settings.http,
         owner=leases.lease_owner("ingest"),
         lease_seconds=settings.source_lease_seconds,
+        claim_batch=settings.claim_sources,
     )
     sync_watchlist(job.engine, watchlist)
-    claimed = claim_sources(
-        job.engine,
-        watchlist.sources,
-        owner=job.owner,
-        lease_seconds=settings.source_lease_seconds,
-        only_due=only_due,
-    )
-    return job, claimed
+    return job
+
+
+def claimed_rounds(
+    job: IngestJob, specs: Iterable[SourceSpec], *, only_due: bool
+) -> Iterator[list[SourceSpec]]:
+    """The sources this run polls, a batch at a time, each batch leased to the run as it is asked for.
+
+    Asking for the next batch only once the previous one is ingested is what lets several runs
+    (workers) share the due sources: each claims about ``job.claim_batch`` sources, whole sites,
+    free ones only. Ends when nothing more can be claimed (all done, not due, or held elsewhere).
+    """
+    remaining = {spec.name: spec for spec in specs}
+    while remaining:
+        claimed = claim_sources(
+            job.engine,
+            remaining.values(),
+            owner=job.owner,
+            lease_seconds=job.lease_seconds or 120,  # a job that never renews still holds its claim a while
+            only_due=only_due,
+            limit=job.claim_batch,
+        )
+        if not claimed:
+            return
+        for spec in claimed:
+            del remaining[spec.name]
+        yield claimed
+
+
+def source_site(spec: SourceSpec) -> str | None:
+    """The host a web source's requests go to (the key of the per-host limits); None for files."""
+    if isinstance(spec, WebSource):
+        return (urlsplit(spec.url).hostname or "").lower()
+    return None
 
 
 def ingest_job_source(job: IngestJob, spec: SourceSpec) -> SourceOutcome:
@@ -118,7 +144,7 @@ def ingest_source(
     try:
         cursor = load_cursors(engine, [spec.name])[spec.name]
         read = read_source(spec, cursor, http)
-        extracted, failures = extract_all(read.documents)
+        extracted, failures = extract_all(read.documents, embed=matcher.semantic)
         return store_read(engine, read, extracted, failures, matcher, stories, now)
     except PipelineError as exc:
         return record_failed_source(engine, spec.name, exc, now)
@@ -150,10 +176,18 @@ def record_failed_source(engine: Engine, name: str, exc: PipelineError, now: dat
 
 
 def claim_sources(
-    engine: Engine, specs: Iterable[SourceSpec], *, owner: str, lease_seconds: int, only_due: bool
+    engine: Engine,
+    specs: Iterable[SourceSpec],
+    *,
+    owner: str,
+    lease_seconds: float,
+    only_due: bool,
+    limit: int | None = None,
 ) -> list[SourceSpec]:
-    """The sources this run may poll now: leased to ``owner`` (free, and due when ``only_due``)."""
+    """The sources this run may poll now: leased to ``owner`` (free, and due when ``only_due``),
+    about ``limit`` of them when given, whole sites at a time."""
     by_name = {spec.name: spec for spec in specs}
+    sites = {name: site for name, spec in by_name.items() if (site := source_site(spec))}
     with transaction(engine) as session:
         claimed = leases.claim_sources(
             session=session,
@@ -162,6 +196,8 @@ def claim_sources(
             now=utcnow(),
             lease=timedelta(seconds=lease_seconds),
             only_due=only_due,
+            limit=limit,
+            site_of=sites,
         )
     return [by_name[name] for name in claimed]
 

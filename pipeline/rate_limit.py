@@ -2,7 +2,7 @@
 
 Several delivery runs (threads, processes, workers on other machines) that use one database
 take their Slack slots from it, so one webhook gets at most one message per interval however
-many of them run (alerts.http.RateLimiter over storage.rate_slots).
+many of them run (alerts.posting.RateLimiter over storage.rate_slots).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 
-from alerts.http import RateLimiter
+from alerts.posting import RateLimiter
 from storage import rate_slots
 from storage.engine import transaction
 

@@ -22,8 +22,8 @@ from core.watchlist import LocalSource, SourceSpec, WebSource
 from extractors import extract_document
 from extractors.titles import without_social_suffix
 from sources.egress import Resolver
+from sources.fetcher import Fetcher
 from sources.files import read_files
-from sources.http import Fetcher
 from sources.web import read_web_source
 
 LOGGER = logging.getLogger(__name__)

@@ -212,6 +212,7 @@ def _topic_hits(matcher: TopicMatcher, extracted: ExtractedArticle, source: Sour
         text=extracted.text,
         source=extracted.site_name or source.name,
         lang=extracted.language,
+        embedding=extracted.embedding,
     )
 
 

@@ -18,7 +18,7 @@ from core.errors import ConfigurationError, QuerySyntaxError, StorageError
 from core.watchlist import SecretResolver, TopicSpec, Watchlist, WebSource, load_watchlist
 from storage import catalog, outbox
 from storage.engine import transaction
-from topics.matcher import TopicDefinition, TopicMatcher, compile_topics
+from topics.matcher import TopicDefinition, TopicMatcher, compile_topic, compile_topics
 
 LOGGER = logging.getLogger(__name__)
 
@@ -35,19 +35,32 @@ def read_watchlist(path: Path, secrets: SecretResolver | None = None) -> Watchli
     return watchlist
 
 
-def compile_watchlist_topics(watchlist: Watchlist) -> TopicMatcher:
+def compile_watchlist_topics(watchlist: Watchlist, *, semantic: bool = True) -> TopicMatcher:
     """The matcher for every topic of the watchlist; a bad query is reported with its file and line."""
     for topic in watchlist.topics:
         try:
-            compile_topics([topic_definition(topic)])
+            if topic.query is not None:
+                compile_topic(
+                    topic.name, topic.query, exclude=topic.exclude, aliases=tuple(topic.aliases.items())
+                )
         except QuerySyntaxError as exc:
             raise ConfigurationError(f"{watchlist.where(topic.name)}: topic {topic.name!r}: {exc}") from exc
-    return topic_matcher(watchlist_topics(watchlist))
+    return topic_matcher(watchlist_topics(watchlist, semantic=semantic))
 
 
-def watchlist_topics(watchlist: Watchlist) -> tuple[TopicDefinition, ...]:
-    """The watchlist's topics as plain, hashable values (what a task is given)."""
-    return tuple(topic_definition(topic) for topic in watchlist.topics)
+def watchlist_topics(watchlist: Watchlist, *, semantic: bool = True) -> tuple[TopicDefinition, ...]:
+    """The watchlist's topics as plain, hashable values (what a task is given).
+
+    With ``semantic`` off (``NEWSWATCH_SEMANTIC__ENABLED=false``) the topics described in words
+    are left out, with a warning, so the embedding model is never loaded.
+    """
+    kept = []
+    for topic in watchlist.topics:
+        if topic.like and not semantic:
+            LOGGER.warning("topic %r is described in words ('like'); semantic topics are off", topic.name)
+            continue
+        kept.append(topic_definition(topic))
+    return tuple(kept)
 
 
 @lru_cache(maxsize=8)
@@ -62,7 +75,15 @@ def topic_matcher(topics: tuple[TopicDefinition, ...]) -> TopicMatcher:
 
 def topic_definition(topic: TopicSpec) -> TopicDefinition:
     """A watchlist topic as topics/ compiles it (query, stemming, exclusions)."""
-    return TopicDefinition(topic.name, topic.query, stemming=topic.stemming, exclude=topic.exclude)
+    return TopicDefinition(
+        topic.name,
+        topic.query,
+        stemming=topic.stemming,
+        exclude=topic.exclude,
+        like=topic.like,
+        min_similarity=topic.min_similarity,
+        aliases=tuple(sorted(topic.aliases.items())),
+    )
 
 
 def sync_watchlist(engine: Engine, watchlist: Watchlist) -> None:
@@ -95,7 +116,7 @@ def _sync_watchlist_once(engine: Engine, watchlist: Watchlist) -> None:
             row = catalog.upsert_topic(
                 session=session,
                 name=topic.name,
-                query=topic.query,
+                query=topic_definition(topic).shown,
                 mode=topic.alert.mode,
                 channels=topic.alert.channels,
             )

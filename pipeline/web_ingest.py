@@ -34,7 +34,7 @@ from pipeline.outcomes import SourceOutcome
 from pipeline.parse_workers import WorkerParser
 from pipeline.storing import store_quiet_reads, store_read
 from sources.egress import Resolver
-from sources.http import Fetcher
+from sources.fetcher import Fetcher
 from sources.parsing import Parser
 from sources.web import poll_web_sources
 from storage import leases
@@ -157,7 +157,8 @@ class _Store:
 
     def extract(self, arrivals: list[_Arrival]) -> list[Extracted]:
         """The articles and failures of each arrived source that has something new, in order."""
-        return extract_groups([read.documents for _, read in _busy(arrivals)], self.pool)
+        groups = [read.documents for _, read in _busy(arrivals)]
+        return extract_groups(groups, self.pool, embed=self.matcher.semantic)
 
     def take(self, arrivals: list[_Arrival], extracted: list[Extracted]) -> None:
         """Store (or record the failure of) each arrived source, then hand their leases back."""

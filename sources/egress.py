@@ -3,7 +3,7 @@
 The guard sits where the TCP connection is made (an httpcore network backend): the host is
 resolved once, every address is checked, and the connection goes to the address that was
 checked, so a DNS answer that changes between check and connect (rebinding) cannot slip a
-private address in. Redirects are followed by hand in ``sources/http.py``; each hop opens its
+private address in. Redirects are followed by hand in ``sources/fetcher.py``; each hop opens its
 connection through the same guard. Loopback, private, link-local (cloud metadata), CGNAT, ULA,
 multicast, reserved and unspecified addresses are refused, IPv4-mapped IPv6 addresses by the
 IPv4 address they carry. The allow-list (``HttpSettings.allow``) names addresses or networks,

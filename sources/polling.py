@@ -22,7 +22,7 @@ from core.errors import FetchError
 from core.reasons import FailureReason
 from core.records import Document, FeedEntryText, SourceFailure, SourceRead
 from core.watchlist import WebSource
-from sources.http import FetchedResponse, Fetcher
+from sources.fetcher import FetchedResponse, Fetcher
 
 LOGGER = logging.getLogger(__name__)
 MAX_SEEN = 5000

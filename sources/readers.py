@@ -27,7 +27,7 @@ from core.errors import FetchError
 from core.records import Document, FeedEntryText, SourceRead
 from core.watchlist import WebSource
 from sources.feeds import FeedEntry, ParsedFeed, plausible_date
-from sources.http import Fetcher
+from sources.fetcher import Fetcher
 from sources.parsing import Parser
 from sources.polling import (
     HTML_ACCEPT,

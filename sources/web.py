@@ -19,7 +19,7 @@ from typing import Any
 from core.errors import FetchError
 from core.records import SourceRead
 from core.watchlist import WebSource
-from sources.http import Fetcher
+from sources.fetcher import Fetcher
 from sources.parsing import Parser, parse_here
 from sources.readers import READERS
 

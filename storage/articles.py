@@ -147,6 +147,7 @@ def add_article(
         minhash=list(minhash),
         near_duplicate_of=near_duplicate_of,
         marks=marks or {},
+        embedding=extracted.embedding,
     )
     session.add(article)
     _grow_story(story, extracted, now)
@@ -182,6 +183,9 @@ def record_match(
         {"term": h.term, "field": h.field, "position": h.position, "found": h.found, "offset": h.offset}
         for h in hit.hits
     ]
+    if hit.similar is not None:  # the description it was closest to, and the score, as a term shown
+        similar = hit.similar
+        hits.append({"term": similar.reason, "field": "like", "like": similar.like, "score": similar.score})
     match = TopicMatch(
         topic_id=topic_id,
         article_id=id_of(article),
@@ -217,6 +221,7 @@ class ReplayArticle:
     site_name: str | None
     language: str | None
     first_seen_at: datetime
+    embedding: bytes | None = None
 
 
 def articles_since(*, session: Session, since: datetime, limit: int = 100_000) -> list[ReplayArticle]:
@@ -234,6 +239,7 @@ def articles_since(*, session: Session, since: datetime, limit: int = 100_000) -
             row.site_name,
             row.language,
             row.first_seen_at,
+            row.embedding,
         )
         for row in rows
     ]

@@ -1,11 +1,12 @@
 """Source leases: which run polls which source, so overlapping runs never poll one source twice.
 
 A run claims the sources that are due (``next_poll_at`` passed, or never polled) and not leased
-by another live run, in one short transaction: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, the
-``BEGIN IMMEDIATE`` write lock on SQLite. A lease names its holder's process (host, PID
-namespace, PID and start time), so a lease whose holder on this host is gone (killed, crashed)
-is taken over at once; a holder on another machine keeps its lease until it expires, which a
-live holder prevents by renewing it while it works (``renew_sources``).
+by another live run, a batch of whole sites at a time, in one short transaction serialised
+across runs (an advisory lock on PostgreSQL, the ``BEGIN IMMEDIATE`` write lock on SQLite). A
+lease names its holder's process (host, PID namespace, PID and start time), so a lease whose
+holder on this host is gone (killed, crashed) is taken over at once; a holder on another machine
+keeps its lease until it expires, which a live holder prevents by renewing it while it works
+(``renew_sources``).
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Collection, Iterable
-from datetime import datetime, timedelta
+from collections.abc import Collection, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, or_, select
 
 from storage.models import Source
@@ -74,31 +75,68 @@ def claim_sources(
     now: datetime,
     lease: timedelta,
     only_due: bool = True,
+    limit: int | None = None,
+    site_of: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Lease the named sources that are free (and due, when ``only_due``); returns the names claimed.
 
     Free means never leased, released, expired, or held by a process of this host that is gone.
+    With ``limit``, about that many are claimed, the longest overdue first, so that runs side by
+    side share the due sources. With ``site_of`` (source name to site), a site is claimed whole
+    and only while no other live run holds one of its sources: a run's per-host limits then hold
+    for every run together. Claims are serialised (an advisory lock on PostgreSQL, SQLite's
+    write lock), so two runs never split a site or claim one source twice.
     """
     names = list(names)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(_CLAIM_LOCK)))
     held = session.exec(
-        select(Source.lease_owner).where(col(Source.name).in_(names), col(Source.lease_until) >= now)
+        select(Source.name, Source.lease_owner).where(
+            col(Source.name).in_(names), col(Source.lease_until) >= now
+        )
     ).all()
-    gone = sorted({holder for holder in held if holder and holder_is_gone(holder)})
-    free = or_(
-        col(Source.lease_until).is_(None), col(Source.lease_until) < now, col(Source.lease_owner).in_(gone)
-    )
-    query = select(Source.id).where(col(Source.name).in_(names), free)
+    gone = {holder for _, holder in held if holder and holder_is_gone(holder)}
+    busy = {name for name, holder in held if holder not in gone}
+    query = select(Source.name, Source.next_poll_at).where(col(Source.name).in_(names))
     if only_due:
         query = query.where(or_(col(Source.next_poll_at).is_(None), col(Source.next_poll_at) <= now))
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    statement = (
-        update(Source)
-        .where(col(Source.id).in_(query.scalar_subquery()))
-        .values(lease_owner=owner, lease_until=now + lease)
-        .returning(col(Source.name))
-    )
-    return sorted(session.execute(statement).scalars().all())
+    candidates: list[tuple[str, datetime | None]] = [
+        (name, due) for name, due in session.exec(query).all() if name not in busy
+    ]
+    chosen = _choose(candidates, busy, limit, site_of or {})
+    if chosen:
+        session.execute(
+            update(Source)
+            .where(col(Source.name).in_(chosen))
+            .values(lease_owner=owner, lease_until=now + lease)
+        )
+    return sorted(chosen)
+
+
+_CLAIM_LOCK = 0x6E77_636C  # "nwcl": the advisory lock that serialises source claims on PostgreSQL
+
+
+def _choose(
+    candidates: list[tuple[str, datetime | None]],
+    busy: set[str],
+    limit: int | None,
+    site_of: Mapping[str, str],
+) -> list[str]:
+    """The candidates to claim: the longest overdue first (never polled before all), whole sites at a
+    time, skipping sites with a busy source, until ``limit`` is reached (a site is never split)."""
+    busy_sites = {site_of[name] for name in busy if name in site_of}
+    by_site: dict[str, list[str]] = {}
+    oldest = datetime.min.replace(tzinfo=UTC)
+    for name, _ in sorted(candidates, key=lambda row: row[1] or oldest):
+        site = site_of.get(name, name)
+        if site not in busy_sites:
+            by_site.setdefault(site, []).append(name)
+    chosen: list[str] = []
+    for site_names in by_site.values():  # in the order of each site's most overdue source
+        if limit is not None and len(chosen) >= limit:
+            break
+        chosen.extend(site_names)
+    return chosen
 
 
 def renew_sources(*, session: Session, names: Collection[str], owner: str, until: datetime) -> set[str]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.types import UTCDateTime
+from storage.columns import UTCDateTime
 
 
 def utcnow() -> datetime:
@@ -113,6 +113,9 @@ class Article(SQLModel, table=True):
     marks: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
     )
+    # The sentence embedding of its headline and lead, int8 (topics.semantic; revision 0010);
+    # None when no topic was described in words when it was stored.
+    embedding: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
 
 
 class ArticleRevision(SQLModel, table=True):

@@ -9,21 +9,33 @@ tokens while the concatenation is a prefix of some term (so ``cease fire``, ``ce
 ``ceasefire`` all meet ``ceasefire``, and token boundaries are respected), recording exact
 terms and the wildcard stems the run reaches. A run that splits a word of the term, or a term
 that splits a word of the run, next to a function word does not count ("put in" is not Putin).
-A stemmed topic's term matches where its joined form or its stemmed form occurs. Only topics
+A stemmed topic's term matches where its joined form or its stemmed form occurs, stemmed in
+the article's language (topics.text.stemming_language): a term has a stemmed key per language
+(``~fr:negoci``), and an article is stemmed in its own only. A topic's ``aliases`` are queries
+that stand in for its query in articles of their language (``lang:fr AND (alias OR …)``). Only topics
 with at least one term found (plus topics that filters or NOT could satisfy) are then evaluated
 on the hits, so the cost per article hardly depends on the number of topics. A topic's hits name
 every positive term found, with its field and the token position of its first occurrence there.
+
+A topic described in words (``like:``) matches an article whose stored embedding has a cosine
+of at least ``min_similarity`` with the closest of its descriptions (topics.semantic); with a
+query too, both must hold. Its hit names that description and the score. The descriptions are
+embedded when the topics are compiled, and only then is the model loaded.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import accumulate
 
-from core.records import TermHit, TopicHit
+import numpy as np
+
+from core.records import SimilarityHit, TermHit, TopicHit
+from core.watchlist import DEFAULT_MIN_SIMILARITY
 from topics.query import (
     FIELDS,
     And,
@@ -40,7 +52,7 @@ from topics.query import (
     leaves,
     parse_query,
 )
-from topics.text import FUNCTION_WORDS, stem, token_spans, tokenize
+from topics.text import FUNCTION_WORDS, STEMMED_LANGUAGES, stem, stemming_language, token_spans, tokenize
 
 LOGGER = logging.getLogger(__name__)
 
@@ -50,12 +62,23 @@ Occurrences = dict[str, dict[str, list[Span]]]  # key -> field -> spans
 
 @dataclass(frozen=True, slots=True)
 class TopicDefinition:
-    """A topic as the watchlist declares it: query, optional stemming and excluded queries."""
+    """A topic as the watchlist declares it: a query (optional stemming, excluded queries), a
+    description in words (``like``, with ``min_similarity``), or both."""
 
     name: str
-    query: str
+    query: str | None
     stemming: bool = False
     exclude: tuple[str, ...] = ()
+    like: tuple[str, ...] = ()
+    min_similarity: float = DEFAULT_MIN_SIMILARITY
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (language, queries) pairs
+
+    @property
+    def shown(self) -> str:
+        """The topic as a person reads it: its query, and its descriptions."""
+        described = " | ".join(self.like)
+        parts = [self.query or "", f"like: {described}" if described else ""]
+        return " AND ".join(part for part in parts if part)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,14 +86,28 @@ class CompiledTopic:
     """A topic's name, its query as written, its syntax tree, positive terms and options."""
 
     name: str
-    query: str
-    tree: Node
+    query: str | None
+    tree: Node | None  # None: described in words only
     positive: tuple[Term | Phrase, ...]
     stemming: bool = False
     # Lookup keys of each term of ``tree``, by the term as written (its text fixes its tokens and
     # whether it is a wildcard, so equal texts have equal keys): a str hashes once, and, unlike a
     # table keyed by ``id()``, a compiled topic stays valid after a pickle round trip.
     keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    like: tuple[str, ...] = ()
+    likeness: np.ndarray | None = None  # unit vectors of ``like``, one row each
+    min_similarity: float = DEFAULT_MIN_SIMILARITY
+
+    def similarity(self, embedding: bytes | None) -> SimilarityHit | None:
+        """The closest description and its cosine with the article, when at least ``min_similarity``."""
+        if self.likeness is None or embedding is None:
+            return None
+        from topics.semantic import dequantize
+
+        scores = self.likeness @ dequantize(embedding)
+        best = int(np.argmax(scores))
+        score = float(scores[best])
+        return SimilarityHit(self.like[best], round(score, 4)) if score >= self.min_similarity else None
 
 
 @dataclass
@@ -87,7 +124,7 @@ class _Space:
 @dataclass
 class _Tables:
     plain: _Space = field(default_factory=_Space)
-    stemmed: _Space = field(default_factory=_Space)
+    stemmed: dict[str, _Space] = field(default_factory=dict)  # by stemming language
     wildcards: dict[int, set[str]] = field(default_factory=dict)  # stems by length
 
 
@@ -99,25 +136,50 @@ class TopicMatcher:
     tables: _Tables
     triggers: dict[str, tuple[int, ...]]  # lookup key -> indexes of topics that use it
     always: tuple[int, ...]  # topics that may match without any term (by filters or NOT)
+    described: tuple[int, ...] = ()  # topics with ``like``: judged on the article's embedding
+
+    @property
+    def semantic(self) -> bool:
+        """Whether any topic is described in words, so articles need an embedding."""
+        return bool(self.described)
 
     def match(
-        self, *, title: str | None, text: str, source: str | None = None, lang: str | None = None
+        self,
+        *,
+        title: str | None,
+        text: str,
+        source: str | None = None,
+        lang: str | None = None,
+        embedding: bytes | None = None,
     ) -> list[TopicHit]:
-        """The topics the article matches, in topic order, each with its hits; [] when none does."""
+        """The topics the article matches, in topic order, each with its hits; [] when none does.
+
+        A topic with ``like`` needs the article's ``embedding``; without one it does not match.
+        """
         fields = {"title": tokenize(title or ""), "text": tokenize(text)}
-        found = _scan(fields, self.tables)
+        found = _scan(fields, self.tables, stemming_language(lang))
         meta = {"source": " ".join(tokenize(source or "")), "lang": (lang or "").casefold()}
-        candidates = sorted({i for key in found for i in self.triggers.get(key, ())} | set(self.always))
+        candidates = {i for key in found for i in self.triggers.get(key, ())} | set(self.always)
+        similar = {}
+        for i in self.described:
+            hit = self.topics[i].similarity(embedding)
+            if hit is not None:
+                similar[i] = hit
+                candidates.add(i)
         hits: list[TopicHit] = []
         written = _WrittenForms({"title": title or "", "text": text})
-        for i in candidates:
+        for i in sorted(candidates):
             topic = self.topics[i]
+            if topic.like and i not in similar:
+                continue  # the description must hold, whatever the query says
             present = _Presence(found, fields, meta, topic.keys)
-            if evaluate(topic.tree, present):
-                hits.append(TopicHit(topic=topic.name, hits=present.hits(topic.positive, written)))
+            if topic.tree is None or evaluate(topic.tree, present):
+                hits.append(TopicHit(topic.name, present.hits(topic.positive, written), similar.get(i)))
         return hits
 
-    def occurrences(self, topic: str, *, title: str | None, text: str) -> dict[str, list[Span]]:
+    def occurrences(
+        self, topic: str, *, title: str | None, text: str, lang: str | None = None
+    ) -> dict[str, list[Span]]:
         """Every (first, last) token span of ``topic``'s positive terms, by field, in text order.
 
         What a highlighter marks; raises KeyError for an unknown topic.
@@ -125,8 +187,10 @@ class TopicMatcher:
         compiled = next((t for t in self.topics if t.name == topic), None)
         if compiled is None:
             raise KeyError(topic)
+        if compiled.tree is None:
+            return {name: [] for name in FIELDS}
         fields = {"title": tokenize(title or ""), "text": tokenize(text)}
-        present = _Presence(_scan(fields, self.tables), fields, {}, compiled.keys)
+        present = _Presence(_scan(fields, self.tables, stemming_language(lang)), fields, {}, compiled.keys)
         spans: dict[str, set[Span]] = {name: set() for name in FIELDS}
         for term in compiled.positive:
             for name, found in present.spans(term, None).items():
@@ -137,11 +201,11 @@ class TopicMatcher:
 def compile_topics(topics: Iterable[tuple[str, str] | TopicDefinition]) -> TopicMatcher:
     """A matcher for ``(name, query)`` pairs or definitions; raises QuerySyntaxError for a bad query."""
     definitions = [t if isinstance(t, TopicDefinition) else TopicDefinition(*t) for t in topics]
-    compiled = tuple(
-        compile_topic(d.name, d.query, stemming=d.stemming, exclude=d.exclude) for d in definitions
-    )
+    compiled = tuple(_compile_definition(d) for d in definitions)
     tables, triggers, always = _Tables(), dict[str, list[int]](), []
     for i, topic in enumerate(compiled):
+        if topic.tree is None:
+            continue
         for term in _terms(topic.tree):
             for key in topic.keys[term.text]:
                 _register(tables, key, term.tokens)
@@ -150,15 +214,57 @@ def compile_topics(topics: Iterable[tuple[str, str] | TopicDefinition]) -> Topic
             triggers.setdefault(key, []).append(i)
         if _may_hold_without_terms(topic.tree) is not False:
             always.append(i)
+    described = tuple(i for i, topic in enumerate(compiled) if topic.like)
     LOGGER.debug("compiled %d topics, %d distinct terms", len(compiled), len(triggers))
-    return TopicMatcher(compiled, tables, {k: tuple(v) for k, v in triggers.items()}, tuple(always))
+    return TopicMatcher(
+        compiled, tables, {k: tuple(v) for k, v in triggers.items()}, tuple(always), described
+    )
+
+
+def _compile_definition(definition: TopicDefinition) -> CompiledTopic:
+    """A definition's query compiled (when it has one) and its descriptions embedded."""
+    if definition.query is None:
+        if not definition.like:
+            raise ValueError(f"topic {definition.name!r} has neither a query nor a description")
+        compiled = CompiledTopic(definition.name, None, None, ())
+    else:
+        compiled = compile_topic(
+            definition.name,
+            definition.query,
+            stemming=definition.stemming,
+            exclude=definition.exclude,
+            aliases=definition.aliases,
+        )
+    if not definition.like:
+        return compiled
+    from topics.semantic import embed
+
+    return dataclasses.replace(
+        compiled,
+        like=definition.like,
+        likeness=embed(definition.like),
+        min_similarity=definition.min_similarity,
+    )
 
 
 def compile_topic(
-    name: str, query: str, *, stemming: bool = False, exclude: Sequence[str] = ()
+    name: str,
+    query: str,
+    *,
+    stemming: bool = False,
+    exclude: Sequence[str] = (),
+    aliases: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> CompiledTopic:
-    """One topic, parsed, with its exclusions ANDed in as NOT; raises QuerySyntaxError."""
+    """One topic, parsed, its aliases ORed in for their languages (``lang:fr AND (…)``) and its
+    exclusions ANDed in as NOT; raises QuerySyntaxError."""
     tree = parse_query(query)
+    stand_ins: list[Node] = [
+        And((Filter("lang", lang.casefold(), 0), Or(tuple(parse_query(alias) for alias in queries))))
+        for lang, queries in aliases
+        if queries
+    ]
+    if stand_ins:
+        tree = Or((tree, *stand_ins))
     excluded = [parse_query(item) for item in exclude]
     if excluded:
         tree = And((tree, Not(excluded[0] if len(excluded) == 1 else Or(tuple(excluded)), 0)))
@@ -208,33 +314,45 @@ def _keys(term: Term | Phrase, stemming: bool) -> tuple[str, ...]:
     if term.prefix:
         return ("*" + term.joined,)
     if stemming:
-        return (term.joined, "~" + "".join(stem(token) for token in term.tokens))
+        stems = {
+            f"~{lang}:" + "".join(stem(token, lang) for token in term.tokens) for lang in STEMMED_LANGUAGES
+        }
+        return (term.joined, *sorted(stems))
     return (term.joined,)
 
 
 def _register(tables: _Tables, key: str, words: Sequence[str]) -> None:
     """Adds a term's lookup key, its prefixes and its word-bounded prefixes to the tables."""
-    space = tables.stemmed if key.startswith("~") else tables.plain
-    joined = key.lstrip("*~")
+    lang, joined = _split_key(key)
+    space = tables.stemmed.setdefault(lang, _Space()) if lang else tables.plain
     if key.startswith("*"):
         tables.wildcards.setdefault(len(joined), set()).add(joined)
     else:
         space.joined.add(joined)
     space.prefixes.update(joined[:end] for end in range(1, len(joined)))
-    pieces = [stem(word) for word in words] if key.startswith("~") else words
+    pieces = [stem(word, lang) for word in words] if lang else words
     space.bounded.update("".join(pieces[:count]) for count in range(1, len(pieces)))
 
 
-def _scan(fields: dict[str, list[str]], tables: _Tables) -> Occurrences:
+def _split_key(key: str) -> tuple[str | None, str]:
+    """The stemming language of a lookup key (None for a plain or wildcard key) and its text."""
+    if key.startswith("~"):
+        lang, _, joined = key[1:].partition(":")
+        return lang, joined
+    return None, key.lstrip("*")
+
+
+def _scan(fields: dict[str, list[str]], tables: _Tables, lang: str = "en") -> Occurrences:
     """Every occurrence of every compiled term in the fields, by lookup key and field."""
     found: Occurrences = {}
     lengths = sorted(tables.wildcards)
     for name, tokens in fields.items():
         record = partial(_add, found, name)
         _runs(tokens, tokens, tables.plain, (tables.wildcards, lengths), "", record)
-        if tables.stemmed.joined:
-            stemmed = [stem(token) for token in tokens]
-            _runs(stemmed, tokens, tables.stemmed, ({}, []), "~", record)
+        space = tables.stemmed.get(lang)
+        if space is not None and space.joined:
+            stemmed = [stem(token, lang) for token in tokens]
+            _runs(stemmed, tokens, space, ({}, []), f"~{lang}:", record)
     return found
 
 
@@ -321,8 +439,8 @@ class _Presence:
         """Whether neither the run nor the term splits a function word off the other's word."""
         start, end = span
         words = self.fields[name][start : end + 1]
-        stemmed = key.startswith("~")
-        run_bounds, term_bounds = _bounds(words, stemmed), _bounds(term.tokens, stemmed)
+        lang, _ = _split_key(key)
+        run_bounds, term_bounds = _bounds(words, lang), _bounds(term.tokens, lang)
         if run_bounds == term_bounds:
             return True  # word for word, as most phrase matches are
         return _function_bounds(words, run_bounds) <= set(term_bounds) and _function_bounds(
@@ -371,9 +489,9 @@ class _WrittenForms:
         return self.texts[name][start:end], start
 
 
-def _bounds(words: Sequence[str], stemmed: bool) -> list[int]:
+def _bounds(words: Sequence[str], lang: str | None) -> list[int]:
     """The offsets in the joined words (or joined stems) where one word ends and the next starts."""
-    pieces = [stem(word) for word in words] if stemmed else words
+    pieces = [stem(word, lang) for word in words] if lang else words
     return list(accumulate(len(piece) for piece in pieces[:-1]))
 
 

@@ -3,7 +3,16 @@
 The same function folds a query term and an article, so whatever variants it collapses
 (case, diacritics, compatibility forms, "U.S." vs "us", "Mikati's" vs "Mikati") match each
 other. Words are split on whitespace, every Unicode dash, slashes and punctuation; digits are
-kept ("1701"), and a decimal number ("3.5") stays one token.
+kept ("1701"), and a decimal number ("3.5") stays one token. Arabic is folded too: its
+diacritics (harakat, tanwin, shadda, sukun, the dagger alif) and the tatweel are dropped, and
+the letter variants that spelling mixes freely are merged (alef with hamza or madda and alef
+wasla to alef, alef maqsura to yeh, teh marbuta to heh, hamza on waw or yeh to waw or yeh),
+so a vowelled word meets its plain spelling and "the Cairo" spelled with teh marbuta meets it
+spelled with heh.
+
+Stemming follows the article's language: Snowball for English, German, French, Spanish,
+Italian, Portuguese and Dutch (the languages the date reader knows), English for any other or
+unknown language, as before.
 """
 
 from __future__ import annotations
@@ -59,11 +68,24 @@ _TOKEN_WITHOUT_MARKS = re.compile(r"\d+(?:\.\d+)+|[^\W_]+")
 _COMPOUND = re.compile(rf"[^\W_]+(?:[{re.escape(DASHES)}][^\W_]+)+")
 
 
+_ARABIC = re.compile("[\u0600-\u06ff]")
+_ARABIC_MARKS = re.compile("[\u0640\u064b-\u065f\u0670\u06d6-\u06ed]")  # tatweel, harakat, Quranic marks
+_ARABIC_LETTERS = str.maketrans("أإآٱىةؤئ", "اااايهوي")
+
+
+def fold_arabic(text: str) -> str:
+    """Arabic without diacritics and tatweel, its letter variants merged (see the module's doc)."""
+    return _ARABIC_MARKS.sub("", text).translate(_ARABIC_LETTERS)
+
+
 def fold(text: str) -> str:
-    """``text`` in NFKC, casefolded, without diacritics on Latin/Greek/Cyrillic letters."""
+    """``text`` in NFKC, casefolded, without diacritics on Latin/Greek/Cyrillic letters, Arabic
+    folded (``fold_arabic``)."""
     if text.isascii():
         return text.casefold()
     composed = unicodedata.normalize("NFKC", text).casefold()
+    if _ARABIC.search(composed):
+        composed = fold_arabic(composed)
     decomposed = unicodedata.normalize("NFD", composed)
     if decomposed == composed:  # nothing decomposes, so there is no diacritic to strip
         return composed
@@ -109,20 +131,39 @@ def compounds(text: str) -> list[str]:
     return ["".join(_tokens(found.group(0))) for chunk in chunks for found in _COMPOUND.finditer(chunk)]
 
 
-_PORTER2 = snowballstemmer.stemmer("english")
+# The Snowball stemmer of each language stemmed per its own rules; any other language: English.
+SNOWBALL = {
+    "en": "english",
+    "de": "german",
+    "fr": "french",
+    "es": "spanish",
+    "it": "italian",
+    "pt": "portuguese",
+    "nl": "dutch",
+}
+STEMMED_LANGUAGES = tuple(SNOWBALL)
+_STEMMERS = {code: snowballstemmer.stemmer(name) for code, name in SNOWBALL.items()}
 
 
-@lru_cache(maxsize=1 << 16)
-def stem(token: str) -> str:
-    """The Snowball English (Porter2) stem of a folded token (``immigrants``, ``immigration`` ->
-    ``immigr``); tokens with digits or non-Latin letters are returned unchanged.
+def stemming_language(language: str | None) -> str:
+    """The language whose stemmer an article gets: its own (``fr``, ``pt-BR``) when Snowball has
+    one here, else English."""
+    code = (language or "").split("-")[0].split("_")[0].casefold()
+    return code if code in _STEMMERS else "en"
+
+
+@lru_cache(maxsize=1 << 17)
+def stem(token: str, language: str = "en") -> str:
+    """The Snowball stem of a folded token in ``language`` (``immigrants``, ``immigration`` ->
+    ``immigr``; ``négociations`` -> ``negoci`` in French); tokens with digits or non-Latin
+    letters are returned unchanged.
 
     The same function stems query terms and article tokens. The cache holds the most frequent
     words, since news vocabulary repeats (a stem costs tens of microseconds in pure Python).
     """
     if not token.isascii() or not token.isalpha():
         return token
-    return str(_PORTER2.stemWord(token))
+    return str(_STEMMERS[language].stemWord(token))
 
 
 _WORD_RUN = re.compile(r"\S+")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from alerts.email import render_html
 from alerts.messages import alert_message
 from alerts.render import render_text
 from alerts.slack import slack_payload
+from alerts.smtp import render_html
 from core.records import ClaimedAlert, ExtractedArticle, OutboxReport
 from extractors.metadata import canonicalise_url, complete_article
 from extractors.titles import without_social_suffix

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from alerts.channels import build_channels
-from alerts.http import MemorySlots, RateLimiter
+from alerts.posting import MemorySlots, RateLimiter
 from alerts.slack import SlackChannel, slack_escape, slack_payload
 from core.dates import parse_retry_after
 from core.errors import AlertDeliveryError

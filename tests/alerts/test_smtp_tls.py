@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from alerts.channels import build_channels
-from alerts.email import EmailChannel
+from alerts.smtp import EmailChannel
 from core.errors import AlertDeliveryError
 from core.records import AlertMessage, StoryArticle
 from core.settings import AlertSettings, SmtpSettings

@@ -2,22 +2,30 @@
 
 Starts ``prefect server start`` on a free loopback port with a temporary PREFECT_HOME, creates
 the process work pool, deploys prefect.yaml unchanged, triggers the ingest deployment over the
-bundled samples, lets ``prefect worker start --run-once`` execute it, then checks through the
-API that the run completed and left its artifacts and events, and opens the run and the
-artifacts in headless Chromium (screenshots in test-output/). Skips, with the reason, where
-Chromium is missing — except under CI (NEWSWATCH_TEST_REQUIRE_BROWSER=1), where it fails.
+bundled samples and a loopback news site (an RSS feed whose entries link to article pages, which
+are fetched and extracted in the worker's extraction processes), lets ``prefect worker start
+--run-once`` execute it, then checks through the API that the run completed and left its
+artifacts and events, and in newswatch's database that the web articles were extracted from
+their pages; then it opens the run and the artifacts in headless Chromium (screenshots in
+test-output/). Skips, with the reason, where Chromium is missing — except under CI
+(NEWSWATCH_TEST_REQUIRE_BROWSER=1), where it fails.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -52,8 +60,52 @@ def _prefect(server: Server, *args: str, timeout: float = 180) -> str:
     return done.stdout
 
 
+WEB_REPORTS = {
+    "truce-holds": "The truce between Israel and Hezbollah held through its first night, Beirut said",
+    "return-south": "Families displaced from south Lebanon began returning home as the ceasefire took hold",
+}
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def news_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A static news site on 127.0.0.1: an RSS feed whose entries link to full article pages."""
+    site = tmp_path_factory.mktemp("site")
+    (site / "news").mkdir()
+    items = []
+    for slug, sentence in WEB_REPORTS.items():
+        body = "".join(f"<p>{sentence}, in a report filed on day {i} of the truce.</p>" for i in range(6))
+        (site / "news" / f"{slug}.html").write_text(
+            f"<html><head><title>{slug}</title></head><body><nav><a href='/'>Home</a></nav><article>"
+            f"<h1>{sentence.split(',')[0]}</h1>{body}</article></body></html>",
+            encoding="utf-8",
+        )
+        items.append(f"<item><guid>{slug}</guid><title>{slug}</title><link>/news/{slug}.html</link></item>")
+    (site / "feed.xml").write_text(
+        f'<rss version="2.0"><channel><title>wire</title>{"".join(items)}</channel></rss>', encoding="utf-8"
+    )
+    handler = partial(SimpleHTTPRequestHandler, directory=str(site))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as http:
+        threading.Thread(target=http.serve_forever, daemon=True).start()
+        yield f"127.0.0.1:{http.server_port}"
+        http.shutdown()
+
+
+def _watchlist(home: Path, news_site: str) -> Path:
+    """The bundled samples' watchlist plus the loopback site's feed."""
+    samples = (ROOT / "samples" / "watchlist.yaml").read_text(encoding="utf-8")
+    path = home / "watchlist.yaml"
+    path.write_text(
+        "sources:\n"
+        f"  - name: saved-reports\n    directory: {ROOT / 'samples' / 'reports'}\n"
+        f"  - name: wire\n    feed: http://{news_site}/feed.xml\n    robots: ignore\n"
+        "topics:" + samples.partition("\ntopics:")[2],
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, news_site: str) -> Iterator[Server]:
     home = tmp_path_factory.mktemp("prefect-home")
     port = _free_port()
     env = {
@@ -66,7 +118,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_READ_BATCH_SIZE": "100",
         "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "1",
         "NEWSWATCH_DATABASE_URL": f"sqlite:///{home / 'newswatch.db'}",
-        "NEWSWATCH_WATCHLIST": str(ROOT / "samples" / "watchlist.yaml"),
+        "NEWSWATCH_WATCHLIST": str(_watchlist(home, news_site)),
+        "NEWSWATCH_HTTP__ALLOW": json.dumps([news_site]),
     }
     log = open(home / "server.log", "w")  # noqa: SIM115  (closed below)
     process = subprocess.Popen(
@@ -83,12 +136,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def _wait_healthy(api: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 240  # a loaded machine (a CI box, the whole suite) starts it slowly
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"prefect server exited:\n{log.read_text()}")
         try:
-            if httpx.get(f"{api}/health", timeout=2).status_code == 200:
+            if httpx.get(f"{api}/health", timeout=10).status_code == 200:
                 return
         except httpx.TransportError:
             pass
@@ -116,12 +169,28 @@ def test_deploy_run_and_see_it_in_the_ui(server: Server) -> None:
     assert {"ingest-summary", "ingest-new-articles", "source-health"} <= keys
     summary = next(a for a in artifacts if a["key"] == "ingest-summary")
     assert "Lebanon ceasefire" in str(summary["data"])
-    events = _wait_for_events(server, "newswatch.topic.matched", expected=3)
-    assert len(events) == 3, events  # the two seed reports and the 27 November truce report
+    _assert_the_web_articles_were_extracted_from_their_pages(server)
+    events = _wait_for_events(server, "newswatch.topic.matched", expected=5)
+    assert len(events) == 5, events  # the two seed reports, the 27 November truce, the two web reports
     topics = {event["resource"]["prefect.resource.id"] for event in events}
     assert topics == {"newswatch.topic.lebanon-ceasefire"}
 
     _look_in_the_browser(server, str(run["id"]), str(run["name"]), str(summary["id"]))
+
+
+def _assert_the_web_articles_were_extracted_from_their_pages(server: Server) -> None:
+    database = server.env["NEWSWATCH_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        health = dict(connection.execute("SELECT name, last_status FROM source"))
+        rows = connection.execute(
+            "SELECT a.location, a.text_source, a.text FROM article a JOIN source s ON s.id = a.source_id"
+            " WHERE s.name = 'wire' ORDER BY a.location"
+        ).fetchall()
+    assert health == {"saved-reports": "ok", "wire": "ok"}
+    pages = [location.rpartition("/")[2] for location, _, _ in rows]
+    assert pages == ["return-south.html", "truce-holds.html"]
+    assert {text_source for _, text_source, _ in rows} == {"document"}  # the page's text, not the feed's
+    assert all(WEB_REPORTS[location.rpartition("/")[2][:-5]] in text for location, _, text in rows)
 
 
 def _wait_for_events(server: Server, name: str, expected: int) -> list[dict[str, object]]:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
 import time
+from pathlib import Path
+from typing import cast
+
+import pytest
 
 from core.records import ExtractedArticle
-from extractors.workers import MEMORY_REASON, TIMEOUT_REASON, ExtractionPool, WorkerLimits
+from extractors.workers import MEMORY_REASON, PROJECT_ROOT, TIMEOUT_REASON, ExtractionPool, Task, WorkerLimits
 
 ARTICLE = (
     "<html><body><article>"
@@ -43,3 +49,26 @@ def test_the_real_extractor_runs_in_the_pool() -> None:
     assert outcomes[0].article is not None
     assert outcomes[0].article.text.startswith("The envoy met")
     assert outcomes[1].reason == "file_empty"
+
+
+def import_path(_: str) -> list[str]:
+    """The worker's ``sys.path`` (passed back as the "article"), once the watchlist's models are
+    imported: pydantic imports the standard library's ``secrets``."""
+    importlib.import_module("core.watchlist")
+    return list(sys.path)
+
+
+def test_workers_import_from_the_project_root_not_from_the_parents_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Prefect puts a flow's folder on ``sys.path`` (and may run there): a module in it named after
+    a standard-library module must not reach the workers."""
+    (tmp_path / "secrets.py").write_text("raise ImportError('the shadowing secrets.py was imported')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    with ExtractionPool(cast(Task, import_path), workers=1) as pool:
+        [reply] = pool.map(["?"])
+    assert reply.reason is None, reply.message
+    path = cast(list[str], reply.article)
+    assert str(tmp_path) not in path and "" not in path
+    assert path[0] == str(PROJECT_ROOT)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from core.records import Document
 from extractors import extract_document, extract_html
-from extractors.html import split_authors
+from extractors.webpage import split_authors
 
 PARAGRAPHS = (
     "The talks in Beirut stalled again on Friday, officials said, as negotiators failed to agree on "

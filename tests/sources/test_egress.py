@@ -12,7 +12,7 @@ from core.errors import FetchError
 from core.settings import HttpSettings
 from core.watchlist import FeedSource
 from sources.egress import EgressGuard, parse_allow, refusal
-from sources.http import Fetcher
+from sources.fetcher import Fetcher
 from sources.web import read_web_source
 from tests.sources.hostile import HostileServer, reply
 

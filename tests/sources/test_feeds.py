@@ -18,7 +18,7 @@ from core.settings import HttpSettings
 from core.watchlist import FeedSource, SourceSpec
 from pipeline.reading import finish_article
 from sources.feeds import parse_feed
-from sources.http import Fetcher
+from sources.fetcher import Fetcher
 from sources.web import read_web_source
 from tests.sources.hostile import HostileServer, reply
 

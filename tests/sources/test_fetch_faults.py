@@ -16,7 +16,7 @@ from core.errors import FetchError, TransientFetchError
 from core.settings import HttpSettings
 from core.watchlist import FeedSource, SourceSpec
 from sources.decoding import decode_text
-from sources.http import FetchedResponse, Fetcher
+from sources.fetcher import FetchedResponse, Fetcher
 from sources.web import poll_web_sources, read_web_source
 from tests.sources.hostile import HostileServer, gzip_bytes, reply, reset
 

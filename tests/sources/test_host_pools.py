@@ -7,7 +7,7 @@ import asyncio
 import httpx
 
 from sources.egress import EgressGuard
-from sources.http import HostPools
+from sources.fetcher import HostPools
 from tests.sources.hostile import HostileServer, Request, response_bytes
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -52,6 +53,51 @@ def test_only_due_sources_are_claimed_unless_asked_for_all(engine: Engine) -> No
     with transaction(engine) as session:
         leases.release_source(session=session, name="b", owner="run-1")
     assert _claim(engine, "run-2", only_due=False) == ["a", "b"]
+
+
+def _due(engine: Engine, minutes_overdue: dict[str, int]) -> None:
+    with transaction(engine) as session:
+        for source in session.exec(select(Source)).all():
+            source.next_poll_at = NOW - timedelta(minutes=minutes_overdue.get(source.name, 0))
+
+
+def _claim_batch(engine: Engine, owner: str, names: list[str], sites: dict[str, str], limit: int) -> list[str]:
+    with transaction(engine) as session:
+        return leases.claim_sources(
+            session=session, names=names, owner=owner, now=NOW, lease=LEASE, limit=limit, site_of=sites
+        )
+
+
+def test_a_batch_takes_whole_sites_most_overdue_first_and_skips_sites_held_elsewhere(engine: Engine) -> None:
+    sites = {"a1": "a.example", "a2": "a.example", "b1": "b.example", "c1": "c.example", "c2": "c.example"}
+    names = sorted(sites)
+    _sources(engine, *names)
+    _due(engine, {"c2": 30, "a1": 20, "b1": 10})
+    assert _claim_batch(engine, "run-1", names, sites, limit=1) == ["c1", "c2"]  # a site is never split
+    assert _claim_batch(engine, "run-2", names, sites, limit=3) == ["a1", "a2", "b1"]
+    with transaction(engine) as session:
+        leases.release_source(session=session, name="a1", owner="run-2")
+    # a2 is still run-2's, so no other run may poll a.example now: its per-host limits would not hold
+    assert _claim_batch(engine, "run-3", names, sites, limit=3) == []
+
+
+def test_runs_claiming_side_by_side_share_every_source_once_and_never_split_a_site(engine: Engine) -> None:
+    sites = {f"s{number:02d}": f"site{number % 20}.example" for number in range(60)}
+    names = sorted(sites)
+    _sources(engine, *names)
+    claims: dict[str, list[str]] = {}
+
+    def claim_until_done(owner: str) -> None:
+        claims[owner] = []
+        while batch := _claim_batch(engine, owner, names, sites, limit=4):
+            claims[owner] += batch
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        list(pool.map(claim_until_done, ["run-1", "run-2", "run-3"]))
+    everything = [name for batch in claims.values() for name in batch]
+    assert sorted(everything) == names  # each source claimed exactly once
+    owner_of_site = {(sites[name], owner) for owner, batch in claims.items() for name in batch}
+    assert len(owner_of_site) == len(set(sites.values()))  # one run per site
 
 
 def test_prune_drops_old_resolved_failures_and_old_vectors_but_keeps_articles(engine: Engine) -> None:

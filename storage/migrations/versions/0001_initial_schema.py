@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import storage.types
+import storage.columns
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -28,12 +28,12 @@ def upgrade() -> None:
         sa.Column("location", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("every_seconds", sa.Float(), nullable=False),
         sa.Column("state", sa.JSON(), nullable=False),
-        sa.Column("last_attempt_at", storage.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_success_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_attempt_at", storage.columns.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_success_at", storage.columns.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_status", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("consecutive_failures", sa.Integer(), nullable=False),
-        sa.Column("next_poll_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_poll_at", storage.columns.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("source", schema=None) as batch_op:
@@ -45,10 +45,10 @@ def upgrade() -> None:
         sa.Column("title", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("title_derived", sa.Boolean(), nullable=False),
         sa.Column("article_count", sa.Integer(), nullable=False),
-        sa.Column("first_seen_at", storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_seen_at", storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("earliest_published", storage.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("latest_published", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("first_seen_at", storage.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", storage.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("earliest_published", storage.columns.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("latest_published", storage.columns.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("story", schema=None) as batch_op:
@@ -80,14 +80,14 @@ def upgrade() -> None:
         sa.Column("title_derived", sa.Boolean(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("authors", sa.JSON(), nullable=False),
-        sa.Column("published_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("published_at", storage.columns.UTCDateTime(timezone=True), nullable=True),
         sa.Column("published_source", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-        sa.Column("modified_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("modified_at", storage.columns.UTCDateTime(timezone=True), nullable=True),
         sa.Column("language", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("site_name", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("word_count", sa.Integer(), nullable=False),
         sa.Column("terms", sa.JSON(), nullable=False),
-        sa.Column("first_seen_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("first_seen_at", storage.columns.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["source_id"],
             ["source.id"],
@@ -114,9 +114,9 @@ def upgrade() -> None:
         sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("first_seen_at", storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_seen_at", storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("resolved_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("first_seen_at", storage.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", storage.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", storage.columns.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["source_id"],
             ["source.id"],
@@ -137,13 +137,13 @@ def upgrade() -> None:
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("lease_until", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_attempt_at", storage.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("lease_until", storage.columns.UTCDateTime(timezone=True), nullable=True),
         sa.Column("maybe_sent", sa.Boolean(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("provider_ref", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("sent_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", storage.columns.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", storage.columns.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["article_id"],
             ["article.id"],
@@ -170,7 +170,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("article_id", sa.Integer(), nullable=False),
         sa.Column("location", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("first_seen_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("first_seen_at", storage.columns.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["article_id"],
             ["article.id"],
@@ -188,7 +188,7 @@ def upgrade() -> None:
         sa.Column("article_id", sa.Integer(), nullable=False),
         sa.Column("story_id", sa.Integer(), nullable=False),
         sa.Column("hits", sa.JSON(), nullable=False),
-        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", storage.columns.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["article_id"],
             ["article.id"],

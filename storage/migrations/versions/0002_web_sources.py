@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import storage.types
+import storage.columns
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -39,7 +39,7 @@ def upgrade() -> None:
         sa.Column("content_hash", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("title", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("fetched_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("fetched_at", storage.columns.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["article_id"], ["article.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("article_id", "revision"),

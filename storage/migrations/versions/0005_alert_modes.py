@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import storage.types
+import storage.columns
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -36,7 +36,7 @@ def upgrade() -> None:
     old_key = _old_key_name()
     with op.batch_alter_table("alert", naming_convention=NAMING) as batch_op:
         batch_op.add_column(sa.Column("article_key", sa.Integer(), nullable=False, server_default="0"))
-        batch_op.add_column(sa.Column("digest_at", storage.types.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("digest_at", storage.columns.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column("recipients", sa.JSON(), nullable=False, server_default="{}"))
         batch_op.drop_constraint(old_key, type_="unique")
         batch_op.create_unique_constraint(

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import storage.types
+import storage.columns
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("source") as batch_op:
         batch_op.add_column(sa.Column("lease_owner", sa.String(), nullable=True))
-        batch_op.add_column(sa.Column("lease_until", storage.types.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("lease_until", storage.columns.UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import storage.types
+import storage.columns
 
 revision: str = "0007_rate_slots"
 down_revision: str | None = "0006"
@@ -22,7 +22,7 @@ def upgrade() -> None:
     op.create_table(
         "rate_slot",
         sa.Column("key", sa.String(), nullable=False),
-        sa.Column("next_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("next_at", storage.columns.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
     with op.batch_alter_table("alert") as batch_op:
