@@ -81,9 +81,7 @@ def first_match(text: str, hits: Sequence[TermHit]) -> int | None:
     return min(offsets, default=None)
 
 
-def snippet(
-    text: str, terms: Sequence[str], width: int = SNIPPET_CHARS, *, anchor: int | None = None
-) -> str:
+def snippet(text: str, terms: Sequence[str], width: int = SNIPPET_CHARS, *, anchor: int | None = None) -> str:
     """About ``width`` characters of ``text`` around ``anchor`` (a character offset), else around
     the first of ``terms`` found; cut at word boundaries, whitespace folded."""
     words = list(re.finditer(r"\S+", text))

@@ -144,7 +144,7 @@ def print_table(table: dict[str, dict[str, dict[str, float]]], counts: dict[str,
         for name, row in systems.items():
             shingle = "".join(f"{row[key]:>7.4f}" for key in ("shingle_p", "shingle_r", "shingle_f1"))
             words = "".join(f"{row[key]:>7.4f}" for key in ("words_p", "words_r", "words_f1"))
-            cpu = row['cpu_s']
+            cpu = row["cpu_s"]
             print(f"{folder:<6}{counts[folder]:>6}  {name:<22}  {shingle:>27}  {words:>26}{cpu:>8.2f}")
 
 

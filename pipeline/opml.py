@@ -48,7 +48,10 @@ def import_opml(opml: Path, watchlist: Path) -> OpmlImport:
     sources = _sources_of(document, watchlist)
     names = {str(entry.get("name")) for entry in sources if isinstance(entry, dict)}
     known = {
-        _url_key(str(entry[kind])) for entry in sources if isinstance(entry, dict) for kind in SOURCE_KINDS
+        _url_key(str(entry[kind]))
+        for entry in sources
+        if isinstance(entry, dict)
+        for kind in SOURCE_KINDS
         if entry.get(kind)
     }
     result = OpmlImport()

@@ -219,10 +219,12 @@ def _report(row: Any) -> OutboxReport:
 
 
 def _term_hits(hits: list[dict[str, Any]] | None) -> tuple[TermHit, ...]:
-    """A match's stored hits as records (rows stored before the written form was kept have none)."""
+    """A match's stored query-term hits as records (rows stored before the written form was kept
+    have none); a semantic match's reason (field ``like``) names no words in the text."""
     return tuple(
         TermHit(h["term"], h["field"], h["position"], h.get("found") or "", h.get("offset"))
         for h in hits or ()
+        if h["field"] != "like"
     )
 
 

@@ -42,4 +42,3 @@ def test_a_page_trained_on_without_cross_validation_has_no_honest_figure() -> No
     model = _model(training_record({page_digest(SEEN): None}, data="dev", folds=0))
     [scores] = out_of_fold_scores([SEEN], model) or [None]
     assert scores is not None and all(math.isnan(value) for value in scores)
-

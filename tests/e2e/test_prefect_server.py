@@ -53,8 +53,13 @@ def _free_port() -> int:
 
 def _prefect(server: Server, *args: str, timeout: float = 180) -> str:
     done = subprocess.run(
-        [str(BIN / "prefect"), "--no-prompt", *args], cwd=ROOT, env=server.env,
-        capture_output=True, text=True, timeout=timeout, check=False,
+        [str(BIN / "prefect"), "--no-prompt", *args],
+        cwd=ROOT,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     assert done.returncode == 0, f"prefect {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout
@@ -124,7 +129,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, news_site: str) -> Iterator
     log = open(home / "server.log", "w")  # noqa: SIM115  (closed below)
     process = subprocess.Popen(
         [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         _wait_healthy(env["PREFECT_API_URL"], process, home / "server.log")
@@ -211,8 +218,14 @@ def _look_in_the_browser(server: Server, run_id: str, run_name: str, artifact_id
     from playwright.sync_api import sync_playwright
 
     OUTPUT.mkdir(exist_ok=True)
-    args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"]
+    args = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})

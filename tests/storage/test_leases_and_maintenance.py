@@ -61,7 +61,9 @@ def _due(engine: Engine, minutes_overdue: dict[str, int]) -> None:
             source.next_poll_at = NOW - timedelta(minutes=minutes_overdue.get(source.name, 0))
 
 
-def _claim_batch(engine: Engine, owner: str, names: list[str], sites: dict[str, str], limit: int) -> list[str]:
+def _claim_batch(
+    engine: Engine, owner: str, names: list[str], sites: dict[str, str], limit: int
+) -> list[str]:
     with transaction(engine) as session:
         return leases.claim_sources(
             session=session, names=names, owner=owner, now=NOW, lease=LEASE, limit=limit, site_of=sites

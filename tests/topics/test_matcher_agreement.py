@@ -18,7 +18,7 @@ from core.errors import QuerySyntaxError
 from core.records import TermHit
 from topics.matcher import TopicDefinition, compile_topic, compile_topics
 from topics.query import And, Filter, Near, Node, Not, Or, Phrase, Scope, Term
-from topics.text import FUNCTION_WORDS, stem, tokenize
+from topics.text import FUNCTION_WORDS, stem, stemming_language, tokenize
 
 WORDS = (  # noqa: SIM905 (one line of words reads better than a column of strings)
     "cease fire ceasefire border secur security securities public school schools tax taxes cut "
@@ -41,21 +41,25 @@ class Article:
 # The reference evaluation -------------------------------------------------------------------
 
 
-def reference_spans(term: Term | Phrase, tokens: list[str], stemming: bool) -> list[tuple[int, int]]:
-    """Every (start, end) run of ``tokens`` that the term matches, tried one by one."""
-    stemmed = "".join(stem(t) for t in term.tokens)
+def reference_spans(
+    term: Term | Phrase, tokens: list[str], stemming: bool, lang: str = "en"
+) -> list[tuple[int, int]]:
+    """Every (start, end) run of ``tokens`` that the term matches, tried one by one, stemmed
+    per the article's language as the matcher stems."""
+    language = stemming_language(lang)
+    stemmed = "".join(stem(t, language) for t in term.tokens)
     spans = []
     for start in range(len(tokens)):
         for end in range(start, len(tokens)):
             words = tokens[start : end + 1]
-            run, stems = "".join(words), "".join(stem(t) for t in words) if stemming else ""
+            run, stems = "".join(words), "".join(stem(t, language) for t in words) if stemming else ""
             if term.prefix:
                 before = len("".join(tokens[start:end]))
                 same = before < len(term.joined) <= len(run) and run.startswith(term.joined)
                 glue = same and same_words(term, words, False)
             else:
                 glue = run == term.joined and same_words(term, words, False)
-                glue = glue or (stemming and stems == stemmed and same_words(term, words, True))
+                glue = glue or (stemming and stems == stemmed and same_words(term, words, language))
             if glue:
                 spans.append((start, end))
             if len(run) > len(term.joined) and len(stems) > len(stemmed):
@@ -63,11 +67,12 @@ def reference_spans(term: Term | Phrase, tokens: list[str], stemming: bool) -> l
     return spans
 
 
-def same_words(term: Term | Phrase, words: list[str], stemmed: bool) -> bool:
-    """Neither side splits a function word off the other's word ("put in" vs Putin)."""
+def same_words(term: Term | Phrase, words: list[str], stemmed: str | bool) -> bool:
+    """Neither side splits a function word off the other's word ("put in" vs Putin); ``stemmed``
+    is the stemming language when the pieces compare stemmed."""
 
     def boundaries(pieces: list[str]) -> tuple[set[int], set[int]]:
-        shown = [stem(p) for p in pieces] if stemmed else pieces
+        shown = [stem(p, stemmed) for p in pieces] if isinstance(stemmed, str) else pieces
         every, function = set(), set()
         for i in range(len(pieces) - 1):
             offset = sum(len(p) for p in shown[: i + 1])
@@ -81,9 +86,9 @@ def same_words(term: Term | Phrase, words: list[str], stemmed: bool) -> bool:
     return run_function <= term_every and term_function <= run_every
 
 
-def reference_near(leaf: Near, tokens: list[str], stemming: bool) -> bool:
-    left = reference_spans(leaf.left, tokens, stemming)
-    right = reference_spans(leaf.right, tokens, stemming)
+def reference_near(leaf: Near, tokens: list[str], stemming: bool, lang: str) -> bool:
+    left = reference_spans(leaf.left, tokens, stemming, lang)
+    right = reference_spans(leaf.right, tokens, stemming, lang)
     for a_start, a_end in left:
         for b_start, b_end in right:
             between = b_start - a_end - 1 if b_start > a_end else a_start - b_end - 1
@@ -113,8 +118,8 @@ def reference_holds(node: Node, article: Article, stemming: bool, fields: tuple[
         return reference_filter(node, article)
     texts = {"title": article.title, "text": article.text}
     if isinstance(node, Near):
-        return any(reference_near(node, tokenize(texts[f]), stemming) for f in fields)
-    return any(reference_spans(node, tokenize(texts[f]), stemming) for f in fields)
+        return any(reference_near(node, tokenize(texts[f]), stemming, article.lang) for f in fields)
+    return any(reference_spans(node, tokenize(texts[f]), stemming, article.lang) for f in fields)
 
 
 def reference_hits(node: Node, article: Article, stemming: bool) -> tuple[TermHit, ...]:
@@ -122,7 +127,7 @@ def reference_hits(node: Node, article: Article, stemming: bool) -> tuple[TermHi
     found: dict[tuple[str, str], TermHit] = {}
     for term in positive_terms(node):
         for name, text in (("title", article.title), ("text", article.text)):
-            spans = reference_spans(term, tokenize(text), stemming)
+            spans = reference_spans(term, tokenize(text), stemming, article.lang)
             if spans:
                 found.setdefault((term.text, name), TermHit(term.text, name, spans[0][0]))
     return tuple(found.values())
